@@ -1,0 +1,12 @@
+import type { HttpContext } from '@adonisjs/core/http'
+import { discoveryDocument } from '#services/oidc/discovery'
+import { publicCors } from '#services/oidc/cors'
+
+/** GET /.well-known/openid-configuration (endpoints.md §1) */
+export default class DiscoveryController {
+  async show(ctx: HttpContext) {
+    publicCors(ctx)
+    ctx.response.header('Cache-Control', 'public, max-age=300')
+    return ctx.response.json(await discoveryDocument(ctx.oidcAdapter))
+  }
+}

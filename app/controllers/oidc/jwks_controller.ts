@@ -1,0 +1,12 @@
+import type { HttpContext } from '@adonisjs/core/http'
+import keyStore from '#services/oidc/key_store'
+import { publicCors } from '#services/oidc/cors'
+
+/** GET /.well-known/jwks.json (endpoints.md §2) */
+export default class JwksController {
+  async show(ctx: HttpContext) {
+    publicCors(ctx)
+    ctx.response.header('Cache-Control', 'public, max-age=300')
+    return ctx.response.json(await keyStore.jwks())
+  }
+}

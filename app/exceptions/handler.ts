@@ -1,0 +1,86 @@
+import app from '@adonisjs/core/services/app'
+import router from '@adonisjs/core/services/router'
+import { type HttpContext, ExceptionHandler } from '@adonisjs/core/http'
+import { OAuthError, ServerError, TooManyRequests } from '#services/oidc/errors'
+import { sendAuthorizationResponse } from '#services/oidc/authorization_response'
+import { JSON_PATHS } from '#services/oidc/paths'
+
+const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']
+
+/**
+ * The one place that turns errors into responses. Protocol errors
+ * (OAuthError) are delivered as their type says: JSON, a redirect to a matched
+ * URI, or the error page. Everything else becomes a bare error with no stack
+ * trace, file path or framework message outside development.
+ */
+export default class HttpExceptionHandler extends ExceptionHandler {
+  protected debug = app.inDev
+
+  async handle(error: unknown, ctx: HttpContext) {
+    if (this.debug && !(error instanceof OAuthError) && !this.#isClientError(error)) {
+      return super.handle(error, ctx)
+    }
+    return this.#render(this.#toOAuthError(error, ctx), ctx)
+  }
+
+  async report(error: unknown, ctx: HttpContext) {
+    if (error instanceof OAuthError && error.status < 500) return
+    return super.report(error, ctx)
+  }
+
+  #isClientError(error: unknown) {
+    const status = (error as { status?: number }).status
+    return typeof status === 'number' && status < 500
+  }
+
+  #toOAuthError(error: unknown, ctx: HttpContext): OAuthError {
+    if (error instanceof OAuthError) return error
+    const { code, status } = error as { code?: string; status?: number }
+    const json = JSON_PATHS.test(ctx.request.url())
+    const asDelivered = (oauthError: OAuthError) => (json ? oauthError : oauthError.asPage())
+    switch (code) {
+      case 'E_BAD_CSRF_TOKEN':
+        return new OAuthError('forbidden', 'The form has expired or was not sent by this site. Go back and try again.', 403).asPage()
+      case 'E_TOO_MANY_REQUESTS': {
+        const retryAfter = Number((error as { response?: { availableIn?: number } }).response?.availableIn ?? 60)
+        return asDelivered(new TooManyRequests(retryAfter))
+      }
+      case 'E_ROUTE_NOT_FOUND':
+        return asDelivered(this.#notFoundOrNotAllowed(ctx))
+    }
+    if (status === 413) return asDelivered(new OAuthError('invalid_request', 'Request body too large.', 413))
+    if (typeof status === 'number' && status >= 400 && status < 500) {
+      return asDelivered(new OAuthError('invalid_request', 'The request could not be read.', status))
+    }
+    return asDelivered(new ServerError())
+  }
+
+  /** endpoints.md §0.1: a known path with another method is 405 with Allow */
+  #notFoundOrNotAllowed(ctx: HttpContext) {
+    const path = ctx.request.url()
+    const allowed = METHODS.filter((method) => method !== ctx.request.method() && router.match(path, method, false))
+    if (allowed.length) {
+      return new OAuthError('invalid_request', 'Method not allowed.', 405).withHeader('Allow', allowed.join(', '))
+    }
+    return new OAuthError('not_found', 'The page you are looking for does not exist.', 404)
+  }
+
+  async #render(error: OAuthError, ctx: HttpContext) {
+    for (const [name, value] of Object.entries(error.headers)) ctx.response.header(name, value)
+    const delivery = error.delivery
+    if (delivery.kind === 'redirect') {
+      const params: Record<string, string> = { error: error.error }
+      if (error.description) params.error_description = error.description
+      if (delivery.state) params.state = delivery.state
+      params.iss = ctx.oidcAdapter.getIssuer()
+      return sendAuthorizationResponse(ctx, delivery, params)
+    }
+    ctx.response.header('Cache-Control', 'no-store')
+    if (delivery.kind === 'page') {
+      ctx.response.status(error.status)
+      return ctx.response.send(await ctx.view.render('oidc/error', { error: error.error, description: error.description }))
+    }
+    ctx.response.header('Pragma', 'no-cache')
+    return ctx.response.status(error.status).json(error.toJSON())
+  }
+}

@@ -1,0 +1,28 @@
+import { randomBytes } from 'node:crypto'
+import type { HttpContext } from '@adonisjs/core/http'
+import type { NextFn } from '@adonisjs/core/types/http'
+import { JSON_PATHS } from '#services/oidc/paths'
+
+/**
+ * Headers every HTML page carries (endpoints.md §0.5, security.md S10): no
+ * framing, no referrer, no caching, and a CSP that allows only our stylesheet
+ * and scripts bearing this response's nonce (the form_post page uses one).
+ */
+export default class PageSecurityMiddleware {
+  async handle(ctx: HttpContext, next: NextFn) {
+    if (JSON_PATHS.test(ctx.request.url())) return next()
+    const nonce = randomBytes(16).toString('base64')
+    ctx.view.share({ cspNonce: nonce })
+    await next()
+    const type = ctx.response.getHeader('content-type')
+    if (typeof type === 'string' && !type.startsWith('text/html')) return
+    if (type === undefined && typeof ctx.response.content?.[0] !== 'string') return
+    ctx.response.header('X-Frame-Options', 'DENY')
+    ctx.response.header('Referrer-Policy', 'no-referrer')
+    ctx.response.header('Cache-Control', 'no-store')
+    ctx.response.header(
+      'Content-Security-Policy',
+      `default-src 'none'; style-src 'self'; img-src 'self' data:; script-src 'nonce-${nonce}'; frame-ancestors 'none'; base-uri 'none'`
+    )
+  }
+}

@@ -1,0 +1,37 @@
+/**
+ * Column codecs shared by the models (data.md, general rules): booleans read
+ * back as booleans, lists stored as newline-separated text, JSON as text.
+ */
+import { DateTime } from 'luxon'
+import { column } from '@adonisjs/lucid/orm'
+
+export function booleanColumn() {
+  return column({ consume: (value: unknown) => Boolean(value), prepare: (value: boolean) => (value ? 1 : 0) })
+}
+
+export function listColumn() {
+  return column({
+    consume: (value: string | null) => parseList(value),
+    prepare: (value: string[]) => value.join('\n'),
+  })
+}
+
+export function jsonColumn() {
+  return column({
+    consume: (value: string | null) => (value ? JSON.parse(value) : null),
+    prepare: (value: unknown) => (value === null || value === undefined ? null : JSON.stringify(value)),
+  })
+}
+
+/** Entries are trimmed and empty ones dropped (data.md) */
+export function parseList(value: string | null | undefined): string[] {
+  return (value ?? '').split('\n').map((entry) => entry.trim()).filter(Boolean)
+}
+
+/**
+ * A time as both dialects store model DateTimes ('yyyy-MM-dd HH:mm:ss', UTC),
+ * for conditions in hand-written queries; SQLite compares them as text.
+ */
+export function sqlTime(time: DateTime = DateTime.utc()) {
+  return time.toUTC().toFormat('yyyy-MM-dd HH:mm:ss')
+}

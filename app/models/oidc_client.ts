@@ -1,0 +1,71 @@
+import { DateTime } from 'luxon'
+import { BaseModel, column } from '@adonisjs/lucid/orm'
+import { booleanColumn, jsonColumn, listColumn } from '#models/columns'
+
+export type ClientType = 'confidential' | 'public'
+
+export default class OidcClient extends BaseModel {
+  static table = 'oidc_clients'
+  static selfAssignPrimaryKey = true
+
+  /** The client_id */
+  @column({ isPrimary: true })
+  declare id: string
+
+  @column()
+  declare name: string
+
+  /** `sha256$<hex>` (or a PBKDF2 hash brought over from allauth); `!` for public clients */
+  @column({ serializeAs: null })
+  declare secret: string
+
+  @column()
+  declare type: ClientType
+
+  @listColumn()
+  declare scopes: string[]
+
+  @listColumn()
+  declare defaultScopes: string[]
+
+  @listColumn()
+  declare grantTypes: string[]
+
+  /** Each stored with its words sorted */
+  @listColumn()
+  declare responseTypes: string[]
+
+  @listColumn()
+  declare redirectUris: string[]
+
+  @listColumn()
+  declare postLogoutRedirectUris: string[]
+
+  @listColumn()
+  declare corsOrigins: string[]
+
+  @booleanColumn()
+  declare allowUriWildcards: boolean
+
+  @booleanColumn()
+  declare skipConsent: boolean
+
+  @column()
+  declare backchannelLogoutUri: string | null
+
+  @column()
+  declare ownerId: number | null
+
+  @jsonColumn()
+  declare data: Record<string, unknown> | null
+
+  @column.dateTime({ autoCreate: true })
+  declare createdAt: DateTime
+
+  @column.dateTime({ autoCreate: true, autoUpdate: true })
+  declare updatedAt: DateTime
+
+  get isPublic() {
+    return this.type === 'public'
+  }
+}

@@ -1,0 +1,49 @@
+import { DateTime } from 'luxon'
+import { BaseModel, column } from '@adonisjs/lucid/orm'
+import { listColumn } from '#models/columns'
+
+export type DeviceCodeStatus = 'pending' | 'approved' | 'denied' | 'consumed'
+
+export default class OidcDeviceCode extends BaseModel {
+  static table = 'oidc_device_codes'
+
+  @column({ isPrimary: true })
+  declare id: number
+
+  @column()
+  declare deviceCodeHash: string
+
+  /** Normalised (upper case, no dashes) */
+  @column()
+  declare userCode: string
+
+  @column()
+  declare clientId: string
+
+  @listColumn()
+  declare scopes: string[]
+
+  @column()
+  declare status: DeviceCodeStatus
+
+  @column()
+  declare userId: number | null
+
+  @column()
+  declare authTime: number | null
+
+  @column()
+  declare interval: number
+
+  @column.dateTime()
+  declare lastPolledAt: DateTime | null
+
+  @column.dateTime({ autoCreate: true })
+  declare createdAt: DateTime
+
+  @column.dateTime()
+  declare expiresAt: DateTime
+
+  @column.dateTime()
+  declare decidedAt: DateTime | null
+}

@@ -1,0 +1,59 @@
+import { DateTime } from 'luxon'
+import { BaseModel, column } from '@adonisjs/lucid/orm'
+import { jsonColumn, listColumn } from '#models/columns'
+
+/** allauth's codes: `at` access token, `rt` refresh token */
+export type TokenType = 'at' | 'rt'
+
+export default class OidcToken extends BaseModel {
+  static table = 'oidc_tokens'
+
+  @column({ isPrimary: true })
+  declare id: number
+
+  @column()
+  declare type: TokenType
+
+  @column()
+  declare hash: string
+
+  @column()
+  declare jti: string | null
+
+  @column()
+  declare clientId: string
+
+  @column()
+  declare userId: number | null
+
+  @column()
+  declare familyId: string
+
+  @column()
+  declare parentId: number | null
+
+  @listColumn()
+  declare scopes: string[]
+
+  /** `{"email": "<address>"}` or null (tokens.md §8) */
+  @jsonColumn()
+  declare data: { email?: string | null } | null
+
+  @column()
+  declare authTime: number | null
+
+  @column()
+  declare sid: string | null
+
+  @column.dateTime({ autoCreate: true })
+  declare createdAt: DateTime
+
+  @column.dateTime()
+  declare expiresAt: DateTime | null
+
+  @column.dateTime()
+  declare rotatedAt: DateTime | null
+
+  @column.dateTime()
+  declare revokedAt: DateTime | null
+}

@@ -1,0 +1,35 @@
+import { BaseCommand, flags } from '@adonisjs/core/ace'
+import type { CommandOptions } from '@adonisjs/core/types/ace'
+
+/** Bad operator input: one line on stderr, exit code 1, nothing written */
+export class AdminInputError extends Error {}
+
+/**
+ * Base of the admin commands (interfaces.md): they boot the app, take
+ * `--json` to print one JSON value on stdout and nothing else there, and turn
+ * bad input into a one-line error with a non-zero exit.
+ */
+export abstract class AdminCommand extends BaseCommand {
+  static options: CommandOptions = { startApp: true }
+
+  @flags.boolean({ description: 'Print one JSON value on stdout' })
+  declare json: boolean
+
+  /** Does the work and returns what to print */
+  protected abstract execute(): Promise<unknown>
+
+  /** The human-readable form of the result */
+  protected abstract describe(result: any): string
+
+  async run() {
+    try {
+      const result = await this.execute()
+      if (this.json) process.stdout.write(JSON.stringify(result) + '\n')
+      else this.logger.log(this.describe(result))
+    } catch (error) {
+      if (!(error instanceof AdminInputError)) throw error
+      process.stderr.write(`error: ${error.message}\n`)
+      this.exitCode = 1
+    }
+  }
+}

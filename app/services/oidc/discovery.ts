@@ -1,0 +1,48 @@
+/**
+ * The discovery document (endpoints.md §1): allauth's 11 keys first, in its
+ * order (compat), then the complete RFC 8414 metadata.
+ */
+import oidcConfig from '#config/oidc'
+import type { OidcAdapter } from '#services/oidc/adapter'
+import { PATHS } from '#services/oidc/paths'
+
+export const RESPONSE_TYPES = ['code', 'code id_token', 'code id_token token', 'code token', 'id_token', 'id_token token', 'token']
+export const SUPPORTED_SCOPES = ['openid', 'profile', 'email', 'phone', 'address']
+const CLAIMS_SUPPORTED =
+  'sub iss aud exp iat auth_time nonce azp sid at_hash c_hash name given_name family_name middle_name nickname preferred_username picture website gender birthdate zoneinfo locale updated_at email email_verified phone_number phone_number_verified address'.split(' ')
+const CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'none']
+
+export async function discoveryDocument(adapter: OidcAdapter) {
+  const iss = adapter.getIssuer()
+  const metadata: Record<string, unknown> = {
+    authorization_endpoint: iss + PATHS.authorize,
+    device_authorization_endpoint: iss + PATHS.deviceCode,
+    revocation_endpoint: iss + PATHS.revoke,
+    token_endpoint: iss + PATHS.token,
+    userinfo_endpoint: oidcConfig.userinfoEndpoint ?? iss + PATHS.userinfo,
+    end_session_endpoint: iss + PATHS.logout,
+    jwks_uri: iss + PATHS.jwks,
+    issuer: iss,
+    response_types_supported: RESPONSE_TYPES,
+    subject_types_supported: ['public'],
+    id_token_signing_alg_values_supported: [oidcConfig.signingAlg],
+    introspection_endpoint: iss + PATHS.introspect,
+    scopes_supported: SUPPORTED_SCOPES,
+    grant_types_supported: ['authorization_code', 'implicit', 'refresh_token', 'client_credentials', 'urn:ietf:params:oauth:grant-type:device_code'],
+    response_modes_supported: ['query', 'fragment', 'form_post'],
+    token_endpoint_auth_methods_supported: CLIENT_AUTH_METHODS,
+    revocation_endpoint_auth_methods_supported: CLIENT_AUTH_METHODS,
+    introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+    code_challenge_methods_supported: oidcConfig.pkceAllowPlain ? ['S256', 'plain'] : ['S256'],
+    prompt_values_supported: ['none', 'login', 'consent'],
+    claims_supported: CLAIMS_SUPPORTED,
+    authorization_response_iss_parameter_supported: true,
+    request_parameter_supported: false,
+    request_uri_parameter_supported: false,
+    claims_parameter_supported: false,
+    backchannel_logout_supported: true,
+    backchannel_logout_session_supported: true,
+  }
+  await adapter.populateServerMetadata(metadata)
+  return metadata
+}

@@ -1,0 +1,6 @@
+import oidcConfig from '#config/oidc'
+import { KeyStore } from '#services/oidc/keys'
+
+/** The process-wide key store (keys are imported once per process) */
+const keyStore = new KeyStore(oidcConfig)
+export default keyStore

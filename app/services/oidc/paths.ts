@@ -1,0 +1,19 @@
+/** Endpoint paths (endpoints.md §0.1); IdP paths have no trailing slash (compat) */
+export const PATHS = {
+  discovery: '/.well-known/openid-configuration',
+  jwks: '/.well-known/jwks.json',
+  authorize: '/identity/o/authorize',
+  token: '/identity/o/api/token',
+  userinfo: '/identity/o/api/userinfo',
+  revoke: '/identity/o/api/revoke',
+  introspect: '/identity/o/api/introspect',
+  deviceCode: '/identity/o/api/device/code',
+  device: '/identity/o/device',
+  logout: '/identity/o/logout',
+  login: '/accounts/login/',
+  accountLogout: '/accounts/logout/',
+  grants: '/accounts/grants/',
+} as const
+
+/** Paths answered in JSON, never with an HTML page */
+export const JSON_PATHS = /^\/(identity\/o\/api\/|\.well-known\/|api\/)/

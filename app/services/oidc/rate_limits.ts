@@ -1,0 +1,46 @@
+/**
+ * IDP_OIDC_RATE_LIMITS (settings.md §3) over the shared limiter store, so that
+ * every app process counts together. Each rule of an action has its own
+ * counter. An exceeded limit throws TooManyRequests, which JSON endpoints send
+ * as is and pages render as their own 429.
+ */
+import limiter from '@adonisjs/limiter/services/main'
+import { errors as limiterErrors } from '@adonisjs/limiter'
+import oidcConfig from '#config/oidc'
+import { TooManyRequests } from '#services/oidc/errors'
+import type { RateLimitAction, RateLimitRule } from '#services/oidc/settings'
+
+/** What each `per` of a rule means for one request: the IP, the user id or the action's key */
+export type RateSubject = { ip: string; user?: string | number | null; key?: string | null }
+
+function counters(action: RateLimitAction, subject: RateSubject) {
+  const rules = oidcConfig.rateLimits[action] ?? []
+  return rules.flatMap((rule: RateLimitRule) => {
+    const value = subject[rule.per]
+    if (value === null || value === undefined || value === '') return []
+    return [{
+      counter: limiter.use({ requests: rule.amount, duration: rule.durationSeconds }),
+      key: `${action}:${rule.amount}/${rule.durationSeconds}:${rule.per}:${value}`,
+    }]
+  })
+}
+
+/** Counts one event against every rule of the action; throws when one is exceeded */
+export async function hitRateLimit(action: RateLimitAction, subject: RateSubject) {
+  for (const { counter, key } of counters(action, subject)) {
+    try {
+      await counter.consume(key)
+    } catch (error) {
+      if (error instanceof limiterErrors.E_TOO_MANY_REQUESTS) throw new TooManyRequests(error.response.availableIn)
+      throw error
+    }
+  }
+}
+
+/** Throws when a rule of the action is already used up, without counting */
+export async function assertRateLimitLeft(action: RateLimitAction, subject: RateSubject) {
+  for (const { counter, key } of counters(action, subject)) {
+    const state = await counter.get(key)
+    if (state && state.remaining <= 0 && state.availableIn > 0) throw new TooManyRequests(state.availableIn)
+  }
+}

@@ -1,0 +1,188 @@
+/**
+ * Parsers for the `IDP_OIDC_*` settings (settings.md). Each reads one
+ * environment variable and either returns a typed value or throws
+ * `InvalidSettingError`, which the entrypoints print as one line naming the
+ * variable. Nothing here runs at request time.
+ */
+import { createPrivateKey, type KeyObject } from 'node:crypto'
+
+export class InvalidSettingError extends Error {
+  code = 'E_INVALID_SETTING'
+  constructor(variable: string, problem: string) {
+    super(`${variable}: ${problem}`)
+  }
+}
+
+type Source = Record<string, string | undefined>
+
+function raw(source: Source, name: string): string | undefined {
+  const value = source[name]
+  return value === undefined || value.trim() === '' ? undefined : value.trim()
+}
+
+/** A non-negative integer number of seconds */
+export function seconds(source: Source, name: string, fallback: number): number
+export function seconds(source: Source, name: string, fallback: null): number | null
+export function seconds(source: Source, name: string, fallback: number | null) {
+  const value = raw(source, name)
+  if (value === undefined) return fallback
+  if (!/^\d+$/.test(value)) {
+    throw new InvalidSettingError(name, `expected a non-negative whole number of seconds, got "${value}"`)
+  }
+  return Number(value)
+}
+
+export function bool(source: Source, name: string, fallback: boolean): boolean {
+  const value = raw(source, name)?.toLowerCase()
+  if (value === undefined) return fallback
+  if (value === 'true' || value === '1') return true
+  if (value === 'false' || value === '0') return false
+  throw new InvalidSettingError(name, `expected true, false, 1 or 0, got "${value}"`)
+}
+
+export function oneOf<T extends string>(source: Source, name: string, choices: readonly T[], fallback: T): T {
+  const value = raw(source, name)
+  if (value === undefined) return fallback
+  if (!(choices as readonly string[]).includes(value)) {
+    throw new InvalidSettingError(name, `expected one of ${choices.join(', ')}, got "${value}"`)
+  }
+  return value as T
+}
+
+export function json(source: Source, name: string): unknown {
+  const value = raw(source, name)
+  if (value === undefined) return undefined
+  try {
+    return JSON.parse(value)
+  } catch {
+    throw new InvalidSettingError(name, 'is not valid JSON')
+  }
+}
+
+export function optionalString(source: Source, name: string): string | null {
+  return raw(source, name) ?? null
+}
+
+export function absoluteUrl(source: Source, name: string): string | null {
+  const value = raw(source, name)
+  if (value === undefined) return null
+  if (!URL.canParse(value) || !/^https?:$/.test(new URL(value).protocol)) {
+    throw new InvalidSettingError(name, `expected an absolute http(s) URL, got "${value}"`)
+  }
+  return value
+}
+
+/** tokens.md §1: APP_URL must be a bare origin; the issuer is it without a trailing slash */
+export function issuerOrigin(source: Source, name: string): string | null {
+  const value = raw(source, name)
+  if (value === undefined) return null
+  const url = URL.canParse(value) ? new URL(value) : null
+  if (!url || !/^https?:$/.test(url.protocol) || url.pathname !== '/' || url.search || url.hash || url.username) {
+    throw new InvalidSettingError(name, `expected a bare origin such as https://id.example.com, got "${value}"`)
+  }
+  return url.origin
+}
+
+/** A PEM may use real newlines or `\n` escapes (settings.md) */
+export function privateKey(source: Source, name: string): KeyObject | null {
+  const value = raw(source, name)
+  if (value === undefined) return null
+  try {
+    const key = createPrivateKey(value.replace(/\\n/g, '\n'))
+    const type = key.asymmetricKeyType
+    const curve = key.asymmetricKeyDetails?.namedCurve
+    if (type === 'rsa' || type === 'ed25519' || (type === 'ec' && curve === 'prime256v1')) return key
+    throw new InvalidSettingError(name, `unsupported key type ${type}${curve ? ` (${curve})` : ''}; use RSA, P-256 or Ed25519`)
+  } catch (error) {
+    if (error instanceof InvalidSettingError) throw error
+    throw new InvalidSettingError(name, 'is not a readable unencrypted PKCS#8 or PKCS#1 PEM private key')
+  }
+}
+
+export type UserCodeFormat = { length: number; numeric: boolean; dashed: boolean }
+
+/** settings.md §4 */
+export function userCodeFormat(source: Source, name: string): UserCodeFormat {
+  const value = json(source, name) ?? {}
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new InvalidSettingError(name, 'expected a JSON object such as {"length":8,"numeric":false,"dashed":true}')
+  }
+  const { length, numeric = false, dashed = true, ...rest } = value as Record<string, unknown>
+  if (Object.keys(rest).length) throw new InvalidSettingError(name, `unknown key "${Object.keys(rest)[0]}"`)
+  if (typeof numeric !== 'boolean' || typeof dashed !== 'boolean') {
+    throw new InvalidSettingError(name, '"numeric" and "dashed" must be booleans')
+  }
+  const size = length ?? (numeric ? 9 : 8)
+  if (typeof size !== 'number' || !Number.isInteger(size) || size < 4 || size > 12) {
+    throw new InvalidSettingError(name, '"length" must be a whole number from 4 to 12')
+  }
+  return { length: size, numeric, dashed }
+}
+
+export type RateLimitRule = { amount: number; durationSeconds: number; per: 'ip' | 'user' | 'key' }
+export type RateLimitAction = 'device_user_code' | 'login' | 'login_failed' | 'client_auth_failed' | 'token'
+export type RateLimits = Record<RateLimitAction, RateLimitRule[] | null>
+
+const DEFAULT_RATE_LIMITS: Record<RateLimitAction, string | null> = {
+  device_user_code: '5/m/ip',
+  login: '30/m/ip',
+  login_failed: '10/m/ip,5/5m/key',
+  client_auth_failed: '20/m/ip,20/m/key',
+  token: null,
+}
+const UNIT_SECONDS = { s: 1, m: 60, h: 3600, d: 86400 } as const
+
+/** allauth's `amount/duration[/per]` syntax, comma-separated (settings.md §3) */
+export function parseRateRules(text: string, name: string): RateLimitRule[] {
+  return text.split(',').map((part) => {
+    const match = /^\s*(\d+)\/(\d*)([smhd])(?:\/(ip|user|key))?\s*$/.exec(part)
+    if (!match || Number(match[1]) < 1) {
+      throw new InvalidSettingError(name, `bad rate "${part.trim()}"; expected amount/duration[/per], e.g. 5/m/ip`)
+    }
+    const multiplier = match[2] === '' ? 1 : Number(match[2])
+    const unit = match[3] as keyof typeof UNIT_SECONDS
+    return { amount: Number(match[1]), durationSeconds: multiplier * UNIT_SECONDS[unit], per: (match[4] ?? 'ip') as RateLimitRule['per'] }
+  })
+}
+
+export function rateLimits(source: Source, name: string): RateLimits {
+  const value = json(source, name)
+  const merged: Record<string, unknown> = { ...DEFAULT_RATE_LIMITS }
+  if (value === false) {
+    for (const key of Object.keys(merged)) merged[key] = null
+  } else if (value !== undefined) {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      throw new InvalidSettingError(name, 'expected a JSON object of action to rate, or false')
+    }
+    for (const [key, rate] of Object.entries(value)) {
+      if (!(key in DEFAULT_RATE_LIMITS)) throw new InvalidSettingError(name, `unknown action "${key}"`)
+      merged[key] = rate === false ? null : rate
+    }
+  }
+  const result = {} as RateLimits
+  for (const [key, rate] of Object.entries(merged)) {
+    if (rate !== null && typeof rate !== 'string') {
+      throw new InvalidSettingError(name, `the rate of "${key}" must be a string, false or null`)
+    }
+    result[key as RateLimitAction] = rate === null ? null : parseRateRules(rate, name)
+  }
+  return result
+}
+
+/** IDP_OIDC_ACCESS_TOKEN_AUDIENCE: unset = the issuer, "" = none, a string or a JSON array */
+export function audience(source: Source, name: string): string | string[] | null | undefined {
+  const value = source[name]
+  if (value === undefined) return undefined
+  const trimmed = value.trim()
+  if (trimmed === '') return null
+  if (!trimmed.startsWith('[')) return trimmed
+  const list = json(source, name)
+  if (!Array.isArray(list) || list.length === 0 || list.some((entry) => typeof entry !== 'string' || entry === '')) {
+    throw new InvalidSettingError(name, 'expected a string or a non-empty JSON array of strings')
+  }
+  return list as string[]
+}
+
+export function count(source: Source, name: string, fallback: number): number {
+  return seconds(source, name, fallback)
+}

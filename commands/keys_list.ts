@@ -1,0 +1,16 @@
+import OidcSigningKey from '#models/oidc_signing_key'
+import { AdminCommand } from '#services/admin/admin_command'
+import { describeKey, keyJson } from '#services/admin/key_json'
+
+export default class KeysList extends AdminCommand {
+  static commandName = 'keys:list'
+  static description = 'List the signing keys'
+
+  protected async execute() {
+    return (await OidcSigningKey.query().orderBy('active_from', 'desc')).map(keyJson)
+  }
+
+  protected describe(keys: ReturnType<typeof keyJson>[]) {
+    return keys.length ? keys.map(describeKey).join('\n') : 'No keys'
+  }
+}

@@ -1,0 +1,24 @@
+import { args } from '@adonisjs/core/ace'
+import keyStore from '#services/oidc/key_store'
+import { AdminCommand, AdminInputError } from '#services/admin/admin_command'
+import { describeKey, keyJson } from '#services/admin/key_json'
+
+export default class KeysRetire extends AdminCommand {
+  static commandName = 'keys:retire'
+  static description = 'Retire a signing key; it stays published until the tokens it signed expire'
+
+  @args.string({ description: 'The key id' })
+  declare kid: string
+
+  protected async execute() {
+    try {
+      return keyJson(await keyStore.retire(this.kid))
+    } catch (error) {
+      throw new AdminInputError((error as Error).message)
+    }
+  }
+
+  protected describe(key: ReturnType<typeof keyJson>) {
+    return `Retired ${describeKey(key)}`
+  }
+}

@@ -1,0 +1,41 @@
+import env from '#start/env'
+import app from '@adonisjs/core/services/app'
+import { defineConfig } from '@adonisjs/lucid'
+
+/*
+ * SQLite is the embedded default (a fresh clone runs without a server);
+ * MySQL (or MariaDB) through mysql2 is the production choice. Models are
+ * written by hand (app/models), so schema generation is off.
+ */
+const migrations = { naturalSort: true, paths: ['database/migrations'] }
+
+const dbConfig = defineConfig({
+  connection: env.get('DB_CONNECTION', 'sqlite'),
+  prettyPrintDebugQueries: false,
+  connections: {
+    sqlite: {
+      client: 'better-sqlite3',
+      connection: { filename: app.makePath(env.get('SQLITE_PATH', 'tmp/db.sqlite3')) },
+      useNullAsDefault: true,
+      migrations,
+      schemaGeneration: { enabled: false },
+    },
+    mysql: {
+      client: 'mysql2',
+      connection: {
+        host: env.get('DB_HOST', '127.0.0.1'),
+        port: env.get('DB_PORT', 3306),
+        user: env.get('DB_USER', 'root'),
+        password: env.get('DB_PASSWORD', ''),
+        database: env.get('DB_DATABASE', 'oidc'),
+        timezone: 'Z',
+        dateStrings: false,
+      },
+      pool: { min: 0, max: 10 },
+      migrations,
+      schemaGeneration: { enabled: false },
+    },
+  },
+})
+
+export default dbConfig

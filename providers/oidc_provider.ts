@@ -1,0 +1,38 @@
+import { Settings } from 'luxon'
+import { HttpContext } from '@adonisjs/core/http'
+import type { ApplicationService } from '@adonisjs/core/types'
+import oidcConfig from '#config/oidc'
+import keyStore from '#services/oidc/key_store'
+import { loadAdapter, makeAdapter } from '#services/oidc/adapter_loader'
+import type { OidcAdapter } from '#services/oidc/adapter'
+
+declare module '@adonisjs/core/http' {
+  interface HttpContext {
+    /** The adapter instance of this request, created on first use */
+    oidcAdapter: OidcAdapter
+  }
+}
+
+/**
+ * Boot-time checks of the provider: the adapter module loads, and the HTTP
+ * server has a key to sign with. Either failing stops the boot with one line.
+ */
+export default class OidcProvider {
+  constructor(protected app: ApplicationService) {}
+
+  register() {
+    /* Every time is UTC (data.md), whatever the machine's zone */
+    Settings.defaultZone = 'utc'
+  }
+
+  async boot() {
+    await loadAdapter(oidcConfig.adapter)
+    HttpContext.getter('oidcAdapter', function (this: HttpContext) {
+      return makeAdapter(this)
+    }, true)
+  }
+
+  async ready() {
+    if (this.app.getEnvironment() === 'web') await keyStore.signingKey()
+  }
+}

@@ -1,0 +1,27 @@
+/*
+ * Middleware stacks. Server middleware runs on every request (even unknown
+ * routes); router middleware on every matched route. Sessions, CSRF and the
+ * session guard are named middleware used only by the pages (start/routes.ts),
+ * so that the JSON API endpoints neither read nor set a session cookie.
+ */
+import router from '@adonisjs/core/services/router'
+import server from '@adonisjs/core/services/server'
+
+server.errorHandler(() => import('#exceptions/handler'))
+
+server.use([
+  () => import('#middleware/container_bindings_middleware'),
+  () => import('#middleware/page_security_middleware'),
+])
+
+router.use([() => import('@adonisjs/core/bodyparser_middleware')])
+
+export const middleware = router.named({
+  session: () => import('@adonisjs/session/session_middleware'),
+  shield: () => import('@adonisjs/shield/shield_middleware'),
+  initializeAuth: () => import('@adonisjs/auth/initialize_auth_middleware'),
+  auth: () => import('#middleware/auth_middleware'),
+})
+
+/** The stack of every HTML page: session, CSRF and the signed-in user */
+export const pageStack = [middleware.session(), middleware.shield(), middleware.initializeAuth()]

@@ -1,0 +1,48 @@
+import { rm } from 'node:fs/promises'
+import { assert } from '@japa/assert'
+import { apiClient } from '@japa/api-client'
+import app from '@adonisjs/core/services/app'
+import type { Config } from '@japa/runner/types'
+import { spec } from '@japa/runner/reporters'
+import { pluginAdonisJS } from '@japa/plugin-adonisjs'
+import testUtils from '@adonisjs/core/services/test_utils'
+import { createTestDatabase, dropTestDatabase } from '#tests/helpers/database'
+import { plainSummary } from '#tests/helpers/plain_summary'
+
+/*
+ * Each run owns its database (named in bin/test.ts): created and migrated
+ * before the tests, dropped after them. No session or auth plugin: tests drive
+ * the pages as a browser does, with a cookie jar (tests/helpers/browser.ts).
+ */
+export const plugins: Config['plugins'] = [assert(), apiClient(), pluginAdonisJS(app)]
+
+export const reporters: Config['reporters'] = {
+  activated: ['spec', 'plain-summary'],
+  list: [spec(), plainSummary()],
+}
+
+export const runnerHooks: Required<Pick<Config, 'setup' | 'teardown'>> = {
+  setup: [
+    async () => {
+      await createTestDatabase()
+      const rollback = await testUtils.db().migrate()
+      const { default: keyStore } = await import('#services/oidc/key_store')
+      await keyStore.generate('RS256')
+      return async () => {
+        await rollback()
+        await dropTestDatabase()
+      }
+    },
+  ],
+  teardown: [
+    async () => {
+      if (process.env.DB_CONNECTION !== 'mysql') await rm(app.makePath(process.env.SQLITE_PATH!), { force: true })
+    },
+  ],
+}
+
+export const configureSuite: Config['configureSuite'] = (suite) => {
+  if (['browser', 'functional'].includes(suite.name)) {
+    return suite.setup(() => testUtils.httpServer().start())
+  }
+}
