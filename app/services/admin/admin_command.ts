@@ -24,11 +24,10 @@ export abstract class AdminCommand extends BaseCommand {
   async run() {
     try {
       const result = await this.execute()
-      if (this.json) process.stdout.write(JSON.stringify(result) + '\n')
-      else this.logger.log(this.describe(result))
+      this.logger.log(this.json ? JSON.stringify(result) : this.describe(result))
     } catch (error) {
       if (!(error instanceof AdminInputError)) throw error
-      process.stderr.write(`error: ${error.message}\n`)
+      this.logger.logError(`error: ${error.message}`)
       this.exitCode = 1
     }
   }
