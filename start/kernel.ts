@@ -21,6 +21,7 @@ export const middleware = router.named({
   shield: () => import('@adonisjs/shield/shield_middleware'),
   initializeAuth: () => import('@adonisjs/auth/initialize_auth_middleware'),
   auth: () => import('#middleware/auth_middleware'),
+  authorizeByPost: () => import('#middleware/authorize_by_post_middleware'),
 })
 
 /** The stack of every HTML page: session, CSRF and the signed-in user */

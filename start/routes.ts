@@ -6,18 +6,27 @@ import router from '@adonisjs/core/services/router'
 import { middleware, pageStack } from '#start/kernel'
 import { PATHS } from '#services/oidc/paths'
 import { publicPreflight } from '#services/oidc/cors'
+import oidcConfig from '#config/oidc'
 
 const DiscoveryController = () => import('#controllers/oidc/discovery_controller')
 const JwksController = () => import('#controllers/oidc/jwks_controller')
 const LoginController = () => import('#controllers/accounts/login_controller')
 const SessionController = () => import('#controllers/accounts/session_controller')
 const StaticController = () => import('#controllers/static_controller')
+const AuthorizeController = () => import('#controllers/oidc/authorize_controller')
+const TokenController = () => import('#controllers/oidc/token_controller')
+const UserinfoController = () => import('#controllers/oidc/userinfo_controller')
 
 router.get(PATHS.discovery, [DiscoveryController, 'show'])
 router.get(PATHS.jwks, [JwksController, 'show'])
 router.route(PATHS.discovery, ['OPTIONS'], publicPreflight)
 router.route(PATHS.jwks, ['OPTIONS'], publicPreflight)
 router.get('/static/app.css', [StaticController, 'stylesheet'])
+
+router.post(PATHS.token, [TokenController, 'issue'])
+if (!oidcConfig.userinfoEndpoint) {
+  router.route(PATHS.userinfo, ['GET', 'POST'], [UserinfoController, 'show'])
+}
 
 router
   .group(() => {
@@ -27,5 +36,10 @@ router
     router.post(PATHS.accountLogout, [SessionController, 'destroy'])
   })
   .use(pageStack)
+
+router.get(PATHS.authorize, [AuthorizeController, 'show']).use(pageStack)
+router
+  .post(PATHS.authorize, [AuthorizeController, 'store'])
+  .use([middleware.session(), middleware.authorizeByPost(), middleware.shield(), middleware.initializeAuth()])
 
 export { middleware }

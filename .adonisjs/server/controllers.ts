@@ -9,8 +9,11 @@ export const controllers = {
     Session: () => import('#controllers/accounts/session_controller'),
   },
   oidc: {
+    Authorize: () => import('#controllers/oidc/authorize_controller'),
     Discovery: () => import('#controllers/oidc/discovery_controller'),
     Jwks: () => import('#controllers/oidc/jwks_controller'),
+    Token: () => import('#controllers/oidc/token_controller'),
+    Userinfo: () => import('#controllers/oidc/userinfo_controller'),
   },
   Static: () => import('#controllers/static_controller'),
 }

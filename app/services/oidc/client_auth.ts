@@ -1,0 +1,77 @@
+/**
+ * Client authentication at token, revoke, introspect and device code
+ * (endpoints.md §0.4): client_secret_basic, client_secret_post, or none for
+ * public clients. An unknown client and a wrong secret get identical answers.
+ */
+import type { HttpContext } from '@adonisjs/core/http'
+import OidcClient from '#models/oidc_client'
+import { InvalidClient, InvalidRequest, OAuthError, TooManyRequests } from '#services/oidc/errors'
+import { verifyClientSecret } from '#services/oidc/client_secret'
+import { assertRateLimitLeft, hitRateLimit } from '#services/oidc/rate_limits'
+import { clientIp } from '#services/oidc/client_ip'
+
+type BasicCredentials = { clientId: string; secret: string }
+
+/** RFC 6749 §2.3.1: both halves are form-URL-encoded before base64 */
+function parseBasic(header: string): BasicCredentials | null {
+  const decoded = Buffer.from(header.slice(6).trim(), 'base64').toString('utf8')
+  const separator = decoded.indexOf(':')
+  if (separator < 1 || !/^[A-Za-z0-9+/]+=*$/.test(header.slice(6).trim())) return null
+  try {
+    const formDecode = (part: string) => decodeURIComponent(part.replaceAll('+', ' '))
+    return { clientId: formDecode(decoded.slice(0, separator)), secret: formDecode(decoded.slice(separator + 1)) }
+  } catch {
+    return null
+  }
+}
+
+export type ClientAuthOptions = {
+  /** The device code endpoint answers a missing or unknown client with 400 invalid_request (compat) */
+  deviceEndpoint?: boolean
+}
+
+export async function authenticateClient(ctx: HttpContext, params: Record<string, string>, options: ClientAuthOptions = {}): Promise<OidcClient> {
+  const authorization = ctx.request.header('authorization') ?? ''
+  const usesBasic = /^basic /i.test(authorization)
+  const ip = clientIp(ctx.request)
+
+  const refuse = async (reason: string, clientId: string | null, error: OAuthError = new InvalidClient()) => {
+    ctx.logger.info({ client_id: clientId, ip, reason }, 'client authentication failed')
+    await hitRateLimit('client_auth_failed', { ip, key: clientId }).catch((limit) => {
+      if (!(limit instanceof TooManyRequests)) throw limit
+    })
+    if (error instanceof InvalidClient) {
+      const issuer = ctx.oidcAdapter.getIssuer()
+      error.withHeader('WWW-Authenticate', usesBasic ? `Basic realm="${issuer}"` : 'Bearer error="invalid_client"')
+    }
+    return error
+  }
+
+  let clientId = params.client_id
+  let secret = params.client_secret
+  if (usesBasic) {
+    const basic = parseBasic(authorization)
+    if (!basic) throw await refuse('malformed_basic', null)
+    if (params.client_secret !== undefined) throw new InvalidRequest('Use one client authentication method.')
+    if (clientId !== undefined && clientId !== basic.clientId) throw await refuse('client_id_mismatch', basic.clientId)
+    clientId = basic.clientId
+    secret = basic.secret
+  }
+
+  if (!clientId) {
+    if (options.deviceEndpoint) throw new InvalidRequest('Missing client_id parameter.')
+    throw await refuse('missing_client_id', null)
+  }
+  await assertRateLimitLeft('client_auth_failed', { ip, key: clientId })
+  const client = await OidcClient.find(clientId)
+  if (!client) {
+    if (options.deviceEndpoint) throw await refuse('unknown_client', clientId, new InvalidRequest('Invalid client_id parameter value.'))
+    throw await refuse('unknown_client', clientId)
+  }
+  if (client.isPublic) {
+    if (secret !== undefined) throw await refuse('secret_sent_by_public_client', clientId)
+    return client
+  }
+  if (secret === undefined || !(await verifyClientSecret(client, secret))) throw await refuse('bad_secret', clientId)
+  return client
+}

@@ -1,0 +1,20 @@
+import type { HttpContext } from '@adonisjs/core/http'
+import type OidcClient from '#models/oidc_client'
+
+/** The JSON of a successful token response, keys in the contract's order (§4) */
+export type TokenResponse = {
+  access_token: string
+  expires_in: number
+  token_type: 'Bearer'
+  scope: string
+  refresh_token?: string
+  id_token?: string
+}
+
+/** Every grant has the same shape: its type, its required parameters, its handler */
+export interface Grant {
+  readonly grantType: string
+  /** §4 step 3: the grant's own required parameters, checked before client authentication */
+  checkParameters(params: Record<string, string>): void
+  handle(ctx: HttpContext, client: OidcClient, params: Record<string, string>): Promise<TokenResponse>
+}

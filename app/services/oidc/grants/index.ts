@@ -1,0 +1,33 @@
+/**
+ * The token endpoint's common checks (endpoints.md §4), in order, then the
+ * grant's own handler.
+ */
+import type { HttpContext } from '@adonisjs/core/http'
+import { InvalidGrant, OAuthError, UnauthorizedClient, UnsupportedGrantType } from '#services/oidc/errors'
+import { authenticateClient } from '#services/oidc/client_auth'
+import { readApiForm } from '#services/oidc/parameters'
+import { hitRateLimit } from '#services/oidc/rate_limits'
+import { clientIp } from '#services/oidc/client_ip'
+import { authorizationCodeGrant } from '#services/oidc/grants/authorization_code'
+import type { Grant, TokenResponse } from '#services/oidc/grants/grant'
+
+const GRANTS = new Map<string, Grant>([authorizationCodeGrant].map((grant) => [grant.grantType, grant]))
+
+export async function handleTokenRequest(ctx: HttpContext): Promise<TokenResponse> {
+  const params = readApiForm(ctx)
+  try {
+    const grantType = params.grant_type
+    const grant = grantType ? GRANTS.get(grantType) : undefined
+    if (!grant && grantType !== 'password') throw new UnsupportedGrantType()
+    grant?.checkParameters(params)
+    const client = await authenticateClient(ctx, params)
+    await hitRateLimit('token', { ip: clientIp(ctx.request), key: client.id })
+    /* compat: the password grant never works (RFC 9700 §2.4) */
+    if (!grant) throw new InvalidGrant('Invalid credentials given.')
+    if (!client.grantTypes.includes(grant.grantType)) throw new UnauthorizedClient()
+    return await grant.handle(ctx, client, params)
+  } catch (error) {
+    if (error instanceof OAuthError) error.withState(params.state)
+    throw error
+  }
+}

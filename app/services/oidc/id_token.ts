@@ -1,0 +1,69 @@
+/**
+ * The ID token (tokens.md §4): protocol claims in the contract's order, then
+ * the adapter's claims for the granted scopes, then populateIdToken. Issuing
+ * one with a `sid` records the client for back-channel logout.
+ */
+import { createHash } from 'node:crypto'
+import db from '@adonisjs/lucid/services/db'
+import type User from '#models/user'
+import type OidcClient from '#models/oidc_client'
+import oidcConfig from '#config/oidc'
+import keyStore from '#services/oidc/key_store'
+import type { Claims, OidcAdapter } from '#services/oidc/adapter'
+import { sqlTime } from '#models/columns'
+import { randomJti } from '#services/oidc/random'
+
+export type IdTokenInput = {
+  client: OidcClient
+  user: User
+  scopes: string[]
+  authTime: number
+  email: string | null
+  nonce?: string | null
+  sid?: string | null
+  /** The access token of the same response, for at_hash */
+  accessToken?: string | null
+  /** The code of the same authorization response, for c_hash */
+  code?: string | null
+  requestedClaims?: Claims | null
+}
+
+/**
+ * OIDC Core §3.1.3.6 / §3.3.2.11: the left half of the hash of the ASCII
+ * value, base64url; the hash follows the signing algorithm.
+ */
+export function halfHash(value: string) {
+  const algorithm = oidcConfig.signingAlg === 'EdDSA' ? 'sha512' : 'sha256'
+  const digest = createHash(algorithm).update(value, 'ascii').digest()
+  return digest.subarray(0, digest.length / 2).toString('base64url')
+}
+
+export async function issueIdToken(adapter: OidcAdapter, input: IdTokenInput): Promise<string> {
+  const { client, user } = input
+  const iat = Math.floor(Date.now() / 1000)
+  const claims: Claims = {
+    iss: adapter.getIssuer(),
+    sub: adapter.getUserSub(client, user),
+    aud: client.id,
+    exp: iat + oidcConfig.idTokenExpiresIn,
+    iat,
+    auth_time: input.authTime,
+  }
+  if (input.nonce) claims.nonce = input.nonce
+  claims.azp = client.id
+  if (input.sid) claims.sid = input.sid
+  if (input.accessToken) claims.at_hash = halfHash(input.accessToken)
+  if (input.code) claims.c_hash = halfHash(input.code)
+  claims.jti = randomJti()
+  const scopeClaims = await adapter.getClaims('id_token', user, client, input.scopes, input.email, { requestedClaims: input.requestedClaims ?? null })
+  for (const [name, value] of Object.entries(scopeClaims)) if (!(name in claims)) claims[name] = value
+  await adapter.populateIdToken(claims, { client, scopes: input.scopes, user })
+  if (input.sid) {
+    await db
+      .table('oidc_session_clients')
+      .insert({ sid: input.sid, client_id: client.id, user_id: user.id, created_at: sqlTime() })
+      .knexQuery.onConflict(['sid', 'client_id'])
+      .ignore()
+  }
+  return keyStore.sign(claims, 'JWT')
+}

@@ -1,0 +1,67 @@
+/**
+ * Strict reading of OAuth parameters from a query string or a form body.
+ * Unlike the framework's parser it keeps repeated names (so they can be
+ * refused) and fails on bad percent-encoding or non-UTF-8 bytes instead of
+ * guessing (endpoints.md §0.2).
+ */
+import type { HttpContext } from '@adonisjs/core/http'
+import { InvalidRequest } from '#services/oidc/errors'
+
+export type RawParams = Map<string, string[]>
+
+export class ParameterDecodeError extends Error {}
+
+export function decodeParams(text: string): RawParams {
+  const params: RawParams = new Map()
+  if (!text) return params
+  for (const pair of text.split('&')) {
+    if (!pair) continue
+    const separator = pair.indexOf('=')
+    const [rawName, rawValue] = separator === -1 ? [pair, ''] : [pair.slice(0, separator), pair.slice(separator + 1)]
+    let name: string
+    let value: string
+    try {
+      name = decodeURIComponent(rawName.replaceAll('+', ' '))
+      value = decodeURIComponent(rawValue.replaceAll('+', ' '))
+    } catch {
+      throw new ParameterDecodeError()
+    }
+    params.set(name, [...(params.get(name) ?? []), value])
+  }
+  return params
+}
+
+/** Single values; an empty value counts as absent (spec README, conventions) */
+export function singleValues(params: RawParams): Record<string, string> {
+  const result: Record<string, string> = {}
+  for (const [name, values] of params) if (values[0] !== '') result[name] = values[0]
+  return result
+}
+
+/** The first name among `names` that appears more than once, if any */
+export function firstDuplicate(params: RawParams, names?: Iterable<string>): string | null {
+  for (const name of names ?? params.keys()) if ((params.get(name)?.length ?? 0) > 1) return name
+  return null
+}
+
+/**
+ * The API endpoints (token, revoke, introspect, device code) read parameters
+ * only from a form body; these checks run first, in order (§0.2).
+ */
+export function readApiForm(ctx: HttpContext): Record<string, string> {
+  const { request } = ctx
+  if (request.request.url?.includes('?')) throw new InvalidRequest('URL query parameters are not allowed')
+  const type = (request.header('content-type') ?? '').split(';')[0].trim().toLowerCase()
+  if (type !== 'application/x-www-form-urlencoded') {
+    throw new InvalidRequest('Content-Type must be application/x-www-form-urlencoded')
+  }
+  let params: RawParams
+  try {
+    params = decodeParams(request.raw() ?? '')
+  } catch {
+    throw new InvalidRequest('The request body is not valid form encoding.')
+  }
+  const duplicate = firstDuplicate(params)
+  if (duplicate) throw new InvalidRequest(`Duplicate ${duplicate} parameter.`)
+  return singleValues(params)
+}

@@ -1,0 +1,102 @@
+/**
+ * Issuing access and refresh tokens (tokens.md §3, §5, §6). Only the hash of a
+ * value is stored. JWT access tokens are stored like opaque ones (hash and
+ * jti) so that revocation is seen everywhere the row is checked.
+ */
+import { DateTime } from 'luxon'
+import db from '@adonisjs/lucid/services/db'
+import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
+import type User from '#models/user'
+import type OidcClient from '#models/oidc_client'
+import oidcConfig from '#config/oidc'
+import keyStore from '#services/oidc/key_store'
+import type { OidcAdapter } from '#services/oidc/adapter'
+import { sqlTime } from '#models/columns'
+import { randomJti, randomValue } from '#services/oidc/random'
+import { joinScopes } from '#services/oidc/scopes'
+
+/** Who and what a token is for; shared by every token of one issue */
+export type TokenGrant = {
+  client: OidcClient
+  user: User | null
+  scopes: string[]
+  familyId: string
+  /** The email chosen at consent, or null for the primary (tokens.md §8) */
+  email: string | null
+  authTime: number | null
+  sid: string | null
+}
+
+export type IssuedToken = { value: string; expiresIn: number }
+
+/** The configured JWT access token audience: unset = the issuer, "" = none */
+function accessTokenAudience(issuer: string) {
+  const audience = oidcConfig.accessTokenAudience
+  return audience === undefined ? issuer : audience
+}
+
+async function jwtAccessToken(adapter: OidcAdapter, grant: TokenGrant, jti: string, iat: number) {
+  const issuer = adapter.getIssuer()
+  const audience = accessTokenAudience(issuer)
+  const claims: Record<string, unknown> = { iss: issuer, exp: iat + oidcConfig.accessTokenExpiresIn, iat, jti }
+  if (audience !== null) claims.aud = audience
+  if (grant.user) claims.sub = adapter.getUserSub(grant.client, grant.user)
+  claims.client_id = grant.client.id
+  if (grant.scopes.length) claims.scope = joinScopes(grant.scopes)
+  claims.token_use = 'access'
+  if (grant.user && grant.authTime !== null) claims.auth_time = grant.authTime
+  await adapter.populateAccessToken(claims, { client: grant.client, scopes: grant.scopes, user: grant.user })
+  return keyStore.sign(claims, 'at+jwt')
+}
+
+function tokenRow(adapter: OidcAdapter, grant: TokenGrant, type: 'at' | 'rt', value: string, now: DateTime, extra: { jti?: string | null; expiresAt: DateTime | null; parentId?: number | null }) {
+  return {
+    type,
+    hash: adapter.hashToken(value),
+    jti: extra.jti ?? null,
+    client_id: grant.client.id,
+    user_id: grant.user?.id ?? null,
+    family_id: grant.familyId,
+    parent_id: extra.parentId ?? null,
+    scopes: grant.scopes.join('\n'),
+    data: grant.email ? JSON.stringify({ email: grant.email }) : null,
+    auth_time: grant.authTime,
+    sid: grant.sid,
+    created_at: sqlTime(now),
+    expires_at: extra.expiresAt ? sqlTime(extra.expiresAt) : null,
+  }
+}
+
+export type RefreshOptions = {
+  /** The RT this one is rotated from */
+  parentId?: number | null
+  /** The family's absolute expiry (tokens.md §6); computed from now for a new family */
+  expiresAt?: DateTime | null
+}
+
+/**
+ * Issues an access token and, when asked, a refresh token, in one insert.
+ * Runs inside the caller's transaction when one is given.
+ */
+export async function issueTokens(
+  adapter: OidcAdapter,
+  grant: TokenGrant,
+  options: { refresh?: RefreshOptions | false; trx?: TransactionClientContract } = {}
+): Promise<{ accessToken: IssuedToken; refreshToken: string | null }> {
+  const now = DateTime.utc()
+  const iat = Math.floor(now.toSeconds())
+  const expiresIn = oidcConfig.accessTokenExpiresIn
+  const jti = oidcConfig.accessTokenFormat === 'jwt' ? randomJti() : null
+  const accessValue = jti ? await jwtAccessToken(adapter, grant, jti, iat) : randomValue(64)
+  const rows = [tokenRow(adapter, grant, 'at', accessValue, now, { jti, expiresAt: now.plus({ seconds: expiresIn }) })]
+
+  let refreshValue: string | null = null
+  if (options.refresh) {
+    refreshValue = randomValue(64)
+    const lifetime = oidcConfig.refreshTokenExpiresIn
+    const expiresAt = options.refresh.expiresAt !== undefined ? options.refresh.expiresAt : lifetime === null ? null : now.plus({ seconds: lifetime })
+    rows.push(tokenRow(adapter, grant, 'rt', refreshValue, now, { expiresAt, parentId: options.refresh.parentId }))
+  }
+  await (options.trx ?? db).table('oidc_tokens').multiInsert(rows)
+  return { accessToken: { value: accessValue, expiresIn }, refreshToken: refreshValue }
+}
