@@ -12,6 +12,7 @@ const DiscoveryController = () => import('#controllers/oidc/discovery_controller
 const JwksController = () => import('#controllers/oidc/jwks_controller')
 const LoginController = () => import('#controllers/accounts/login_controller')
 const SessionController = () => import('#controllers/accounts/session_controller')
+const GrantsController = () => import('#controllers/accounts/grants_controller')
 const StaticController = () => import('#controllers/static_controller')
 const AuthorizeController = () => import('#controllers/oidc/authorize_controller')
 const TokenController = () => import('#controllers/oidc/token_controller')
@@ -34,6 +35,8 @@ router
     router.get(PATHS.login, [LoginController, 'show'])
     router.post(PATHS.login, [LoginController, 'store'])
     router.post(PATHS.accountLogout, [SessionController, 'destroy'])
+    router.get(PATHS.grants, [GrantsController, 'index']).use(middleware.auth())
+    router.post(PATHS.grants, [GrantsController, 'update']).use(middleware.auth())
   })
   .use(pageStack)
 

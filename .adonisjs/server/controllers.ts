@@ -5,6 +5,7 @@
 
 export const controllers = {
   accounts: {
+    Grants: () => import('#controllers/accounts/grants_controller'),
     Login: () => import('#controllers/accounts/login_controller'),
     Session: () => import('#controllers/accounts/session_controller'),
   },

@@ -7,6 +7,7 @@ import db from '@adonisjs/lucid/services/db'
 import OidcConsent from '#models/oidc_consent'
 import oidcConfig from '#config/oidc'
 import { sqlTime } from '#models/columns'
+import { revokeUserClientTokens } from '#services/oidc/families'
 
 export async function findConsent(userId: number, clientId: string): Promise<OidcConsent | null> {
   return OidcConsent.query().where('user_id', userId).where('client_id', clientId).where('expires_at', '>', sqlTime()).first()
@@ -30,4 +31,15 @@ export async function rememberConsent(userId: number, clientId: string, scopes: 
     existing.merge({ scopes: [...new Set([...stillValid, ...scopes])], email, expiresAt })
     await existing.useTransaction(trx).save()
   })
+}
+
+/** The user's unexpired consents, newest first */
+export async function listConsents(userId: number): Promise<OidcConsent[]> {
+  return OidcConsent.query().where('user_id', userId).where('expires_at', '>', sqlTime()).orderBy('updated_at', 'desc')
+}
+
+/** Withdraws the consent and kills every token of that user at that client (tokens.md §6) */
+export async function revokeConsent(userId: number, clientId: string) {
+  await OidcConsent.query().where('user_id', userId).where('client_id', clientId).delete()
+  await revokeUserClientTokens(userId, clientId)
 }

@@ -1,0 +1,32 @@
+import type { HttpContext } from '@adonisjs/core/http'
+import OidcClient from '#models/oidc_client'
+import { currentProviderSession } from '#services/accounts/provider_session'
+import { listConsents, revokeConsent } from '#services/oidc/consent'
+import { PATHS } from '#services/oidc/paths'
+
+/** /accounts/grants/: what the signed-in user has authorized, and revoking it (endpoints.md §11) */
+export default class GrantsController {
+  async index(ctx: HttpContext) {
+    const session = (await currentProviderSession(ctx))!
+    const consents = await listConsents(session.user.id)
+    const clients = new Map((await OidcClient.findMany(consents.map((consent) => consent.clientId))).map((client) => [client.id, client]))
+    return ctx.view.render('accounts/grants', {
+      grants: consents.map((consent) => ({
+        clientId: consent.clientId,
+        clientName: clients.get(consent.clientId)?.name ?? consent.clientId,
+        scopes: consent.scopes.join(' '),
+        grantedOn: consent.updatedAt.toISODate(),
+        expiresOn: consent.expiresAt.toISODate(),
+      })),
+    })
+  }
+
+  async update(ctx: HttpContext) {
+    const session = (await currentProviderSession(ctx))!
+    const clientId = ctx.request.input('client_id')
+    if (ctx.request.input('action') === 'revoke' && typeof clientId === 'string') {
+      await revokeConsent(session.user.id, clientId)
+    }
+    return ctx.response.status(303).header('Location', PATHS.grants).send('')
+  }
+}
