@@ -22,6 +22,8 @@ export const middleware = router.named({
   initializeAuth: () => import('@adonisjs/auth/initialize_auth_middleware'),
   auth: () => import('#middleware/auth_middleware'),
   authorizeByPost: () => import('#middleware/authorize_by_post_middleware'),
+  apiCors: () => import('#middleware/api_cors_middleware'),
+  oidcToken: () => import('#middleware/oidc_token_middleware'),
 })
 
 /** The stack of every HTML page: session, CSRF and the signed-in user */

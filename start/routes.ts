@@ -17,6 +17,11 @@ const StaticController = () => import('#controllers/static_controller')
 const AuthorizeController = () => import('#controllers/oidc/authorize_controller')
 const TokenController = () => import('#controllers/oidc/token_controller')
 const UserinfoController = () => import('#controllers/oidc/userinfo_controller')
+const RevokeController = () => import('#controllers/oidc/revoke_controller')
+const IntrospectController = () => import('#controllers/oidc/introspect_controller')
+const MeController = () => import('#controllers/api/me_controller')
+const DeviceCodeController = () => import('#controllers/oidc/device_code_controller')
+const DeviceController = () => import('#controllers/oidc/device_controller')
 
 router.get(PATHS.discovery, [DiscoveryController, 'show'])
 router.get(PATHS.jwks, [JwksController, 'show'])
@@ -24,10 +29,20 @@ router.route(PATHS.discovery, ['OPTIONS'], publicPreflight)
 router.route(PATHS.jwks, ['OPTIONS'], publicPreflight)
 router.get('/static/app.css', [StaticController, 'stylesheet'])
 
-router.post(PATHS.token, [TokenController, 'issue'])
+/* API endpoints: CORS for the origins their clients registered; preflights answered by the middleware */
+const apiCors = middleware.apiCors({ methods: 'POST, OPTIONS' })
+router.route(PATHS.token, ['POST', 'OPTIONS'], [TokenController, 'issue']).use(apiCors)
+router.route(PATHS.revoke, ['POST', 'OPTIONS'], [RevokeController, 'revoke']).use(apiCors)
+router.route(PATHS.introspect, ['POST', 'OPTIONS'], [IntrospectController, 'introspect']).use(apiCors)
+router.route(PATHS.deviceCode, ['POST', 'OPTIONS'], [DeviceCodeController, 'create']).use(apiCors)
 if (!oidcConfig.userinfoEndpoint) {
-  router.route(PATHS.userinfo, ['GET', 'POST'], [UserinfoController, 'show'])
+  router
+    .route(PATHS.userinfo, ['GET', 'POST', 'OPTIONS'], [UserinfoController, 'show'])
+    .use(middleware.apiCors({ methods: 'GET, POST, OPTIONS' }))
 }
+
+/* The app's own API, protected by the access tokens this provider issues */
+router.get('/api/me', [MeController, 'show']).use(middleware.oidcToken({ scopes: 'openid' }))
 
 router
   .group(() => {
@@ -39,6 +54,11 @@ router
     router.post(PATHS.grants, [GrantsController, 'update']).use(middleware.auth())
   })
   .use(pageStack)
+
+/* The device page sends anonymous visitors to the login page before any CSRF check (endpoints.md §9) */
+const deviceStack = [middleware.session(), middleware.initializeAuth(), middleware.auth(), middleware.shield()]
+router.get(PATHS.device, [DeviceController, 'show']).use(deviceStack)
+router.post(PATHS.device, [DeviceController, 'decide']).use(deviceStack)
 
 router.get(PATHS.authorize, [AuthorizeController, 'show']).use(pageStack)
 router

@@ -9,10 +9,17 @@ export const controllers = {
     Login: () => import('#controllers/accounts/login_controller'),
     Session: () => import('#controllers/accounts/session_controller'),
   },
+  api: {
+    Me: () => import('#controllers/api/me_controller'),
+  },
   oidc: {
     Authorize: () => import('#controllers/oidc/authorize_controller'),
+    DeviceCode: () => import('#controllers/oidc/device_code_controller'),
+    Device: () => import('#controllers/oidc/device_controller'),
     Discovery: () => import('#controllers/oidc/discovery_controller'),
+    Introspect: () => import('#controllers/oidc/introspect_controller'),
     Jwks: () => import('#controllers/oidc/jwks_controller'),
+    Revoke: () => import('#controllers/oidc/revoke_controller'),
     Token: () => import('#controllers/oidc/token_controller'),
     Userinfo: () => import('#controllers/oidc/userinfo_controller'),
   },

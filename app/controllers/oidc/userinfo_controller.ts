@@ -2,6 +2,7 @@ import type { HttpContext } from '@adonisjs/core/http'
 import { InsufficientScope, InvalidToken } from '#services/oidc/errors'
 import { bearerToken } from '#services/oidc/bearer'
 import { findUsableAccessToken } from '#services/oidc/token_lookup'
+import { setCorsClient } from '#services/oidc/cors'
 
 /** GET|POST /identity/o/api/userinfo (endpoints.md §5) */
 export default class UserinfoController {
@@ -12,6 +13,7 @@ export default class UserinfoController {
     /* client-credentials tokens have no user to describe */
     if (!resolved?.user) throw new InvalidToken()
     const { token, client, user } = resolved
+    setCorsClient(ctx, client)
     if (!token.scopes.includes('openid')) throw new InsufficientScope('openid')
     return ctx.response.json(await ctx.oidcAdapter.getClaims('userinfo', user, client, token.scopes, token.data?.email ?? null))
   }

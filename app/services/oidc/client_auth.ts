@@ -28,6 +28,8 @@ function parseBasic(header: string): BasicCredentials | null {
 export type ClientAuthOptions = {
   /** The device code endpoint answers a missing or unknown client with 400 invalid_request (compat) */
   deviceEndpoint?: boolean
+  /** Introspection and client_credentials: a public client is refused with invalid_client */
+  confidentialOnly?: boolean
 }
 
 export async function authenticateClient(ctx: HttpContext, params: Record<string, string>, options: ClientAuthOptions = {}): Promise<OidcClient> {
@@ -69,6 +71,7 @@ export async function authenticateClient(ctx: HttpContext, params: Record<string
     throw await refuse('unknown_client', clientId)
   }
   if (client.isPublic) {
+    if (options.confidentialOnly) throw await refuse('public_client', clientId)
     if (secret !== undefined) throw await refuse('secret_sent_by_public_client', clientId)
     return client
   }

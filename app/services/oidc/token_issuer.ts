@@ -49,7 +49,7 @@ async function jwtAccessToken(adapter: OidcAdapter, grant: TokenGrant, jti: stri
   return keyStore.sign(claims, 'at+jwt')
 }
 
-function tokenRow(adapter: OidcAdapter, grant: TokenGrant, type: 'at' | 'rt', value: string, now: DateTime, extra: { jti?: string | null; expiresAt: DateTime | null; parentId?: number | null }) {
+function tokenRow(adapter: OidcAdapter, grant: TokenGrant, type: 'at' | 'rt', value: string, now: DateTime, extra: { jti?: string | null; expiresAt: DateTime | null; parentId?: number | null; scopes?: string[] }) {
   return {
     type,
     hash: adapter.hashToken(value),
@@ -58,7 +58,7 @@ function tokenRow(adapter: OidcAdapter, grant: TokenGrant, type: 'at' | 'rt', va
     user_id: grant.user?.id ?? null,
     family_id: grant.familyId,
     parent_id: extra.parentId ?? null,
-    scopes: grant.scopes.join('\n'),
+    scopes: (extra.scopes ?? grant.scopes).join('\n'),
     data: grant.email ? JSON.stringify({ email: grant.email }) : null,
     auth_time: grant.authTime,
     sid: grant.sid,
@@ -72,6 +72,8 @@ export type RefreshOptions = {
   parentId?: number | null
   /** The family's absolute expiry (tokens.md §6); computed from now for a new family */
   expiresAt?: DateTime | null
+  /** The refresh token's scopes when the access token's are narrower (a narrowing refresh) */
+  scopes?: string[]
 }
 
 /**
@@ -95,7 +97,7 @@ export async function issueTokens(
     refreshValue = randomValue(64)
     const lifetime = oidcConfig.refreshTokenExpiresIn
     const expiresAt = options.refresh.expiresAt !== undefined ? options.refresh.expiresAt : lifetime === null ? null : now.plus({ seconds: lifetime })
-    rows.push(tokenRow(adapter, grant, 'rt', refreshValue, now, { expiresAt, parentId: options.refresh.parentId }))
+    rows.push(tokenRow(adapter, grant, 'rt', refreshValue, now, { expiresAt, parentId: options.refresh.parentId, scopes: options.refresh.scopes }))
   }
   await (options.trx ?? db).table('oidc_tokens').multiInsert(rows)
   return { accessToken: { value: accessValue, expiresIn }, refreshToken: refreshValue }

@@ -14,6 +14,8 @@ export type TokenResponse = {
 /** Every grant has the same shape: its type, its required parameters, its handler */
 export interface Grant {
   readonly grantType: string
+  /** Public clients asking for it get 401 invalid_client (compat) */
+  readonly confidentialOnly?: boolean
   /** §4 step 3: the grant's own required parameters, checked before client authentication */
   checkParameters(params: Record<string, string>): void
   handle(ctx: HttpContext, client: OidcClient, params: Record<string, string>): Promise<TokenResponse>

@@ -8,10 +8,16 @@ import { authenticateClient } from '#services/oidc/client_auth'
 import { readApiForm } from '#services/oidc/parameters'
 import { hitRateLimit } from '#services/oidc/rate_limits'
 import { clientIp } from '#services/oidc/client_ip'
+import { setCorsClient } from '#services/oidc/cors'
 import { authorizationCodeGrant } from '#services/oidc/grants/authorization_code'
+import { clientCredentialsGrant } from '#services/oidc/grants/client_credentials'
+import { refreshTokenGrant } from '#services/oidc/grants/refresh_token'
+import { deviceCodeGrant } from '#services/oidc/grants/device_code'
 import type { Grant, TokenResponse } from '#services/oidc/grants/grant'
 
-const GRANTS = new Map<string, Grant>([authorizationCodeGrant].map((grant) => [grant.grantType, grant]))
+const GRANTS = new Map<string, Grant>(
+  [authorizationCodeGrant, clientCredentialsGrant, refreshTokenGrant, deviceCodeGrant].map((grant) => [grant.grantType, grant])
+)
 
 export async function handleTokenRequest(ctx: HttpContext): Promise<TokenResponse> {
   const params = readApiForm(ctx)
@@ -20,7 +26,8 @@ export async function handleTokenRequest(ctx: HttpContext): Promise<TokenRespons
     const grant = grantType ? GRANTS.get(grantType) : undefined
     if (!grant && grantType !== 'password') throw new UnsupportedGrantType()
     grant?.checkParameters(params)
-    const client = await authenticateClient(ctx, params)
+    const client = await authenticateClient(ctx, params, { confidentialOnly: grant?.confidentialOnly })
+    setCorsClient(ctx, client)
     await hitRateLimit('token', { ip: clientIp(ctx.request), key: client.id })
     /* compat: the password grant never works (RFC 9700 §2.4) */
     if (!grant) throw new InvalidGrant('Invalid credentials given.')

@@ -1,0 +1,14 @@
+import type { HttpContext } from '@adonisjs/core/http'
+import { joinScopes } from '#services/oidc/scopes'
+
+/** GET /api/me: the example route protected by middleware.oidcToken (tokens.md §10) */
+export default class MeController {
+  async show(ctx: HttpContext) {
+    const { client, user, scopes } = ctx.oidc
+    return {
+      ...(user ? { sub: ctx.oidcAdapter.getUserSub(client, user) } : {}),
+      client_id: client.id,
+      scope: joinScopes(scopes),
+    }
+  }
+}

@@ -1,0 +1,62 @@
+import type { HttpContext } from '@adonisjs/core/http'
+import OidcClient from '#models/oidc_client'
+import type OidcDeviceCode from '#models/oidc_device_code'
+import { currentProviderSession } from '#services/accounts/provider_session'
+import { decideDeviceCode, findPendingDeviceCode } from '#services/oidc/device/device_codes'
+import { scopeChoices } from '#services/oidc/authorize/consent_page'
+import { assertRateLimitLeft, hitRateLimit } from '#services/oidc/rate_limits'
+import { TooManyRequests } from '#services/oidc/errors'
+import { clientIp } from '#services/oidc/client_ip'
+
+const INCORRECT = 'Incorrect code.'
+const TOO_MANY = 'Be patient, you are sending too many requests.'
+
+/**
+ * /identity/o/device (endpoints.md §9, login required): enter the user code,
+ * confirm or deny, see the result. Wrong codes count against the
+ * device_user_code rate limit.
+ */
+export default class DeviceController {
+  async show(ctx: HttpContext) {
+    const typed = ctx.request.qs().code
+    if (typeof typed !== 'string' || !typed) return this.#enter(ctx)
+    const code = await this.#lookUp(ctx, typed)
+    if (!code) return ctx.response.getStatus() === 429 ? this.#enter(ctx, TOO_MANY) : this.#enter(ctx, INCORRECT, typed)
+    const client = await OidcClient.findOrFail(code.clientId)
+    return ctx.view.render('oidc/device_confirm', {
+      clientName: client.name,
+      userCode: typed,
+      scopes: scopeChoices(ctx.oidcAdapter, code.scopes),
+    })
+  }
+
+  async decide(ctx: HttpContext) {
+    const session = (await currentProviderSession(ctx))!
+    const typed = String(ctx.request.input('code') ?? '')
+    const code = await findPendingDeviceCode(typed)
+    const approve = ctx.request.input('action') === 'confirm'
+    if (!code || !(await decideDeviceCode(code, session.user, session.authTime, approve))) {
+      return this.#enter(ctx, INCORRECT, typed)
+    }
+    return ctx.view.render('oidc/device_done', { approved: approve })
+  }
+
+  #enter(ctx: HttpContext, error: string | null = null, code = '') {
+    return ctx.view.render('oidc/device_enter', { error, code })
+  }
+
+  /** The pending code, or null after counting the failure (and setting 429 once the limit is used up) */
+  async #lookUp(ctx: HttpContext, typed: string): Promise<OidcDeviceCode | null> {
+    const subject = { ip: clientIp(ctx.request) }
+    try {
+      await assertRateLimitLeft('device_user_code', subject)
+      const code = await findPendingDeviceCode(typed)
+      if (!code) await hitRateLimit('device_user_code', subject)
+      return code
+    } catch (error) {
+      if (!(error instanceof TooManyRequests)) throw error
+      ctx.response.status(429).header('Retry-After', error.headers['Retry-After'])
+      return null
+    }
+  }
+}

@@ -1,0 +1,18 @@
+import type { HttpContext } from '@adonisjs/core/http'
+import { InvalidRequest } from '#services/oidc/errors'
+import { readApiForm } from '#services/oidc/parameters'
+import { authenticateClient } from '#services/oidc/client_auth'
+import { introspect } from '#services/oidc/introspection'
+import { setCorsClient } from '#services/oidc/cors'
+
+/** POST /identity/o/api/introspect (RFC 7662, endpoints.md §7; confidential clients only) */
+export default class IntrospectController {
+  async introspect(ctx: HttpContext) {
+    ctx.response.header('Cache-Control', 'no-store').header('Pragma', 'no-cache')
+    const params = readApiForm(ctx)
+    if (!params.token) throw new InvalidRequest('Missing token parameter.')
+    const client = await authenticateClient(ctx, params, { confidentialOnly: true })
+    setCorsClient(ctx, client)
+    return ctx.response.json(await introspect(ctx.oidcAdapter, client, params.token, params.token_type_hint))
+  }
+}

@@ -1,0 +1,19 @@
+import type { HttpContext } from '@adonisjs/core/http'
+import { InvalidRequest } from '#services/oidc/errors'
+import { readApiForm } from '#services/oidc/parameters'
+import { authenticateClient } from '#services/oidc/client_auth'
+import { revokeToken } from '#services/oidc/revocation'
+import { setCorsClient } from '#services/oidc/cors'
+
+/** POST /identity/o/api/revoke (RFC 7009, endpoints.md §6) */
+export default class RevokeController {
+  async revoke(ctx: HttpContext) {
+    ctx.response.header('Cache-Control', 'no-store').header('Pragma', 'no-cache')
+    const params = readApiForm(ctx)
+    if (!params.token) throw new InvalidRequest('Missing token parameter.')
+    const client = await authenticateClient(ctx, params)
+    setCorsClient(ctx, client)
+    await revokeToken(ctx.oidcAdapter, client, params.token, params.token_type_hint)
+    return ctx.response.status(200).send('')
+  }
+}

@@ -1,0 +1,33 @@
+import type { HttpContext } from '@adonisjs/core/http'
+import type { NextFn } from '@adonisjs/core/types/http'
+import type OidcClient from '#models/oidc_client'
+import type OidcToken from '#models/oidc_token'
+import type User from '#models/user'
+import { InsufficientScope, InvalidToken } from '#services/oidc/errors'
+import { bearerToken } from '#services/oidc/bearer'
+import { findUsableAccessToken } from '#services/oidc/token_lookup'
+import { missingScopes, type ScopeExpression } from '#services/oidc/scope_expression'
+
+declare module '@adonisjs/core/http' {
+  interface HttpContext {
+    /** Set by the oidcToken middleware: the access token behind this API request */
+    oidc: { token: OidcToken; user: User | null; client: OidcClient; scopes: string[] }
+  }
+}
+
+/**
+ * Lets the app's own API routes accept the access tokens this provider issues
+ * (allauth's DRF/Ninja integration, tokens.md §10): opaque or JWT, looked up by
+ * hash so revocation counts; 401 invalid_token or 403 insufficient_scope.
+ */
+export default class OidcTokenMiddleware {
+  async handle(ctx: HttpContext, next: NextFn, options: { scopes?: ScopeExpression } = {}) {
+    const value = bearerToken(ctx, false)
+    const resolved = value ? await findUsableAccessToken(ctx.oidcAdapter.hashToken(value)) : null
+    if (!resolved) throw new InvalidToken().withHeader('WWW-Authenticate', 'Bearer error="invalid_token"')
+    const missing = missingScopes(options.scopes, ctx.request.method(), resolved.token.scopes)
+    if (missing) throw new InsufficientScope(missing.join(' '))
+    ctx.oidc = { ...resolved, scopes: resolved.token.scopes }
+    return next()
+  }
+}

@@ -1,0 +1,25 @@
+/**
+ * grant_type=client_credentials (endpoints.md §4.3): a token for the client
+ * itself. No user, so never a refresh token or an ID token, and no `sub` in a
+ * JWT (RFC 9700 §4.15: a client must never pass for a user).
+ */
+import type { HttpContext } from '@adonisjs/core/http'
+import type OidcClient from '#models/oidc_client'
+import { issueTokens } from '#services/oidc/token_issuer'
+import { joinScopes, resolveScopes } from '#services/oidc/scopes'
+import { randomFamilyId } from '#services/oidc/random'
+import type { Grant, TokenResponse } from '#services/oidc/grants/grant'
+
+export const clientCredentialsGrant: Grant = {
+  grantType: 'client_credentials',
+  confidentialOnly: true,
+
+  checkParameters() {},
+
+  async handle(ctx: HttpContext, client: OidcClient, params): Promise<TokenResponse> {
+    const scopes = resolveScopes(client, params.scope)
+    const grant = { client, user: null, scopes, familyId: randomFamilyId(), email: null, authTime: null, sid: null }
+    const { accessToken } = await issueTokens(ctx.oidcAdapter, grant)
+    return { access_token: accessToken.value, expires_in: accessToken.expiresIn, token_type: 'Bearer', scope: joinScopes(scopes) }
+  },
+}

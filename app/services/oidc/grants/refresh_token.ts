@@ -1,0 +1,93 @@
+/**
+ * grant_type=refresh_token (endpoints.md §4.2) with rotation and reuse
+ * detection (RFC 9700 §4.14.2): a rotated-out refresh token presented again
+ * after the grace period revokes its whole family. Rotation is one conditional
+ * update in the same transaction as the new tokens, so of two concurrent
+ * refreshes with one token, one rotates and the other counts as a replay.
+ */
+import type { HttpContext } from '@adonisjs/core/http'
+import db from '@adonisjs/lucid/services/db'
+import { DateTime } from 'luxon'
+import type OidcClient from '#models/oidc_client'
+import oidcConfig from '#config/oidc'
+import { sqlTime } from '#models/columns'
+import { InvalidGrant, InvalidRequest, InvalidScope } from '#services/oidc/errors'
+import { affectedRows, revokeFamily } from '#services/oidc/families'
+import { findToken, type ResolvedToken } from '#services/oidc/token_lookup'
+import { issueTokens } from '#services/oidc/token_issuer'
+import { issueIdToken } from '#services/oidc/id_token'
+import { joinScopes, splitScope } from '#services/oidc/scopes'
+import type { Grant, TokenResponse } from '#services/oidc/grants/grant'
+
+function withinGracePeriod(rotatedAt: DateTime) {
+  return DateTime.utc() < rotatedAt.plus({ seconds: oidcConfig.refreshTokenGracePeriod })
+}
+
+/** §4.2 step 3: the refresh token must be this client's, live, and its user active */
+function checkUsable(resolved: ResolvedToken | null, client: OidcClient): asserts resolved is ResolvedToken {
+  if (!resolved || resolved.token.clientId !== client.id || resolved.token.revokedAt) throw new InvalidGrant()
+  if (resolved.token.expiresAt && resolved.token.expiresAt <= DateTime.utc()) throw new InvalidGrant()
+  if (!resolved.user?.isActive) throw new InvalidGrant()
+}
+
+/** §4.2 step 5: `scope` narrows only the new access token */
+function narrowedScopes(granted: string[], scope: string | undefined) {
+  if (scope === undefined) return granted
+  const requested = splitScope(scope)
+  if (requested.some((entry) => !granted.includes(entry))) throw new InvalidScope()
+  return requested
+}
+
+export const refreshTokenGrant: Grant = {
+  grantType: 'refresh_token',
+
+  checkParameters(params) {
+    if (!params.refresh_token) throw new InvalidRequest('Missing refresh token parameter.')
+  },
+
+  async handle(ctx: HttpContext, client: OidcClient, params): Promise<TokenResponse> {
+    const adapter = ctx.oidcAdapter
+    const resolved = await findToken('rt', adapter.hashToken(params.refresh_token))
+    checkUsable(resolved, client)
+    const { token, user } = resolved
+    const replay = async () => {
+      await revokeFamily(token.familyId)
+      return new InvalidGrant()
+    }
+    if (token.rotatedAt && !withinGracePeriod(token.rotatedAt)) throw await replay()
+    const scopes = narrowedScopes(token.scopes, params.scope)
+    const rotate = oidcConfig.rotateRefreshToken || client.isPublic
+
+    const grant = { client, user: user!, familyId: token.familyId, email: token.data?.email ?? null, authTime: token.authTime, sid: token.sid }
+    const outcome = await db.transaction(async (trx) => {
+      if (rotate && !token.rotatedAt) {
+        const rotated = await trx.from('oidc_tokens').where('id', token.id).whereNull('rotated_at').update({ rotated_at: sqlTime() })
+        if (affectedRows(rotated) === 0 && oidcConfig.refreshTokenGracePeriod === 0) return null
+      }
+      /* the new refresh token keeps the original scopes and the family's absolute expiry */
+      const refresh = rotate && { parentId: token.id, expiresAt: token.expiresAt, scopes: token.scopes }
+      return issueTokens(adapter, { ...grant, scopes }, { trx, refresh })
+    })
+    if (!outcome) throw await replay()
+
+    const response: TokenResponse = {
+      access_token: outcome.accessToken.value,
+      expires_in: outcome.accessToken.expiresIn,
+      token_type: 'Bearer',
+      scope: joinScopes(scopes),
+      refresh_token: outcome.refreshToken ?? params.refresh_token,
+    }
+    if (scopes.includes('openid')) {
+      response.id_token = await issueIdToken(adapter, {
+        client,
+        user: user!,
+        scopes,
+        authTime: token.authTime ?? Math.floor(token.createdAt.toSeconds()),
+        email: grant.email,
+        sid: token.sid,
+        accessToken: outcome.accessToken.value,
+      })
+    }
+    return response
+  },
+}
