@@ -22,6 +22,7 @@ const IntrospectController = () => import('#controllers/oidc/introspect_controll
 const MeController = () => import('#controllers/api/me_controller')
 const DeviceCodeController = () => import('#controllers/oidc/device_code_controller')
 const DeviceController = () => import('#controllers/oidc/device_controller')
+const LogoutController = () => import('#controllers/oidc/logout_controller')
 
 router.get(PATHS.discovery, [DiscoveryController, 'show'])
 router.get(PATHS.jwks, [JwksController, 'show'])
@@ -52,6 +53,8 @@ router
     router.post(PATHS.accountLogout, [SessionController, 'destroy'])
     router.get(PATHS.grants, [GrantsController, 'index']).use(middleware.auth())
     router.post(PATHS.grants, [GrantsController, 'update']).use(middleware.auth())
+    router.get(PATHS.logout, [LogoutController, 'show'])
+    router.post(PATHS.logout, [LogoutController, 'submit'])
   })
   .use(pageStack)
 

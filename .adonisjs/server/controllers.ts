@@ -19,6 +19,7 @@ export const controllers = {
     Discovery: () => import('#controllers/oidc/discovery_controller'),
     Introspect: () => import('#controllers/oidc/introspect_controller'),
     Jwks: () => import('#controllers/oidc/jwks_controller'),
+    Logout: () => import('#controllers/oidc/logout_controller'),
     Revoke: () => import('#controllers/oidc/revoke_controller'),
     Token: () => import('#controllers/oidc/token_controller'),
     Userinfo: () => import('#controllers/oidc/userinfo_controller'),
