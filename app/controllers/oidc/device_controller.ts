@@ -2,7 +2,7 @@ import type { HttpContext } from '@adonisjs/core/http'
 import OidcClient from '#models/oidc_client'
 import type OidcDeviceCode from '#models/oidc_device_code'
 import { currentProviderSession } from '#services/accounts/provider_session'
-import { decideDeviceCode, findPendingDeviceCode } from '#services/oidc/device/device_codes'
+import { decideDeviceCode, findPendingDeviceCode, formatUserCode } from '#services/oidc/device/device_codes'
 import { scopeChoices } from '#services/oidc/authorize/consent_page'
 import { assertRateLimitLeft, hitRateLimit } from '#services/oidc/rate_limits'
 import { TooManyRequests } from '#services/oidc/errors'
@@ -25,7 +25,7 @@ export default class DeviceController {
     const client = await OidcClient.findOrFail(code.clientId)
     return ctx.view.render('oidc/device_confirm', {
       clientName: client.name,
-      userCode: typed,
+      userCode: formatUserCode(code.userCode),
       scopes: scopeChoices(ctx.oidcAdapter, code.scopes),
     })
   }

@@ -13,6 +13,7 @@ import UserModel from '#models/user'
 import oidcConfig from '#config/oidc'
 import { requestOrigin } from '#services/oidc/client_ip'
 import { sha256Hex } from '#services/oidc/random'
+import { formatUserCode } from '#services/oidc/device/device_codes'
 
 export type ClaimsPurpose = 'id_token' | 'userinfo'
 export type Claims = Record<string, unknown>
@@ -126,14 +127,11 @@ export class DefaultOidcAdapter implements OidcAdapter {
   }
 
   generateUserCode(): string {
-    const { length, numeric, dashed } = oidcConfig.userCodeFormat
+    const { length, numeric } = oidcConfig.userCodeFormat
     const alphabet = numeric ? '0123456789' : USER_CODE_LETTERS
     let code = ''
     for (let i = 0; i < length; i++) code += alphabet[randomInt(alphabet.length)]
-    if (!dashed) return code
-    const groups = length <= 8 ? 2 : 3
-    const size = Math.ceil(length / groups)
-    return code.match(new RegExp(`.{1,${size}}`, 'g'))!.join('-')
+    return formatUserCode(code)
   }
 
   /** SHA-256, lowercase hex (compat). Changing it makes every stored token unusable. */

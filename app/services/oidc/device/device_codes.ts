@@ -19,6 +19,14 @@ export function normaliseUserCode(typed: string) {
   return typed.replace(/[\s-]/g, '').toUpperCase()
 }
 
+/** A stored (normalised) user code as people read it: dashed into groups as IDP_OIDC_USER_CODE_FORMAT says */
+export function formatUserCode(normalised: string) {
+  if (!oidcConfig.userCodeFormat.dashed) return normalised
+  const groups = normalised.length <= 8 ? 2 : 3
+  const size = Math.ceil(normalised.length / groups)
+  return normalised.match(new RegExp(`.{1,${size}}`, 'g'))!.join('-')
+}
+
 const MAX_USER_CODE_ATTEMPTS = 5
 
 function isUniqueViolation(error: unknown) {
