@@ -68,4 +68,13 @@ export default class OidcClient extends BaseModel {
   get isPublic() {
     return this.type === 'public'
   }
+
+  /**
+   * The client with exactly this id. MySQL's default collation compares
+   * without case, so `ABC` would otherwise find `abc`.
+   */
+  static async findExact(id: string) {
+    const client = await this.find(id)
+    return client?.id === id ? client : null
+  }
 }

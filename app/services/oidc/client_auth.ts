@@ -65,7 +65,7 @@ export async function authenticateClient(ctx: HttpContext, params: Record<string
     throw await refuse('missing_client_id', null)
   }
   await assertRateLimitLeft('client_auth_failed', { ip, key: clientId })
-  const client = await OidcClient.find(clientId)
+  const client = await OidcClient.findExact(clientId)
   if (!client) {
     if (options.deviceEndpoint) throw await refuse('unknown_client', clientId, new InvalidRequest('Invalid client_id parameter value.'))
     throw await refuse('unknown_client', clientId)

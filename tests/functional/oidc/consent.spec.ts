@@ -69,17 +69,18 @@ test.group('Consent', () => {
 
   test('the email chosen at consent is the one userinfo and the ID token show', async ({ assert }) => {
     const { person, config, browser } = await signedInFlow()
-    await EmailAddress.create({ userId: person.user.id, email: 'second@example.com', verified: true, primary: false })
-    await EmailAddress.create({ userId: person.user.id, email: 'unverified@example.com', verified: false, primary: false })
+    const second = `second-${person.user.id}@example.com`
+    await EmailAddress.create({ userId: person.user.id, email: second, verified: true, primary: false })
+    await EmailAddress.create({ userId: person.user.id, email: `unverified-${person.user.id}@example.com`, verified: false, primary: false })
     const { url, secrets } = await authorizationUrl(config, REDIRECT, 'openid email')
     const page = await browser.get(url)
     const options = [...page.body.matchAll(/<option value="([^"]+)"/g)].map((m) => m[1])
-    assert.deepEqual(options, [person.email, 'second@example.com'], 'primary first, verified only')
-    const leaving = await answerConsent(browser, page, { email: 'second@example.com' })
+    assert.deepEqual(options, [person.email, second], 'primary first, verified only')
+    const leaving = await answerConsent(browser, page, { email: second })
     const tokens = await oidc.authorizationCodeGrant(config, new URL(leaving.location!), { pkceCodeVerifier: secrets.verifier, expectedState: secrets.state, expectedNonce: secrets.nonce })
-    assert.equal(tokens.claims()!.email, 'second@example.com')
+    assert.equal(tokens.claims()!.email, second)
     const userinfo = await oidc.fetchUserInfo(config, tokens.access_token, tokens.claims()!.sub)
-    assert.equal(userinfo.email, 'second@example.com')
+    assert.equal(userinfo.email, second)
   })
 
   test('the grants page lists a consent and revoking it kills the tokens', async ({ assert }) => {

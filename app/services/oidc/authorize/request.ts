@@ -53,7 +53,7 @@ export async function checkFatal(raw: RawParams): Promise<AuthorizationTarget> {
   if (duplicate) throw new InvalidRequest(`Duplicate ${duplicate} parameter.`).asPage()
   const params = singleValues(raw)
   if (!params.client_id) throw new InvalidRequest('Missing client_id parameter.').asPage()
-  const client = await OidcClientModel.find(params.client_id)
+  const client = await OidcClientModel.findExact(params.client_id)
   if (!client) throw new InvalidRequest('Invalid client_id parameter value.').asPage()
   const redirectUri = params.redirect_uri
   if (!redirectUri) throw new InvalidRequest('Missing redirect URI.').asPage()

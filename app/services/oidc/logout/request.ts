@@ -41,7 +41,7 @@ export async function cleanLogoutRequest(input: Record<string, string>, adapter:
     clientId = null
   }
   if (!clientId && audiences.length === 1) clientId = audiences[0]
-  const client = clientId ? await OidcClient.find(clientId) : null
+  const client = clientId ? await OidcClient.findExact(clientId) : null
   if (clientId && !client && audiences.length) hint = null
 
   const redirectUri = input.post_logout_redirect_uri ?? null

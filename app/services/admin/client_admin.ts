@@ -1,0 +1,102 @@
+/**
+ * What client:* commands share: the field flags of client:create and
+ * client:update, and the client's JSON shape (interfaces.md).
+ */
+import { flags } from '@adonisjs/core/ace'
+import type OidcClient from '#models/oidc_client'
+import type { ClientType } from '#models/oidc_client'
+import { AdminCommand } from '#services/admin/admin_command'
+import type { ClientFields } from '#services/oidc/client_registration'
+
+/** Space-separated lists; response types contain spaces, so they are comma-separated */
+const words = (value?: string) => value?.split(/\s+/).filter(Boolean)
+const commaList = (value?: string) => value?.split(',').map((entry) => entry.trim()).filter(Boolean)
+
+export abstract class ClientFieldsCommand extends AdminCommand {
+  @flags.string({ description: 'Name shown on the consent page', allowEmptyValue: true })
+  declare name?: string
+
+  @flags.string({ description: 'confidential (default) or public' })
+  declare type?: string
+
+  @flags.string({ description: 'Allowed scopes, space-separated (default "openid")', allowEmptyValue: true })
+  declare scopes?: string
+
+  @flags.string({ description: 'Scopes used when a request has none, space-separated', allowEmptyValue: true })
+  declare defaultScopes?: string
+
+  @flags.string({ description: 'Grant types, space-separated (default "authorization_code")', allowEmptyValue: true })
+  declare grantTypes?: string
+
+  @flags.string({ description: 'Response types, comma-separated (default "code")', allowEmptyValue: true })
+  declare responseTypes?: string
+
+  @flags.string({ description: 'Redirect URIs, space-separated', allowEmptyValue: true })
+  declare redirectUris?: string
+
+  @flags.string({ description: 'Post-logout redirect URIs, space-separated', allowEmptyValue: true })
+  declare postLogoutRedirectUris?: string
+
+  @flags.string({ description: 'Origins allowed by CORS, space-separated', allowEmptyValue: true })
+  declare corsOrigins?: string
+
+  @flags.string({ description: 'Back-channel logout URI (empty to remove)', allowEmptyValue: true })
+  declare backchannelLogoutUri?: string
+
+  @flags.boolean({ description: 'Allow one * in the host of the URIs', showNegatedVariantInHelp: true })
+  declare allowUriWildcards?: boolean
+
+  @flags.boolean({ description: 'Never ask the user for consent', showNegatedVariantInHelp: true })
+  declare skipConsent?: boolean
+
+  /** The fields given on the command line; the others are undefined */
+  protected fields(): Partial<ClientFields> {
+    return {
+      name: this.name,
+      type: this.type as ClientType | undefined,
+      scopes: words(this.scopes),
+      defaultScopes: words(this.defaultScopes),
+      grantTypes: words(this.grantTypes),
+      responseTypes: commaList(this.responseTypes),
+      redirectUris: words(this.redirectUris),
+      postLogoutRedirectUris: words(this.postLogoutRedirectUris),
+      corsOrigins: words(this.corsOrigins),
+      backchannelLogoutUri: this.backchannelLogoutUri === undefined ? undefined : this.backchannelLogoutUri.trim() || null,
+      allowUriWildcards: this.allowUriWildcards,
+      skipConsent: this.skipConsent,
+    }
+  }
+}
+
+/** interfaces.md's keys, in its order; `secret` only when it was just made */
+export function clientJson(client: OidcClient, secret: string | null = null) {
+  return {
+    id: client.id,
+    ...(secret ? { secret } : {}),
+    name: client.name,
+    type: client.type,
+    scopes: client.scopes,
+    default_scopes: client.defaultScopes,
+    grant_types: client.grantTypes,
+    response_types: client.responseTypes,
+    redirect_uris: client.redirectUris,
+    post_logout_redirect_uris: client.postLogoutRedirectUris,
+    backchannel_logout_uri: client.backchannelLogoutUri,
+    cors_origins: client.corsOrigins,
+    allow_uri_wildcards: client.allowUriWildcards,
+    skip_consent: client.skipConsent,
+  }
+}
+
+export type ClientJson = ReturnType<typeof clientJson> & { secret?: string }
+
+export function describeClient(client: ClientJson) {
+  const lines = [`${client.name} (${client.type}) id: ${client.id}`]
+  if (client.secret) lines.push(`  secret: ${client.secret}  (shown only now: store it)`)
+  for (const [key, value] of Object.entries(client)) {
+    if (['id', 'secret', 'name', 'type'].includes(key)) continue
+    const shown = Array.isArray(value) ? value.join(key === 'response_types' ? ', ' : ' ') : value
+    lines.push(`  ${key}: ${shown === '' || shown === null ? '-' : shown}`)
+  }
+  return lines.join('\n')
+}

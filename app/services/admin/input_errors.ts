@@ -1,0 +1,13 @@
+import { AdminInputError } from '#services/admin/admin_command'
+import { AccountInputError } from '#services/accounts/users'
+import { ClientRegistrationError } from '#services/oidc/client_registration'
+
+/** The services' bad-input errors become the admin commands' one-line error */
+export async function asAdminInput<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work
+  } catch (error) {
+    if (error instanceof ClientRegistrationError || error instanceof AccountInputError) throw new AdminInputError(error.message)
+    throw error
+  }
+}

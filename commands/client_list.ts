@@ -1,0 +1,16 @@
+import OidcClient from '#models/oidc_client'
+import { AdminCommand } from '#services/admin/admin_command'
+import { clientJson, type ClientJson } from '#services/admin/client_admin'
+
+export default class ClientList extends AdminCommand {
+  static commandName = 'client:list'
+  static description = 'List the clients'
+
+  protected async execute() {
+    return (await OidcClient.query().orderBy('created_at').orderBy('id')).map((client) => clientJson(client))
+  }
+
+  protected describe(clients: ClientJson[]) {
+    return clients.length ? clients.map((client) => `${client.id}  ${client.type.padEnd(12)}  ${client.name}`).join('\n') : 'No clients'
+  }
+}

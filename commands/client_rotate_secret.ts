@@ -1,0 +1,22 @@
+import { args } from '@adonisjs/core/ace'
+import { rotateClientSecret } from '#services/oidc/client_registration'
+import { AdminCommand } from '#services/admin/admin_command'
+import { clientJson, describeClient, type ClientJson } from '#services/admin/client_admin'
+import { asAdminInput } from '#services/admin/input_errors'
+
+export default class ClientRotateSecret extends AdminCommand {
+  static commandName = 'client:rotate-secret'
+  static description = 'Give a confidential client a new secret, shown only now; the old one stops working'
+
+  @args.string({ description: 'The client id' })
+  declare clientId: string
+
+  protected async execute() {
+    const { client, secret } = await asAdminInput(rotateClientSecret(this.clientId))
+    return clientJson(client, secret)
+  }
+
+  protected describe(client: ClientJson) {
+    return `New secret for ${describeClient(client)}`
+  }
+}

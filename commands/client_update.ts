@@ -1,0 +1,27 @@
+import { args } from '@adonisjs/core/ace'
+import { NO_SECRET } from '#services/oidc/client_secret'
+import { updateClient } from '#services/oidc/client_registration'
+import { ClientFieldsCommand, clientJson, describeClient, type ClientJson } from '#services/admin/client_admin'
+import { asAdminInput } from '#services/admin/input_errors'
+
+export default class ClientUpdate extends ClientFieldsCommand {
+  static commandName = 'client:update'
+  static description = 'Change the given fields of a client (--no-skip-consent etc. turn a switch off)'
+
+  @args.string({ description: 'The client id' })
+  declare clientId: string
+
+  /** A client just made confidential has no secret yet */
+  #withoutSecret = false
+
+  protected async execute() {
+    const client = await asAdminInput(updateClient(this.clientId, this.fields()))
+    this.#withoutSecret = !client.isPublic && client.secret === NO_SECRET
+    return clientJson(client)
+  }
+
+  protected describe(client: ClientJson) {
+    const hint = this.#withoutSecret ? `\nIt has no secret yet: run \`node ace client:rotate-secret ${client.id}\`` : ''
+    return `Updated ${describeClient(client)}${hint}`
+  }
+}

@@ -1,0 +1,39 @@
+import { args, flags } from '@adonisjs/core/ace'
+import { updateUser } from '#services/accounts/users'
+import { AdminCommand, AdminInputError } from '#services/admin/admin_command'
+import { describeUser, userJson, type UserJson } from '#services/admin/user_admin'
+import { asAdminInput } from '#services/admin/input_errors'
+
+export default class UserUpdate extends AdminCommand {
+  static commandName = 'user:update'
+  static description = 'Change a user (found by email address or username)'
+
+  @args.string({ description: 'Email address or username' })
+  declare login: string
+
+  @flags.string({ description: 'New password' })
+  declare password?: string
+
+  @flags.string({ description: 'First name', allowEmptyValue: true })
+  declare firstName?: string
+
+  @flags.string({ description: 'Last name', allowEmptyValue: true })
+  declare lastName?: string
+
+  @flags.boolean({ description: 'Allow the user to sign in' })
+  declare active?: boolean
+
+  @flags.boolean({ description: 'Stop the user signing in; their tokens stop working' })
+  declare inactive?: boolean
+
+  protected async execute() {
+    if (this.active && this.inactive) throw new AdminInputError('give --active or --inactive, not both')
+    const isActive = this.active ? true : this.inactive ? false : undefined
+    const changes = { password: this.password, firstName: this.firstName, lastName: this.lastName, isActive }
+    return userJson(await asAdminInput(updateUser(this.login, changes)))
+  }
+
+  protected describe(user: UserJson) {
+    return `Updated ${describeUser(user)}`
+  }
+}
