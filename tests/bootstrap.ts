@@ -43,6 +43,9 @@ export const runnerHooks: Required<Pick<Config, 'setup' | 'teardown'>> = {
 
 export const configureSuite: Config['configureSuite'] = (suite) => {
   if (['browser', 'functional'].includes(suite.name)) {
-    return suite.setup(() => testUtils.httpServer().start())
+    suite.setup(() => testUtils.httpServer().start())
+  }
+  if (suite.name === 'browser') {
+    suite.setup(async () => (await import('#tests/helpers/chromium')).startChromium())
   }
 }

@@ -1,22 +1,35 @@
 /**
  * Sign-in by username (case-insensitive) or any email address of the user
- * (interfaces.md, Login). A missing user still costs one password hash, so the
+ * (interfaces.md, Login), under the `login` and `login_failed` rate limits
+ * (settings.md §3). A missing user still costs one password hash, so the
  * response time does not tell whether an account exists.
  */
 import hash from '@adonisjs/core/services/hash'
 import User from '#models/user'
 import EmailAddress from '#models/email_address'
+import { TooManyRequests } from '#services/oidc/errors'
+import { hitRateLimit, refundRateLimit } from '#services/oidc/rate_limits'
 
 let dummyHash: string | null = null
 
+/** How logins are compared, and the `key` of the `login_failed` limit */
+const normalize = (login: string) => login.trim().toLowerCase()
+
 export async function findUserByLogin(login: string): Promise<User | null> {
-  const value = login.trim().toLowerCase()
+  const value = normalize(login)
   if (!value) return null
   if (value.includes('@')) {
     const address = await EmailAddress.findBy('email', value)
     if (address) return User.find(address.userId)
   }
   return User.query().whereRaw('LOWER(username) = ?', [value]).first()
+}
+
+/** What the person signs in with, to show them: the username, else the primary address */
+export async function loginName(user: User): Promise<string> {
+  if (user.username) return user.username
+  const address = await EmailAddress.query().where('user_id', user.id).orderBy('primary', 'desc').orderBy('id').first()
+  return address?.email ?? `#${user.id}`
 }
 
 /** The user whose password matches, active or not; null otherwise */
@@ -28,4 +41,32 @@ export async function verifyCredentials(login: string, password: string): Promis
     return null
   }
   return (await hash.verify(user.password, password)) ? user : null
+}
+
+export type LoginAttempt =
+  | { user: User }
+  | { failure: 'bad_credentials' | 'inactive'; message: string }
+  | { failure: 'rate_limited'; message: string; retryAfter: string }
+
+/** One login form submission: the active user it signs in, or why not */
+export async function attemptLogin(login: string, password: string, ip: string): Promise<LoginAttempt> {
+  const subject = { ip, key: normalize(login) }
+  try {
+    await hitRateLimit('login', { ip })
+    /*
+     * Counted as failed before the password is checked and given back if it
+     * matches: checking first and counting after would let concurrent guesses
+     * all pass the check before any of them was counted.
+     */
+    await hitRateLimit('login_failed', subject)
+  } catch (error) {
+    if (!(error instanceof TooManyRequests)) throw error
+    return { failure: 'rate_limited', message: 'Too many failed login attempts. Try again later.', retryAfter: error.headers['Retry-After'] }
+  }
+
+  const user = await verifyCredentials(login, password)
+  if (!user) return { failure: 'bad_credentials', message: 'The login and/or password you specified are not correct.' }
+  await refundRateLimit('login_failed', subject)
+  if (!user.isActive) return { failure: 'inactive', message: 'This account is inactive.' }
+  return { user }
 }

@@ -13,14 +13,20 @@ export function loginGate(ctx: HttpContext, next: string, loginHint?: string | n
   return ctx.response.send('')
 }
 
+const SAME_SITE = 'http://same.invalid'
+
+/** Relative, protocol-relative (also with an encoded slash or backslash, in case a proxy decodes it), or holding a backslash or control character */
+const notAPath = (value: string) => !value.startsWith('/') || /^\/(\/|%2f|%5c)/i.test(value) || /[\u0000-\u001f\\]/.test(value)
+
 /**
  * `next` must be a same-site path: `/x`, never `//x`, `/\x` or anything that
- * a browser would resolve to another origin (security.md §2).
+ * a browser would resolve to another origin (security.md §2). The resolved
+ * path is checked again, since dot segments (`/.//x`, `/%2e%2e//x`) resolve
+ * to `//x`.
  */
 export function safeNextPath(next: unknown): string {
-  if (typeof next !== 'string' || !next.startsWith('/') || next.startsWith('//') || next.includes('\\')) return '/'
-  if (/[\u0000-\u001f]/.test(next)) return '/'
-  const base = 'http://same.invalid'
-  const resolved = URL.canParse(next, base) ? new URL(next, base) : null
-  return resolved?.origin === base ? resolved.pathname + resolved.search + resolved.hash : '/'
+  if (typeof next !== 'string' || notAPath(next) || !URL.canParse(next, SAME_SITE)) return '/'
+  const url = new URL(next, SAME_SITE)
+  const path = url.pathname + url.search + url.hash
+  return url.origin === SAME_SITE && !notAPath(path) ? path : '/'
 }

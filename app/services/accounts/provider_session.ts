@@ -4,7 +4,8 @@
  * back-channel logout). It lives in the session store every process reads.
  */
 import type { HttpContext } from '@adonisjs/core/http'
-import type User from '#models/user'
+import User from '#models/user'
+import { sqlTime } from '#models/columns'
 import { randomValue } from '#services/oidc/random'
 
 const AUTH_TIME = 'oidc_auth_time'
@@ -12,11 +13,14 @@ const SID = 'oidc_sid'
 
 export type ProviderSession = { user: User; authTime: number; sid: string }
 
+/** A login: a new session for the user, with a fresh `auth_time` and `sid` */
 export async function startProviderSession(ctx: HttpContext, user: User) {
   ctx.session.regenerate()
   await ctx.auth.use('web').login(user)
   ctx.session.put(AUTH_TIME, Math.floor(Date.now() / 1000))
   ctx.session.put(SID, randomValue(24))
+  /* a query, not save(): signing in must not move `updated_at`, which is a profile claim */
+  await User.query().where('id', user.id).update({ last_login_at: sqlTime() })
 }
 
 /** The signed-in, active user with their session facts, or null */

@@ -37,6 +37,11 @@ export async function hitRateLimit(action: RateLimitAction, subject: RateSubject
   }
 }
 
+/** Gives back an event counted by hitRateLimit, e.g. an attempt counted before it was known to fail */
+export async function refundRateLimit(action: RateLimitAction, subject: RateSubject) {
+  for (const { counter, key } of counters(action, subject)) await counter.decrement(key)
+}
+
 /** Throws when a rule of the action is already used up, without counting */
 export async function assertRateLimitLeft(action: RateLimitAction, subject: RateSubject) {
   for (const { counter, key } of counters(action, subject)) {

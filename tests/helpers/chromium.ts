@@ -1,0 +1,52 @@
+/**
+ * Pages a person sees are tested in Debian's Chromium (`apt-get install
+ * chromium`), driven by playwright-core; Playwright's own browser downloads
+ * are not used. One Chromium serves the whole 'browser' suite (started and
+ * stopped by tests/bootstrap.ts); each test gets a fresh context, so no
+ * cookies or cache carry over.
+ */
+import { mkdir } from 'node:fs/promises'
+import { chromium, type Browser, type Page } from 'playwright-core'
+import app from '@adonisjs/core/services/app'
+import { BASE_URL } from '#tests/helpers/browser'
+
+export const CHROMIUM_PATH = '/usr/bin/chromium'
+
+/* The background-networking flags keep Chromium from calling out of this machine's closed network */
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
+
+let browser: Browser | null = null
+
+/** Launches Chromium; returns the function that closes it */
+export async function startChromium() {
+  const launched = await chromium.launch({ executablePath: CHROMIUM_PATH, args: ARGS })
+  browser = launched
+  return async () => {
+    browser = null
+    await launched.close()
+  }
+}
+
+/** What the page said on its console, and every URL it requested */
+export type PageLog = { console: string[]; requests: string[] }
+
+/** A page in a context of its own, closed by the test's cleanup */
+export async function openPage(cleanup: (handler: () => Promise<void>) => void): Promise<{ page: Page; log: PageLog }> {
+  if (!browser) throw new Error('Chromium runs only in the browser suite')
+  const context = await browser.newContext({ baseURL: BASE_URL })
+  cleanup(() => context.close())
+  const page = await context.newPage()
+  const log: PageLog = { console: [], requests: [] }
+  page.on('console', (message) => log.console.push(`${message.type()}: ${message.text()}`))
+  page.on('pageerror', (error) => log.console.push(`pageerror: ${error.message}`))
+  page.on('request', (request) => log.requests.push(request.url()))
+  return { page, log }
+}
+
+/** Saves a full-page PNG as tests/artifacts/<name>.png and returns its path */
+export async function screenshot(page: Page, name: string) {
+  await mkdir(app.makePath('tests/artifacts'), { recursive: true })
+  const path = app.makePath('tests/artifacts', `${name}.png`)
+  await page.screenshot({ path, fullPage: true })
+  return path
+}
