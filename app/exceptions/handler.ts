@@ -3,9 +3,12 @@ import router from '@adonisjs/core/services/router'
 import { type HttpContext, ExceptionHandler } from '@adonisjs/core/http'
 import { OAuthError, ServerError, TooManyRequests } from '#services/oidc/errors'
 import { sendAuthorizationResponse } from '#services/oidc/authorization_response'
-import { JSON_PATHS } from '#services/oidc/paths'
+import { JSON_PATHS, PATHS, isIdpPathWithTrailingSlash } from '#services/oidc/paths'
+import { checkApiRequest } from '#services/oidc/parameters'
 
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']
+/** The endpoints that read only a form body (endpoints.md §0.2) */
+const FORM_API_PATHS: string[] = [PATHS.token, PATHS.revoke, PATHS.introspect, PATHS.deviceCode]
 
 /**
  * The one place that turns errors into responses. Protocol errors
@@ -50,15 +53,33 @@ export default class HttpExceptionHandler extends ExceptionHandler {
     }
     if (status === 413) return asDelivered(new OAuthError('invalid_request', 'Request body too large.', 413))
     if (typeof status === 'number' && status >= 400 && status < 500) {
+      if (FORM_API_PATHS.includes(ctx.request.url())) return this.#unreadableApiBody(ctx)
       return asDelivered(new OAuthError('invalid_request', 'The request could not be read.', status))
     }
     return asDelivered(new ServerError())
   }
 
+  /**
+   * The body parser failed (e.g. on malformed JSON, with 400 or 422) before
+   * the endpoint ran its §0.2 checks: run the ones that come first, so that a
+   * JSON body gets the Content-Type error; otherwise the body could not be
+   * decoded (400).
+   */
+  #unreadableApiBody(ctx: HttpContext): OAuthError {
+    try {
+      checkApiRequest(ctx)
+    } catch (error) {
+      if (error instanceof OAuthError) return error
+      throw error
+    }
+    return new OAuthError('invalid_request', 'The request body could not be read.')
+  }
+
   /** endpoints.md §0.1: a known path with another method is 405 with Allow */
   #notFoundOrNotAllowed(ctx: HttpContext) {
     const path = ctx.request.url()
-    const allowed = METHODS.filter((method) => method !== ctx.request.method() && router.match(path, method, false))
+    /* The router would match the slash-less route: no Allow for these */
+    const allowed = isIdpPathWithTrailingSlash(path) ? [] : METHODS.filter((method) => method !== ctx.request.method() && router.match(path, method, false))
     if (allowed.length) {
       return new OAuthError('invalid_request', 'Method not allowed.', 405).withHeader('Allow', allowed.join(', '))
     }

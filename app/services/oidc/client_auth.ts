@@ -34,7 +34,7 @@ export type ClientAuthOptions = {
 
 export async function authenticateClient(ctx: HttpContext, params: Record<string, string>, options: ClientAuthOptions = {}): Promise<OidcClient> {
   const authorization = ctx.request.header('authorization') ?? ''
-  const usesBasic = /^basic /i.test(authorization)
+  const usesBasic = /^basic(\s|$)/i.test(authorization)
   const ip = clientIp(ctx.request)
 
   const refuse = async (reason: string, clientId: string | null, error: OAuthError = new InvalidClient()) => {

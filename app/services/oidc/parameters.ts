@@ -14,6 +14,8 @@ export class ParameterDecodeError extends Error {}
 export function decodeParams(text: string): RawParams {
   const params: RawParams = new Map()
   if (!text) return params
+  /* the body reader turns bytes that are not UTF-8 into U+FFFD; encoded text never holds it raw */
+  if (text.includes('\uFFFD')) throw new ParameterDecodeError()
   for (const pair of text.split('&')) {
     if (!pair) continue
     const separator = pair.indexOf('=')
@@ -44,20 +46,24 @@ export function firstDuplicate(params: RawParams, names?: Iterable<string>): str
   return null
 }
 
-/**
- * The API endpoints (token, revoke, introspect, device code) read parameters
- * only from a form body; these checks run first, in order (§0.2).
- */
-export function readApiForm(ctx: HttpContext): Record<string, string> {
-  const { request } = ctx
+/** §0.2 checks 1 and 2: no query string, a form Content-Type */
+export function checkApiRequest({ request }: HttpContext) {
   if (request.request.url?.includes('?')) throw new InvalidRequest('URL query parameters are not allowed')
   const type = (request.header('content-type') ?? '').split(';')[0].trim().toLowerCase()
   if (type !== 'application/x-www-form-urlencoded') {
     throw new InvalidRequest('Content-Type must be application/x-www-form-urlencoded')
   }
+}
+
+/**
+ * The API endpoints (token, revoke, introspect, device code) read parameters
+ * only from a form body; these checks run first, in order (§0.2).
+ */
+export function readApiForm(ctx: HttpContext): Record<string, string> {
+  checkApiRequest(ctx)
   let params: RawParams
   try {
-    params = decodeParams(request.raw() ?? '')
+    params = decodeParams(ctx.request.raw() ?? '')
   } catch {
     throw new InvalidRequest('The request body is not valid form encoding.')
   }

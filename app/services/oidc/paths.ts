@@ -17,3 +17,10 @@ export const PATHS = {
 
 /** Paths answered in JSON, never with an HTML page */
 export const JSON_PATHS = /^\/(identity\/o\/api\/|\.well-known\/|api\/)/
+
+const IDP_PATHS = new Set<string>(Object.values(PATHS).filter((path) => !path.endsWith('/')))
+
+/** An IdP path with a trailing slash, which the router would otherwise match: 404 (compat) */
+export function isIdpPathWithTrailingSlash(path: string) {
+  return path.length > 1 && path.endsWith('/') && IDP_PATHS.has(path.replace(/\/+$/, ''))
+}
