@@ -26,7 +26,9 @@ export default class OidcTokenMiddleware {
     const resolved = value ? await findUsableAccessToken(ctx.oidcAdapter.hashToken(value)) : null
     if (!resolved) throw new InvalidToken().withHeader('WWW-Authenticate', 'Bearer error="invalid_token"')
     const missing = missingScopes(options.scopes, ctx.request.method(), resolved.token.scopes)
-    if (missing) throw new InsufficientScope(missing.join(' '))
+    if (missing?.length) throw new InsufficientScope(missing.join(' '))
+    /* a method without an entry: no scope would do, so none is named */
+    if (missing) throw new InsufficientScope('').withHeader('WWW-Authenticate', 'Bearer error="insufficient_scope"')
     ctx.oidc = { ...resolved, scopes: resolved.token.scopes }
     return next()
   }

@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto'
 import db from '@adonisjs/lucid/services/db'
+import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import type User from '#models/user'
 import type OidcClient from '#models/oidc_client'
 import oidcConfig from '#config/oidc'
@@ -38,7 +39,11 @@ export function halfHash(value: string) {
   return digest.subarray(0, digest.length / 2).toString('base64url')
 }
 
-export async function issueIdToken(adapter: OidcAdapter, input: IdTokenInput): Promise<string> {
+/**
+ * Builds and signs an ID token without writing anything: the adapter and the
+ * key store read the database, so callers with a transaction sign before it.
+ */
+export async function signIdToken(adapter: OidcAdapter, input: IdTokenInput): Promise<string> {
   const { client, user } = input
   const iat = Math.floor(Date.now() / 1000)
   const claims: Claims = {
@@ -58,12 +63,21 @@ export async function issueIdToken(adapter: OidcAdapter, input: IdTokenInput): P
   const scopeClaims = await adapter.getClaims('id_token', user, client, input.scopes, input.email, { requestedClaims: input.requestedClaims ?? null })
   for (const [name, value] of Object.entries(scopeClaims)) if (!(name in claims)) claims[name] = value
   await adapter.populateIdToken(claims, { client, scopes: input.scopes, user })
-  if (input.sid) {
-    await db
-      .table('oidc_session_clients')
-      .insert({ sid: input.sid, client_id: client.id, user_id: user.id, created_at: sqlTime() })
-      .knexQuery.onConflict(['sid', 'client_id'])
-      .ignore()
-  }
   return keyStore.sign(claims, 'JWT')
+}
+
+/** An ID token carrying a `sid` records its client for back-channel logout */
+export async function recordIdTokenSession(input: Pick<IdTokenInput, 'client' | 'user' | 'sid'>, trx?: TransactionClientContract) {
+  if (!input.sid) return
+  await (trx ?? db)
+    .table('oidc_session_clients')
+    .insert({ sid: input.sid, client_id: input.client.id, user_id: input.user.id, created_at: sqlTime() })
+    .knexQuery.onConflict(['sid', 'client_id'])
+    .ignore()
+}
+
+export async function issueIdToken(adapter: OidcAdapter, input: IdTokenInput): Promise<string> {
+  const idToken = await signIdToken(adapter, input)
+  await recordIdTokenSession(input)
+  return idToken
 }

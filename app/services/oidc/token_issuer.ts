@@ -76,15 +76,19 @@ export type RefreshOptions = {
   scopes?: string[]
 }
 
+export type PreparedTokens = {
+  accessToken: IssuedToken
+  refreshToken: string | null
+  rows: ReturnType<typeof tokenRow>[]
+}
+
 /**
- * Issues an access token and, when asked, a refresh token, in one insert.
- * Runs inside the caller's transaction when one is given.
+ * Mints the values and rows of one issue without writing anything. Signing a
+ * JWT may read the keys and runs the adapter, which both use the database, so
+ * this runs before the caller's transaction: SQLite has a single connection,
+ * which the transaction would be holding.
  */
-export async function issueTokens(
-  adapter: OidcAdapter,
-  grant: TokenGrant,
-  options: { refresh?: RefreshOptions | false; trx?: TransactionClientContract } = {}
-): Promise<{ accessToken: IssuedToken; refreshToken: string | null }> {
+export async function prepareTokens(adapter: OidcAdapter, grant: TokenGrant, refresh: RefreshOptions | false = false): Promise<PreparedTokens> {
   const now = DateTime.utc()
   const iat = Math.floor(now.toSeconds())
   const expiresIn = oidcConfig.accessTokenExpiresIn
@@ -93,12 +97,32 @@ export async function issueTokens(
   const rows = [tokenRow(adapter, grant, 'at', accessValue, now, { jti, expiresAt: now.plus({ seconds: expiresIn }) })]
 
   let refreshValue: string | null = null
-  if (options.refresh) {
+  if (refresh) {
     refreshValue = randomValue(64)
     const lifetime = oidcConfig.refreshTokenExpiresIn
-    const expiresAt = options.refresh.expiresAt !== undefined ? options.refresh.expiresAt : lifetime === null ? null : now.plus({ seconds: lifetime })
-    rows.push(tokenRow(adapter, grant, 'rt', refreshValue, now, { expiresAt, parentId: options.refresh.parentId, scopes: options.refresh.scopes }))
+    const expiresAt = refresh.expiresAt !== undefined ? refresh.expiresAt : lifetime === null ? null : now.plus({ seconds: lifetime })
+    rows.push(tokenRow(adapter, grant, 'rt', refreshValue, now, { expiresAt, parentId: refresh.parentId, scopes: refresh.scopes }))
   }
-  await (options.trx ?? db).table('oidc_tokens').multiInsert(rows)
-  return { accessToken: { value: accessValue, expiresIn }, refreshToken: refreshValue }
+  return { accessToken: { value: accessValue, expiresIn }, refreshToken: refreshValue, rows }
+}
+
+/** Writes prepared tokens in one insert, inside the caller's transaction when one is given */
+export async function storeTokens(prepared: PreparedTokens, trx?: TransactionClientContract) {
+  await (trx ?? db).table('oidc_tokens').multiInsert(prepared.rows)
+}
+
+/**
+ * Issues an access token and, when asked, a refresh token, in one insert.
+ * Given a transaction, it also signs inside it; on SQLite that waits for the
+ * connection the transaction holds whenever the keys must be reloaded, so
+ * callers with a transaction should use prepareTokens and storeTokens.
+ */
+export async function issueTokens(
+  adapter: OidcAdapter,
+  grant: TokenGrant,
+  options: { refresh?: RefreshOptions | false; trx?: TransactionClientContract } = {}
+): Promise<{ accessToken: IssuedToken; refreshToken: string | null }> {
+  const prepared = await prepareTokens(adapter, grant, options.refresh)
+  await storeTokens(prepared, options.trx)
+  return { accessToken: prepared.accessToken, refreshToken: prepared.refreshToken }
 }

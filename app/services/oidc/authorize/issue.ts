@@ -4,14 +4,15 @@
  * redirect in the response mode with state and iss (RFC 9207).
  */
 import { DateTime } from 'luxon'
+import db from '@adonisjs/lucid/services/db'
 import type { HttpContext } from '@adonisjs/core/http'
 import type User from '#models/user'
 import OidcAuthorizationCode from '#models/oidc_authorization_code'
 import oidcConfig from '#config/oidc'
 import type { AuthorizationRequest } from '#services/oidc/authorize/request'
 import { sendAuthorizationResponse } from '#services/oidc/authorization_response'
-import { issueTokens } from '#services/oidc/token_issuer'
-import { issueIdToken } from '#services/oidc/id_token'
+import { prepareTokens, storeTokens } from '#services/oidc/token_issuer'
+import { recordIdTokenSession, signIdToken } from '#services/oidc/id_token'
 import { randomFamilyId, randomValue } from '#services/oidc/random'
 import { joinScopes } from '#services/oidc/scopes'
 
@@ -20,46 +21,25 @@ export type Grant = { user: User; scopes: string[]; email: string | null; authTi
 export async function issueAuthorizationResponse(ctx: HttpContext, request: AuthorizationRequest, grant: Grant) {
   const adapter = ctx.oidcAdapter
   const words = request.responseType.split(' ')
-  const familyId = randomFamilyId()
+  const tokenGrant = { client: request.client, user: grant.user, scopes: grant.scopes, familyId: randomFamilyId(), email: grant.email, authTime: grant.authTime, sid: grant.sid }
   const params: Record<string, string> = {}
 
-  let code: string | null = null
-  if (words.includes('code')) {
-    code = randomValue(32)
-    await OidcAuthorizationCode.create({
-      hash: adapter.hashToken(code),
-      clientId: request.client.id,
-      userId: grant.user.id,
-      familyId,
-      redirectUri: request.redirectUri,
-      scopes: grant.scopes,
-      nonce: request.nonce,
-      codeChallenge: request.codeChallenge,
-      codeChallengeMethod: request.codeChallengeMethod,
-      claims: request.claims,
-      email: grant.email,
-      authTime: grant.authTime,
-      sid: grant.sid,
-      expiresAt: DateTime.utc().plus({ seconds: oidcConfig.authorizationCodeExpiresIn }),
-      consumedAt: null,
-    })
-    params.code = code
-  }
+  const code = words.includes('code') ? randomValue(32) : null
+  if (code) params.code = code
 
-  let accessToken: string | null = null
-  if (words.includes('token')) {
-    const issued = await issueTokens(adapter, { client: request.client, user: grant.user, scopes: grant.scopes, familyId, email: grant.email, authTime: grant.authTime, sid: grant.sid })
-    accessToken = issued.accessToken.value
+  /* signing and the adapter run first; the rows are then written in one transaction, or not at all */
+  const tokens = words.includes('token') ? await prepareTokens(adapter, tokenGrant) : null
+  if (tokens) {
     Object.assign(params, {
-      access_token: accessToken,
+      access_token: tokens.accessToken.value,
       token_type: 'Bearer',
-      expires_in: String(issued.accessToken.expiresIn),
+      expires_in: String(tokens.accessToken.expiresIn),
       scope: joinScopes(grant.scopes),
     })
   }
 
   if (words.includes('id_token')) {
-    params.id_token = await issueIdToken(adapter, {
+    params.id_token = await signIdToken(adapter, {
       client: request.client,
       user: grant.user,
       scopes: grant.scopes,
@@ -67,11 +47,38 @@ export async function issueAuthorizationResponse(ctx: HttpContext, request: Auth
       email: grant.email,
       nonce: request.nonce,
       sid: grant.sid,
-      accessToken,
+      accessToken: tokens?.accessToken.value,
       code,
       requestedClaims: request.claims,
     })
   }
+
+  await db.transaction(async (trx) => {
+    if (code) {
+      await OidcAuthorizationCode.create(
+        {
+          hash: adapter.hashToken(code),
+          clientId: request.client.id,
+          userId: grant.user.id,
+          familyId: tokenGrant.familyId,
+          redirectUri: request.redirectUri,
+          scopes: grant.scopes,
+          nonce: request.nonce,
+          codeChallenge: request.codeChallenge,
+          codeChallengeMethod: request.codeChallengeMethod,
+          claims: request.claims,
+          email: grant.email,
+          authTime: grant.authTime,
+          sid: grant.sid,
+          expiresAt: DateTime.utc().plus({ seconds: oidcConfig.authorizationCodeExpiresIn }),
+          consumedAt: null,
+        },
+        { client: trx }
+      )
+    }
+    if (tokens) await storeTokens(tokens, trx)
+    if (params.id_token) await recordIdTokenSession(tokenGrant, trx)
+  })
 
   if (request.state) params.state = request.state
   params.iss = adapter.getIssuer()

@@ -14,8 +14,8 @@ import { sqlTime } from '#models/columns'
 import { InvalidGrant, InvalidRequest, InvalidScope } from '#services/oidc/errors'
 import { affectedRows, revokeFamily } from '#services/oidc/families'
 import { findToken, type ResolvedToken } from '#services/oidc/token_lookup'
-import { issueTokens } from '#services/oidc/token_issuer'
-import { issueIdToken } from '#services/oidc/id_token'
+import { prepareTokens, storeTokens } from '#services/oidc/token_issuer'
+import { recordIdTokenSession, signIdToken } from '#services/oidc/id_token'
 import { joinScopes, splitScope } from '#services/oidc/scopes'
 import type { Grant, TokenResponse } from '#services/oidc/grants/grant'
 
@@ -58,36 +58,42 @@ export const refreshTokenGrant: Grant = {
     const scopes = narrowedScopes(token.scopes, params.scope)
     const rotate = oidcConfig.rotateRefreshToken || client.isPublic
 
-    const grant = { client, user: user!, familyId: token.familyId, email: token.data?.email ?? null, authTime: token.authTime, sid: token.sid }
-    const outcome = await db.transaction(async (trx) => {
+    const grant = { client, user: user!, scopes, familyId: token.familyId, email: token.data?.email ?? null, authTime: token.authTime, sid: token.sid }
+    /* the new refresh token keeps the original scopes and the family's absolute expiry */
+    const refresh = rotate && { parentId: token.id, expiresAt: token.expiresAt, scopes: token.scopes }
+    /* everything that signs or calls the adapter runs before the transaction, so that a failure writes nothing */
+    const prepared = await prepareTokens(adapter, grant, refresh)
+    const idToken = scopes.includes('openid')
+      ? await signIdToken(adapter, {
+          client,
+          user: user!,
+          scopes,
+          authTime: token.authTime ?? Math.floor(token.createdAt.toSeconds()),
+          email: grant.email,
+          sid: token.sid,
+          accessToken: prepared.accessToken.value,
+        })
+      : null
+
+    const stored = await db.transaction(async (trx) => {
       if (rotate && !token.rotatedAt) {
         const rotated = await trx.from('oidc_tokens').where('id', token.id).whereNull('rotated_at').update({ rotated_at: sqlTime() })
-        if (affectedRows(rotated) === 0 && oidcConfig.refreshTokenGracePeriod === 0) return null
+        if (affectedRows(rotated) === 0 && oidcConfig.refreshTokenGracePeriod === 0) return false
       }
-      /* the new refresh token keeps the original scopes and the family's absolute expiry */
-      const refresh = rotate && { parentId: token.id, expiresAt: token.expiresAt, scopes: token.scopes }
-      return issueTokens(adapter, { ...grant, scopes }, { trx, refresh })
+      await storeTokens(prepared, trx)
+      if (idToken) await recordIdTokenSession(grant, trx)
+      return true
     })
-    if (!outcome) throw await replay()
+    if (!stored) throw await replay()
 
     const response: TokenResponse = {
-      access_token: outcome.accessToken.value,
-      expires_in: outcome.accessToken.expiresIn,
+      access_token: prepared.accessToken.value,
+      expires_in: prepared.accessToken.expiresIn,
       token_type: 'Bearer',
       scope: joinScopes(scopes),
-      refresh_token: outcome.refreshToken ?? params.refresh_token,
+      refresh_token: prepared.refreshToken ?? params.refresh_token,
     }
-    if (scopes.includes('openid')) {
-      response.id_token = await issueIdToken(adapter, {
-        client,
-        user: user!,
-        scopes,
-        authTime: token.authTime ?? Math.floor(token.createdAt.toSeconds()),
-        email: grant.email,
-        sid: token.sid,
-        accessToken: outcome.accessToken.value,
-      })
-    }
+    if (idToken) response.id_token = idToken
     return response
   },
 }

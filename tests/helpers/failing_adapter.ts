@@ -1,0 +1,8 @@
+import { DefaultOidcAdapter } from '#services/oidc/adapter'
+
+/** An app adapter whose ID token hook throws: the one allowed cause of a 500 (adapter.md §1) */
+export default class FailingOidcAdapter extends DefaultOidcAdapter {
+  populateIdToken(): void {
+    throw new Error('adapter failure')
+  }
+}
