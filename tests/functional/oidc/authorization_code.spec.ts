@@ -1,7 +1,10 @@
 import { test } from '@japa/runner'
 import { Browser } from '#tests/helpers/browser'
 import { createClient, createUser } from '#tests/helpers/factories'
-import { authorizationUrl, authorizeInBrowser, discoverAs, oidc, type ClientAuth } from '#tests/helpers/relying_party'
+import { ISSUER, authorizationUrl, authorizeInBrowser, discoverAs, oidc, type ClientAuth } from '#tests/helpers/relying_party'
+import { codeFlow, tokenRow, useSettings } from '#tests/helpers/tokens'
+import { createRemoteJWKSet, jwtVerify } from 'jose'
+import keyStore from '#services/oidc/key_store'
 
 const REDIRECT = 'https://rp.example/callback'
 
@@ -40,4 +43,17 @@ test.group('Authorization code flow with openid-client', () => {
       const userinfo = await oidc.fetchUserInfo(config, tokens.access_token, claims.sub)
       assert.deepInclude(userinfo, { sub: String(person.user.id), name: 'Grace Hopper', given_name: 'Grace', email: person.email, email_verified: true })
     })
+})
+
+test.group('Authorization code exchange with JWT access tokens', () => {
+  test('answers even when every signature must reload the keys (SQLite has one connection)', async ({ assert, cleanup }) => {
+    useSettings(cleanup, { accessTokenFormat: 'jwt' })
+    const load = keyStore.load
+    /* as if the key cache had just run out: every signature reads the keys from the database */
+    keyStore.load = () => load.call(keyStore, true)
+    cleanup(() => void (keyStore.load = load))
+    const { tokens } = await codeFlow()
+    const { payload } = await jwtVerify(tokens.access_token, createRemoteJWKSet(new URL(`${ISSUER}/.well-known/jwks.json`)), { typ: 'at+jwt', issuer: ISSUER, audience: ISSUER })
+    assert.equal((await tokenRow(tokens.access_token)).jti, payload.jti)
+  }).timeout(10_000)
 })

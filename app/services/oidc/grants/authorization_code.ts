@@ -13,17 +13,26 @@ import { sqlTime } from '#models/columns'
 import { InvalidGrant, InvalidRequest, OAuthError } from '#services/oidc/errors'
 import { affectedRows, revokeFamily } from '#services/oidc/families'
 import { checkCodeVerifier } from '#services/oidc/pkce'
-import { issueTokens } from '#services/oidc/token_issuer'
-import { issueIdToken } from '#services/oidc/id_token'
-import { joinScopes } from '#services/oidc/scopes'
-import type { Grant, TokenResponse } from '#services/oidc/grants/grant'
+import { prepareTokens, storeTokens } from '#services/oidc/token_issuer'
+import { recordIdTokenSession, signIdToken } from '#services/oidc/id_token'
+import { tokenResponse, type Grant, type TokenResponse } from '#services/oidc/grants/grant'
 
-/** Checks that run after consumption; a failure keeps the code consumed */
-function checkRedemption(code: OidcAuthorizationCode, user: User | null, params: Record<string, string>) {
-  if (!user || !user.isActive) throw new InvalidGrant()
-  if (!params.redirect_uri) throw new InvalidRequest('Missing redirect URI.')
-  if (params.redirect_uri !== code.redirectUri) throw new InvalidRequest('Mismatching redirect URI.')
-  checkCodeVerifier(code.codeChallenge, code.codeChallengeMethod, params.code_verifier)
+/**
+ * §4.1 steps 6-8. They run before the consuming transaction so that tokens are
+ * signed outside it, but their failure is answered only after the code is
+ * consumed: the code stays spent whatever failed.
+ */
+function redemptionFailure(code: OidcAuthorizationCode, user: User | null, params: Record<string, string>): OAuthError | null {
+  try {
+    if (!user || !user.isActive) throw new InvalidGrant()
+    if (!params.redirect_uri) throw new InvalidRequest('Missing redirect URI.')
+    if (params.redirect_uri !== code.redirectUri) throw new InvalidRequest('Mismatching redirect URI.')
+    checkCodeVerifier(code.codeChallenge, code.codeChallengeMethod, params.code_verifier)
+    return null
+  } catch (error) {
+    if (error instanceof OAuthError) return error
+    throw error
+  }
 }
 
 export const authorizationCodeGrant: Grant = {
@@ -43,47 +52,28 @@ export const authorizationCodeGrant: Grant = {
     }
     if (code.expiresAt <= DateTime.utc()) throw new InvalidGrant()
 
-    const outcome = await db.transaction(async (trx) => {
-      const consumed = await trx.from('oidc_authorization_codes').where('id', code.id).whereNull('consumed_at').update({ consumed_at: sqlTime() })
-      if (affectedRows(consumed) === 0) return { replayed: true as const }
-      const user = await User.find(code.userId, { client: trx })
-      try {
-        checkRedemption(code, user, params)
-      } catch (error) {
-        if (error instanceof OAuthError) return { failure: error }
-        throw error
-      }
-      const grant = { client, user: user!, scopes: code.scopes, familyId: code.familyId, email: code.email, authTime: code.authTime, sid: code.sid }
-      const issued = await issueTokens(adapter, grant, { refresh: client.grantTypes.includes('refresh_token') && {}, trx })
-      return { grant, issued }
+    const user = await User.find(code.userId)
+    const failure = redemptionFailure(code, user, params)
+    const grant = { client, user, scopes: code.scopes, familyId: code.familyId, email: code.email, authTime: code.authTime, sid: code.sid }
+    /* signed before the transaction: signing may read the database, whose only SQLite connection the transaction holds */
+    const tokens = failure ? null : await prepareTokens(adapter, grant, client.grantTypes.includes('refresh_token') && {})
+    const idToken =
+      tokens && code.scopes.includes('openid')
+        ? await signIdToken(adapter, { ...grant, user: user!, nonce: code.nonce, accessToken: tokens.accessToken.value, requestedClaims: code.claims })
+        : null
+
+    const consumed = await db.transaction(async (trx) => {
+      const updated = await trx.from('oidc_authorization_codes').where('id', code.id).whereNull('consumed_at').update({ consumed_at: sqlTime() })
+      if (affectedRows(updated) === 0) return false
+      if (tokens) await storeTokens(tokens, trx)
+      if (idToken) await recordIdTokenSession({ client, user: user!, sid: code.sid }, trx)
+      return true
     })
-    if ('replayed' in outcome) {
+    if (!consumed) {
       await revokeFamily(code.familyId)
       throw new InvalidGrant()
     }
-    if ('failure' in outcome) throw outcome.failure
-
-    const { grant, issued } = outcome
-    const response: TokenResponse = {
-      access_token: issued.accessToken.value,
-      expires_in: issued.accessToken.expiresIn,
-      token_type: 'Bearer',
-      scope: joinScopes(grant.scopes),
-    }
-    if (issued.refreshToken) response.refresh_token = issued.refreshToken
-    if (grant.scopes.includes('openid')) {
-      response.id_token = await issueIdToken(adapter, {
-        client,
-        user: grant.user,
-        scopes: grant.scopes,
-        authTime: code.authTime,
-        email: code.email,
-        nonce: code.nonce,
-        sid: code.sid,
-        accessToken: issued.accessToken.value,
-        requestedClaims: code.claims,
-      })
-    }
-    return response
+    if (failure) throw failure
+    return tokenResponse(tokens!.accessToken, code.scopes, { refreshToken: tokens!.refreshToken, idToken })
   },
 }

@@ -1,5 +1,7 @@
 import type { HttpContext } from '@adonisjs/core/http'
 import type OidcClient from '#models/oidc_client'
+import type { IssuedToken } from '#services/oidc/token_issuer'
+import { joinScopes } from '#services/oidc/scopes'
 
 /** The JSON of a successful token response, keys in the contract's order (§4) */
 export type TokenResponse = {
@@ -19,4 +21,12 @@ export interface Grant {
   /** §4 step 3: the grant's own required parameters, checked before client authentication */
   checkParameters(params: Record<string, string>): void
   handle(ctx: HttpContext, client: OidcClient, params: Record<string, string>): Promise<TokenResponse>
+}
+
+/** The success body shared by the grants: `refresh_token` and `id_token` only when issued */
+export function tokenResponse(accessToken: IssuedToken, scopes: string[], extra: { refreshToken?: string | null; idToken?: string | null } = {}): TokenResponse {
+  const response: TokenResponse = { access_token: accessToken.value, expires_in: accessToken.expiresIn, token_type: 'Bearer', scope: joinScopes(scopes) }
+  if (extra.refreshToken) response.refresh_token = extra.refreshToken
+  if (extra.idToken) response.id_token = extra.idToken
+  return response
 }
