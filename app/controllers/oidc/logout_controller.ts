@@ -2,20 +2,20 @@ import type { HttpContext } from '@adonisjs/core/http'
 import oidcConfig from '#config/oidc'
 import { currentProviderSession, type ProviderSession } from '#services/accounts/provider_session'
 import { signOut } from '#services/accounts/sign_out'
-import { cleanLogoutRequest, logoutDestination, type LogoutRequest } from '#services/oidc/logout/request'
+import { cleanLogoutRequest, logoutDestination, readLogoutParams, type LogoutRequest } from '#services/oidc/logout/request'
 import { revokeUserClientTokens } from '#services/oidc/families'
 
 /** /identity/o/logout: RP-initiated logout (endpoints.md §10) */
 export default class LogoutController {
   async show(ctx: HttpContext) {
-    const request = await cleanLogoutRequest(ctx.request.qs(), ctx.oidcAdapter)
+    const request = await cleanLogoutRequest(readLogoutParams(ctx), ctx.oidcAdapter)
     const session = await currentProviderSession(ctx)
     if (await this.#mustAsk(ctx, request, session)) return this.#ask(ctx, request)
     return this.#act(ctx, request, session, true)
   }
 
   async submit(ctx: HttpContext) {
-    const body = ctx.request.body()
+    const body = readLogoutParams(ctx)
     const request = await cleanLogoutRequest(body, ctx.oidcAdapter)
     const session = await currentProviderSession(ctx)
     if (!(await this.#mustAsk(ctx, request, session))) return this.#act(ctx, request, session, true)

@@ -56,12 +56,13 @@ export function matchRedirectUri(client: OidcClient, requested: string): boolean
 
 /** Post-logout URIs: the registered list, or, when it is empty, an origin of a redirect URI */
 export function matchPostLogoutRedirectUri(client: OidcClient, requested: string): boolean {
-  const url = parseRequested(requested)
-  if (!url) return false
   if (client.postLogoutRedirectUris.length) {
-    return client.postLogoutRedirectUris.some((registered) => uriMatches(registered, url, client.allowUriWildcards))
+    const url = parseRequested(requested)
+    return !!url && client.postLogoutRedirectUris.some((registered) => uriMatches(registered, url, client.allowUriWildcards))
   }
-  return client.redirectUris.some((registered) => originMatches(registered, url.origin, client.allowUriWildcards))
+  /* only the origin is compared here, so a fragment may come along; the redirect keeps it (endpoints.md §10) */
+  const url = parse(requested)
+  return !!url && client.redirectUris.some((registered) => originMatches(registered, url.origin, client.allowUriWildcards))
 }
 
 /**

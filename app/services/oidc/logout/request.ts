@@ -5,9 +5,11 @@
  * agree, and a post_logout_redirect_uri is followed only when registered for
  * the known client.
  */
+import type { HttpContext } from '@adonisjs/core/http'
 import OidcClient from '#models/oidc_client'
 import type { OidcAdapter } from '#services/oidc/adapter'
 import { InvalidRequest } from '#services/oidc/errors'
+import { decodeParams, firstDuplicate, singleValues, type RawParams } from '#services/oidc/parameters'
 import { matchPostLogoutRedirectUri } from '#services/oidc/redirect_uri'
 import keyStore from '#services/oidc/key_store'
 
@@ -22,6 +24,26 @@ export type LogoutRequest = {
   params: Record<string, string>
 }
 
+/**
+ * The query of a GET or the form body of a POST, read strictly: a repeated
+ * parameter is refused (the 400 page) rather than guessed at, and an empty one
+ * counts as absent.
+ */
+export function readLogoutParams(ctx: HttpContext): Record<string, string> {
+  const url = ctx.request.request.url ?? ''
+  const query = url.includes('?') ? url.slice(url.indexOf('?') + 1) : ''
+  const text = ctx.request.method() === 'POST' ? (ctx.request.raw() ?? '') : query
+  let raw: RawParams
+  try {
+    raw = decodeParams(text)
+  } catch {
+    throw new InvalidRequest('The request parameters are not valid URL encoding.').asPage()
+  }
+  const duplicate = firstDuplicate(raw, [...LOGOUT_PARAMS, 'action'])
+  if (duplicate) throw new InvalidRequest(`Duplicate ${duplicate} parameter.`).asPage()
+  return singleValues(raw)
+}
+
 async function verifiedHint(hint: string | undefined, adapter: OidcAdapter) {
   if (!hint) return null
   try {
@@ -34,10 +56,12 @@ async function verifiedHint(hint: string | undefined, adapter: OidcAdapter) {
 
 export async function cleanLogoutRequest(input: Record<string, string>, adapter: OidcAdapter): Promise<LogoutRequest> {
   let hint = await verifiedHint(input.id_token_hint, adapter)
-  const audiences = hint ? (Array.isArray(hint.aud) ? hint.aud : hint.aud ? [hint.aud] : []) : []
-  let clientId: string | null = input.client_id ?? null
-  if (hint && clientId && audiences.length && !audiences.includes(clientId)) {
+  let audiences = hint ? (Array.isArray(hint.aud) ? hint.aud : hint.aud ? [hint.aud] : []) : []
+  let clientId: string | null = input.client_id || null
+  if (clientId && audiences.length && !audiences.includes(clientId)) {
+    /* both dropped: the dropped hint must not name the client below either */
     hint = null
+    audiences = []
     clientId = null
   }
   if (!clientId && audiences.length === 1) clientId = audiences[0]
