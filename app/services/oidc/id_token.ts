@@ -75,9 +75,3 @@ export async function recordIdTokenSession(input: Pick<IdTokenInput, 'client' | 
     .knexQuery.onConflict(['sid', 'client_id'])
     .ignore()
 }
-
-export async function issueIdToken(adapter: OidcAdapter, input: IdTokenInput): Promise<string> {
-  const idToken = await signIdToken(adapter, input)
-  await recordIdTokenSession(input)
-  return idToken
-}

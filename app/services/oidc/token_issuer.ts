@@ -111,18 +111,9 @@ export async function storeTokens(prepared: PreparedTokens, trx?: TransactionCli
   await (trx ?? db).table('oidc_tokens').multiInsert(prepared.rows)
 }
 
-/**
- * Issues an access token and, when asked, a refresh token, in one insert.
- * Given a transaction, it also signs inside it; on SQLite that waits for the
- * connection the transaction holds whenever the keys must be reloaded, so
- * callers with a transaction should use prepareTokens and storeTokens.
- */
-export async function issueTokens(
-  adapter: OidcAdapter,
-  grant: TokenGrant,
-  options: { refresh?: RefreshOptions | false; trx?: TransactionClientContract } = {}
-): Promise<{ accessToken: IssuedToken; refreshToken: string | null }> {
-  const prepared = await prepareTokens(adapter, grant, options.refresh)
-  await storeTokens(prepared, options.trx)
-  return { accessToken: prepared.accessToken, refreshToken: prepared.refreshToken }
+/** Issues tokens outside any transaction (client credentials) */
+export async function issueTokens(adapter: OidcAdapter, grant: TokenGrant, refresh: RefreshOptions | false = false) {
+  const prepared = await prepareTokens(adapter, grant, refresh)
+  await storeTokens(prepared)
+  return prepared
 }

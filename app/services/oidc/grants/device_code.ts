@@ -13,11 +13,10 @@ import User from '#models/user'
 import { sqlTime } from '#models/columns'
 import { AccessDenied, InvalidGrant, InvalidRequest, OAuthError } from '#services/oidc/errors'
 import { affectedRows } from '#services/oidc/families'
-import { issueTokens } from '#services/oidc/token_issuer'
-import { issueIdToken } from '#services/oidc/id_token'
-import { joinScopes } from '#services/oidc/scopes'
+import { prepareTokens, storeTokens } from '#services/oidc/token_issuer'
+import { signIdToken } from '#services/oidc/id_token'
 import { randomFamilyId } from '#services/oidc/random'
-import type { Grant, TokenResponse } from '#services/oidc/grants/grant'
+import { tokenResponse, type Grant, type TokenResponse } from '#services/oidc/grants/grant'
 
 export const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code'
 const SLOW_DOWN_STEP_SECONDS = 5
@@ -50,34 +49,24 @@ export const deviceCodeGrant: Grant = {
     if (code.status !== 'approved') throw new InvalidGrant()
 
     const user = code.userId ? await User.find(code.userId) : null
-    const familyId = randomFamilyId()
-    const issued = await db.transaction(async (trx) => {
-      const consumed = await trx.from('oidc_device_codes').where('id', code.id).where('status', 'approved').update({ status: 'consumed' })
-      if (affectedRows(consumed) === 0) return null
-      if (!user?.isActive) return 'inactive' as const
-      const grant = { client, user, scopes: code.scopes, familyId, email: null, authTime: code.authTime, sid: null }
-      return issueTokens(adapter, grant, { trx, refresh: client.grantTypes.includes('refresh_token') && {} })
-    })
-    if (issued === null) throw new InvalidGrant()
-    if (issued === 'inactive') throw new AccessDenied()
+    const active = !!user?.isActive
+    const grant = { client, user, scopes: code.scopes, familyId: randomFamilyId(), email: null, authTime: code.authTime, sid: null }
+    /* signed before the transaction, which holds SQLite's only connection (see authorization_code.ts) */
+    const tokens = active ? await prepareTokens(adapter, grant, client.grantTypes.includes('refresh_token') && {}) : null
+    const idToken =
+      tokens && code.scopes.includes('openid')
+        ? await signIdToken(adapter, { ...grant, user: user!, authTime: code.authTime ?? Math.floor(Date.now() / 1000), accessToken: tokens.accessToken.value })
+        : null
 
-    const response: TokenResponse = {
-      access_token: issued.accessToken.value,
-      expires_in: issued.accessToken.expiresIn,
-      token_type: 'Bearer',
-      scope: joinScopes(code.scopes),
-    }
-    if (issued.refreshToken) response.refresh_token = issued.refreshToken
-    if (code.scopes.includes('openid')) {
-      response.id_token = await issueIdToken(adapter, {
-        client,
-        user: user!,
-        scopes: code.scopes,
-        authTime: code.authTime ?? Math.floor(Date.now() / 1000),
-        email: null,
-        accessToken: issued.accessToken.value,
-      })
-    }
-    return response
+    const consumed = await db.transaction(async (trx) => {
+      const updated = await trx.from('oidc_device_codes').where('id', code.id).where('status', 'approved').update({ status: 'consumed' })
+      if (affectedRows(updated) === 0) return false
+      if (tokens) await storeTokens(tokens, trx)
+      return true
+    })
+    if (!consumed) throw new InvalidGrant()
+    /* compat: an approver who is gone or inactive is answered access_denied, and the code is spent */
+    if (!tokens) throw new AccessDenied()
+    return tokenResponse(tokens.accessToken, code.scopes, { refreshToken: tokens.refreshToken, idToken })
   },
 }
