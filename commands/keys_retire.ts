@@ -7,7 +7,7 @@ export default class KeysRetire extends AdminCommand {
   static commandName = 'keys:retire'
   static description = 'Retire a signing key; it stays published until the tokens it signed expire'
 
-  @args.string({ description: 'The key id' })
+  @args.string({ description: 'The key id (after `--` when it starts with "-")' })
   declare kid: string
 
   protected async execute() {

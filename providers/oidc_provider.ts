@@ -32,7 +32,8 @@ export default class OidcProvider {
     }, true)
   }
 
-  async ready() {
+  /* Before the HTTP server listens, so that a keyless server never answers */
+  async start() {
     if (this.app.getEnvironment() === 'web') await keyStore.signingKey()
   }
 }

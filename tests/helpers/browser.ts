@@ -13,8 +13,11 @@ export type Form = { action: string; method: string; fields: [string, string][] 
 export class Browser {
   cookies = new Map<string, string>()
 
+  /** `baseUrl`: the server relative URLs go to (another app process, tests/helpers/app_process.ts) */
+  constructor(readonly baseUrl = BASE_URL) {}
+
   async request(method: string, url: string, body?: URLSearchParams | Record<string, string | string[]>, headers: Record<string, string> = {}): Promise<Page> {
-    const target = new URL(url, BASE_URL)
+    const target = new URL(url, this.baseUrl)
     const form = body instanceof URLSearchParams ? body : body ? toParams(body) : undefined
     const response = await fetch(target, {
       method,
@@ -48,7 +51,7 @@ export class Browser {
   /** Follows redirects within this server; stops at the first other origin */
   async follow(page: Page, limit = 10): Promise<Page> {
     let current = page
-    while (current.location && limit-- > 0 && new URL(current.location).origin === BASE_URL) {
+    while (current.location && limit-- > 0 && new URL(current.location).origin === new URL(this.baseUrl).origin) {
       current = await this.get(current.location)
     }
     return current

@@ -8,9 +8,11 @@ import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject 
 import { DateTime } from 'luxon'
 import { SignJWT, calculateJwkThumbprint, jwtVerify, type JWK, type JWTPayload } from 'jose'
 import db from '@adonisjs/lucid/services/db'
+import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import encryption from '@adonisjs/core/services/encryption'
 import OidcSigningKey from '#models/oidc_signing_key'
 import { sqlTime } from '#models/columns'
+import { InvalidSettingError } from '#services/oidc/settings'
 import type { OidcConfig, SigningAlg } from '#config/oidc'
 
 /** A new key is published this long before it signs: the JWKS cache lifetime */
@@ -19,10 +21,9 @@ const RELOAD_INTERVAL_MS = 60_000
 
 type LoadedKey = { kid: string; alg: SigningAlg; privateKey: KeyObject; publicKey: KeyObject; jwk: JWK }
 
-export class NoSigningKeyError extends Error {
-  code = 'E_INVALID_SETTING'
+export class NoSigningKeyError extends InvalidSettingError {
   constructor(alg: SigningAlg) {
-    super(`IDP_OIDC_SIGNING_ALG: no ${alg} signing key; run \`node ace keys:generate --alg ${alg}\``)
+    super('IDP_OIDC_SIGNING_ALG', `no ${alg} signing key; run \`node ace keys:generate --alg ${alg}\``)
   }
 }
 
@@ -92,7 +93,7 @@ export class KeyStore {
       const retired: LoadedKey[] = []
       for (const row of rows) {
         const pem = encryption.decrypt<string>(row.privateKey)
-        if (!pem) throw new Error(`signing key ${row.kid} cannot be decrypted with APP_KEY`)
+        if (!pem) throw new InvalidSettingError('APP_KEY', `cannot decrypt signing key ${row.kid}; was APP_KEY changed?`)
         const privateKey = createPrivateKey(pem)
         const publicKey = createPublicKey(privateKey)
         const key = { kid: row.kid, alg: row.alg, privateKey, publicKey, jwk: publicJwk(row.kid, row.alg, publicKey) }
@@ -153,7 +154,8 @@ export class KeyStore {
   /**
    * Creates a DB key (keys:generate). Without a signing key for the algorithm it
    * signs at once; otherwise it is published now, signs after the lead time, and
-   * the current key retires at that moment, in one transaction.
+   * the current key retires at that moment, in one transaction. A key still
+   * waiting to sign is replaced as well, so that it cannot start signing later.
    */
   async generate(alg: SigningAlg, options: { now?: boolean } = {}) {
     const privateKey = generatePrivateKey(alg)
@@ -161,14 +163,11 @@ export class KeyStore {
     const kid = await thumbprint(publicKey)
     const row = await db.transaction(async (trx) => {
       const now = DateTime.utc()
-      const current = await OidcSigningKey.query({ client: trx })
-        .where('alg', alg)
-        .where('active_from', '<=', sqlTime(now))
-        .where((q) => q.whereNull('retired_at').orWhere('retired_at', '>', sqlTime(now)))
-        .forUpdate()
-      const activeFrom = current.length && !options.now ? now.plus({ seconds: KEY_PUBLICATION_LEAD_SECONDS }) : now
-      for (const old of current) {
-        old.useTransaction(trx)
+      const live = await liveKeys(alg, now, trx)
+      const signing = live.some((key) => key.activeFrom <= now)
+      const activeFrom = signing && !options.now ? now.plus({ seconds: KEY_PUBLICATION_LEAD_SECONDS }) : now
+      for (const old of live) {
+        if (old.retiredAt && old.retiredAt <= activeFrom) continue
         old.retiredAt = activeFrom
         await old.save()
       }
@@ -188,22 +187,42 @@ export class KeyStore {
     return row
   }
 
-  /** keys:retire; refuses to leave an algorithm in use without a signing key */
+  /**
+   * keys:retire: the key retires now; refuses to leave the configured algorithm
+   * without a signing key. The keys left keep one schedule: each signs until
+   * the next one starts. Retiring the signing key makes its waiting successor
+   * sign at once (it has been published since it was generated); retiring a
+   * waiting key keeps its predecessor signing.
+   */
   async retire(kid: string) {
-    const row = await OidcSigningKey.findBy('kid', kid)
-    if (!row) throw new Error(`no key with kid ${kid}`)
-    const now = DateTime.utc()
-    if (row.retiredAt && row.retiredAt <= now) throw new Error(`key ${kid} is already retired`)
-    const signsNow = row.activeFrom <= now
-    if (signsNow) {
-      const successor = await OidcSigningKey.query().where('alg', row.alg).where('active_from', '>', sqlTime(row.activeFrom)).whereNot('id', row.id).first()
-      if (!successor && row.alg === this.config.signingAlg) {
-        throw new Error(`key ${kid} is the current ${row.alg} signing key and has no replacement; run keys:generate first`)
+    const row = await db.transaction(async (trx) => {
+      const now = DateTime.utc()
+      const key = await OidcSigningKey.query({ client: trx }).where('kid', kid).forUpdate().first()
+      if (!key) throw new Error(`no key with kid ${kid}`)
+      if (key.retiredAt && key.retiredAt <= now) throw new Error(`key ${kid} is already retired`)
+      const others = (await liveKeys(key.alg, now, trx)).filter((other) => other.id !== key.id)
+      const signsNow = key.activeFrom <= now
+      if (signsNow && !others.length && key.alg === this.config.signingAlg) {
+        throw new Error(`key ${kid} is the current ${key.alg} signing key and has no replacement; run keys:generate first`)
       }
-    }
-    row.retiredAt = now
-    await row.save()
+      key.retiredAt = now
+      await key.save()
+      if (signsNow && others[0] && others[0].activeFrom > now) others[0].activeFrom = now
+      others.forEach((other, index) => (other.retiredAt = others[index + 1]?.activeFrom ?? null))
+      for (const other of others) await other.save()
+      return key
+    })
     await this.load(true)
     return row
   }
+}
+
+/** Keys of an algorithm that sign now or will: not retired, or retiring later; oldest first */
+function liveKeys(alg: SigningAlg, now: DateTime, trx: TransactionClientContract) {
+  return OidcSigningKey.query({ client: trx })
+    .where('alg', alg)
+    .where((q) => q.whereNull('retired_at').orWhere('retired_at', '>', sqlTime(now)))
+    .orderBy('active_from')
+    .orderBy('id')
+    .forUpdate()
 }

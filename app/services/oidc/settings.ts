@@ -24,11 +24,13 @@ function raw(source: Source, name: string): string | undefined {
 export function seconds(source: Source, name: string, fallback: number): number
 export function seconds(source: Source, name: string, fallback: null): number | null
 export function seconds(source: Source, name: string, fallback: number | null) {
+  return wholeNumber(source, name, 'a non-negative whole number of seconds') ?? fallback
+}
+
+function wholeNumber(source: Source, name: string, expected: string): number | undefined {
   const value = raw(source, name)
-  if (value === undefined) return fallback
-  if (!/^\d+$/.test(value)) {
-    throw new InvalidSettingError(name, `expected a non-negative whole number of seconds, got "${value}"`)
-  }
+  if (value === undefined) return undefined
+  if (!/^\d+$/.test(value)) throw new InvalidSettingError(name, `expected ${expected}, got "${value}"`)
   return Number(value)
 }
 
@@ -77,7 +79,7 @@ export function issuerOrigin(source: Source, name: string): string | null {
   const value = raw(source, name)
   if (value === undefined) return null
   const url = URL.canParse(value) ? new URL(value) : null
-  if (!url || !/^https?:$/.test(url.protocol) || url.pathname !== '/' || url.search || url.hash || url.username) {
+  if (!url || !/^https?:$/.test(url.protocol) || url.pathname !== '/' || url.search || url.hash || url.username || url.password) {
     throw new InvalidSettingError(name, `expected a bare origin such as https://id.example.com, got "${value}"`)
   }
   return url.origin
@@ -136,12 +138,13 @@ const UNIT_SECONDS = { s: 1, m: 60, h: 3600, d: 86400 } as const
 export function parseRateRules(text: string, name: string): RateLimitRule[] {
   return text.split(',').map((part) => {
     const match = /^\s*(\d+)\/(\d*)([smhd])(?:\/(ip|user|key))?\s*$/.exec(part)
-    if (!match || Number(match[1]) < 1) {
+    const amount = Number(match?.[1])
+    const multiplier = match?.[2] ? Number(match[2]) : 1
+    if (!match || amount < 1 || multiplier < 1) {
       throw new InvalidSettingError(name, `bad rate "${part.trim()}"; expected amount/duration[/per], e.g. 5/m/ip`)
     }
-    const multiplier = match[2] === '' ? 1 : Number(match[2])
     const unit = match[3] as keyof typeof UNIT_SECONDS
-    return { amount: Number(match[1]), durationSeconds: multiplier * UNIT_SECONDS[unit], per: (match[4] ?? 'ip') as RateLimitRule['per'] }
+    return { amount, durationSeconds: multiplier * UNIT_SECONDS[unit], per: (match[4] ?? 'ip') as RateLimitRule['per'] }
   })
 }
 
@@ -184,5 +187,5 @@ export function audience(source: Source, name: string): string | string[] | null
 }
 
 export function count(source: Source, name: string, fallback: number): number {
-  return seconds(source, name, fallback)
+  return wholeNumber(source, name, 'a non-negative whole number') ?? fallback
 }
