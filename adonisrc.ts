@@ -39,7 +39,6 @@ export default defineConfig({
   metaFiles: [
     { pattern: 'resources/views/**/*.edge', reloadServer: false },
     { pattern: 'public/**', reloadServer: false },
-    { pattern: '.npmrc', reloadServer: false },
   ],
 
   hooks: {
