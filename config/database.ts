@@ -1,6 +1,7 @@
 import env from '#start/env'
 import app from '@adonisjs/core/services/app'
 import { defineConfig } from '@adonisjs/lucid'
+import { tuneSqliteConnection } from '#database/sqlite_connection'
 
 /*
  * SQLite is the embedded default (a fresh clone runs without a server);
@@ -17,6 +18,12 @@ const dbConfig = defineConfig({
       client: 'better-sqlite3',
       connection: { filename: app.makePath(env.get('SQLITE_PATH', 'tmp/db.sqlite3')) },
       useNullAsDefault: true,
+      pool: {
+        afterCreate(connection: Parameters<typeof tuneSqliteConnection>[0], done: (error: Error | null, connection: unknown) => void) {
+          tuneSqliteConnection(connection)
+          done(null, connection)
+        },
+      },
       migrations,
       schemaGeneration: { enabled: false },
     },

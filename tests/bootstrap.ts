@@ -36,7 +36,10 @@ export const runnerHooks: Required<Pick<Config, 'setup' | 'teardown'>> = {
   ],
   teardown: [
     async () => {
-      if (process.env.DB_CONNECTION !== 'mysql') await rm(app.makePath(process.env.SQLITE_PATH!), { force: true })
+      if (process.env.DB_CONNECTION === 'mysql') return
+      /* the database file with its WAL and shared-memory files */
+      const file = app.makePath(process.env.SQLITE_PATH!)
+      await Promise.all(['', '-wal', '-shm'].map((suffix) => rm(file + suffix, { force: true })))
     },
   ],
 }
