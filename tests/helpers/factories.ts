@@ -1,9 +1,10 @@
 import hash from '@adonisjs/core/services/hash'
 import User from '#models/user'
 import EmailAddress from '#models/email_address'
-import OidcClient, { type ClientType } from '#models/oidc_client'
+import OidcClient from '#models/oidc_client'
 import { hashClientSecret, NO_SECRET } from '#services/oidc/client_secret'
 import { randomValue } from '#services/oidc/random'
+import type { ClientFields } from '#services/oidc/client_registration'
 
 let sequence = 0
 
@@ -29,20 +30,7 @@ export async function createUser(overrides: Partial<{ username: string | null; e
 export type TestClient = { client: OidcClient; id: string; secret: string | null }
 
 /** A client row written directly (the admin commands are tested on their own) */
-export async function createClient(overrides: Partial<{
-  type: ClientType
-  scopes: string[]
-  defaultScopes: string[]
-  grantTypes: string[]
-  responseTypes: string[]
-  redirectUris: string[]
-  postLogoutRedirectUris: string[]
-  corsOrigins: string[]
-  allowUriWildcards: boolean
-  skipConsent: boolean
-  backchannelLogoutUri: string | null
-  name: string
-}> = {}): Promise<TestClient> {
+export async function createClient(overrides: Partial<ClientFields> = {}): Promise<TestClient> {
   const type = overrides.type ?? 'confidential'
   const secret = type === 'confidential' ? randomValue(32) : null
   const client = await OidcClient.create({
