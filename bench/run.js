@@ -9,7 +9,7 @@
  *   npm run bench -- --no-build         use build/ as it is instead of running `node ace build`
  *   npm run bench -- --port 3601        our port (the peer takes the next one); 3600-3698
  *   npm run bench -- --wait-quiet 120   seconds to wait, before each measurement, for other processes to go quiet (0: never)
- *   npm run bench -- --profile          CPU profiles of our token endpoint under client_credentials load
+ *   npm run bench -- --profile          CPU profiles of our server: token endpoint (client_credentials), userinfo
  *   npm run bench -- --count-queries    SQL statements per request of each flow
  */
 import os from 'node:os'
@@ -17,6 +17,7 @@ import path from 'node:path'
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync, appendFileSync } from 'node:fs'
 import { randomBytes } from 'node:crypto'
 import { pathToFileURL } from 'node:url'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { parseArgs } from 'node:util'
 import { signingCeilings } from './lib/ceiling.js'
 import { APP_ROOT, BENCH_USER, buildApp, createDatabase, mintRefreshTokens, ourEnv, copyBuild, setupApp, startOurs } from './lib/ours.js'
@@ -83,6 +84,9 @@ function log(message) {
 
 const pathOf = (url) => new URL(url).pathname
 
+/* The database server's processes (MySQL), which serve ours alongside it */
+let databaseServerPids = []
+
 /** What a load needs to know about one running provider */
 async function describe(name, server, credentials) {
   const discoveryUrl = `${server.origin}/.well-known/openid-configuration`
@@ -90,6 +94,7 @@ async function describe(name, server, credentials) {
   return {
     name,
     pid: server.pid,
+    stackPids: name === 'ours' ? databaseServerPids : [],
     origin: server.origin,
     ...credentials,
     user: BENCH_USER,
@@ -132,6 +137,7 @@ async function measureOnce(load, side) {
     return closedLoop({
       url: side.origin,
       pid: side.pid,
+      stackPids: side.stackPids,
       workers: SIGN_IN_WORKERS,
       warmup: TIMING.warmup,
       duration: TIMING.duration,
@@ -140,7 +146,7 @@ async function measureOnce(load, side) {
     })
   }
   const { requests, state } = LOADS[load](side)
-  const result = await loadTest({ url: side.origin, pid: side.pid, requests, connections: CONNECTIONS, warmup: TIMING.warmup, duration: TIMING.duration })
+  const result = await loadTest({ url: side.origin, pid: side.pid, stackPids: side.stackPids, requests, connections: CONNECTIONS, warmup: TIMING.warmup, duration: TIMING.duration })
   return { ...result, ...state }
 }
 
@@ -198,6 +204,7 @@ async function prepare() {
   cleanups.push(async () => removeCopy())
   const database = await createDatabase(options.db)
   cleanups.push(() => database.drop())
+  databaseServerPids = database.serverPids
   const appKey = randomBytes(24).toString('base64url')
   const envFor = (config, extra = {}) => ({ ...ourEnv({ port: OUR_PORT, database, appKey, ...config }), ...extra })
   log(`setting up our app on ${options.db} (migration:run, client:create, user:create, keys:generate)`)
@@ -287,22 +294,40 @@ async function benchmark() {
   }
 }
 
-/** CPU profiles of our token endpoint under client_credentials load, opaque and JWT RS256 */
+/**
+ * CPU profiles of our server under load: the token endpoint (client_credentials)
+ * with opaque and with JWT RS256 access tokens, and userinfo, which writes
+ * nothing. One profile per server; each load is read from its own window.
+ */
 async function profile() {
   const { envFor, app } = await prepare()
   const dir = path.join(APP_ROOT, 'bench/results/profiles', new Date().toISOString().replace(/[:.]/g, '-'))
-  for (const config of ['opaque', 'rs256']) {
+  for (const [config, loads] of [['opaque', ['cc', 'userinfo']], ['rs256', ['cc']]]) {
     const profileDir = path.join(dir, config)
     const ours = await startOurs(envFor(CONFIGS[config]), { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] })
     cleanups.push(ours.stop)
     const side = await describe('ours', ours, { clientId: app.clientId, clientSecret: app.clientSecret })
-    log(`profiling client_credentials, ${CONFIGS[config].label}`)
-    const result = await loadTest({ url: side.origin, pid: side.pid, requests: LOADS.cc(side).requests, connections: CONNECTIONS, warmup: TIMING.warmup, duration: TIMING.duration })
+    if (loads.includes('userinfo')) side.accessToken = (await signIn(side)).access_token
+    const runs = []
+    for (const load of loads) {
+      const title = `${load === 'cc' ? 'client_credentials' : 'userinfo'}, ${CONFIGS[config].label}`
+      log(`profiling ${title}`)
+      await waitForQuietMachine(Number(options['wait-quiet']), BUSY_PCT)
+      const { requests } = LOADS[load](side)
+      runs.push({ title, result: await loadTest({ url: side.origin, pid: side.pid, stackPids: side.stackPids, requests, connections: CONNECTIONS, warmup: TIMING.warmup, duration: TIMING.duration }) })
+    }
+    /*
+     * A JWT-mode server stopped within a second of a load's end does not exit
+     * (the profile would be lost); a few idle seconds first avoid that race.
+     */
+    await sleep(3000)
     cleanups.pop()
     await ours.stop()
     /* CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile; thread 0 is the main thread (the logger has its own) */
     const file = path.join(profileDir, readdirSync(profileDir).find((name) => name.includes(`.${ours.pid}.0.`)))
-    printProfile(`client_credentials, ${CONFIGS[config].label}: ${result.rps.toFixed(0)} req/s, p50 ${result.p50} ms; ${path.relative(APP_ROOT, file)}`, summariseProfile(file, result.window))
+    for (const { title, result } of runs) {
+      printProfile(`${title}: ${result.rps.toFixed(0)} req/s, p50 ${result.p50} ms; ${path.relative(APP_ROOT, file)}`, summariseProfile(file, result.window))
+    }
   }
 }
 

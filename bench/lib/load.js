@@ -48,16 +48,16 @@ function machineTicks() {
 }
 
 /**
- * The share of the machine's CPU time that went neither to the server under
- * load nor to this process (the load generator): other people's work, which
- * makes a figure unreliable.
+ * The share of the machine's CPU time that went neither to the processes
+ * under test (the server, its database server) nor to this process (the load
+ * generator): other people's work, which makes a figure unreliable.
  */
-function othersCpu(pid) {
-  const start = { machine: machineTicks(), server: processTicks(pid), self: processTicks(process.pid) }
+function othersCpu(pids) {
+  const mine = () => [...pids, process.pid].reduce((sum, pid) => sum + processTicks(pid), 0)
+  const start = { machine: machineTicks(), mine: mine() }
   return () => {
     const machine = machineTicks()
-    const ours = processTicks(pid) - start.server + processTicks(process.pid) - start.self
-    return Math.max(0, (machine.busy - start.machine.busy - ours) / (machine.total - start.machine.total)) * 100
+    return Math.max(0, (machine.busy - start.machine.busy - (mine() - start.mine)) / (machine.total - start.machine.total)) * 100
   }
 }
 
@@ -86,15 +86,16 @@ function cannon(options, seconds) {
 }
 
 /**
- * `requests` is autocannon's list (method, path, headers, body, setupRequest);
+ * `stackPids` are the processes serving alongside the server (its database
+ * server). `requests` is autocannon's list (method, path, headers, body, setupRequest);
  * it cycles through them on every connection.
  */
-export async function loadTest({ url, pid, requests, connections, warmup, duration }) {
+export async function loadTest({ url, pid, stackPids = [], requests, connections, warmup, duration }) {
   assertLoopback(url)
   const options = { url, connections, requests }
   if (warmup > 0) await cannon(options, warmup)
   const stopRss = rssSampler(pid)
-  const stopCpu = othersCpu(pid)
+  const stopCpu = othersCpu([pid, ...stackPids])
   const from = monotonicMicros()
   const result = await cannon(options, duration)
   const to = monotonicMicros()
@@ -123,7 +124,7 @@ function percentile(sorted, p) {
  * warm-up + duration seconds; counts the iterations that start and end in the
  * measured part.
  */
-export async function closedLoop({ url, pid, workers, warmup, duration, iteration, maxIterations }) {
+export async function closedLoop({ url, pid, stackPids = [], workers, warmup, duration, iteration, maxIterations }) {
   assertLoopback(url)
   const start = performance.now()
   const measureFrom = start + warmup * 1000
@@ -136,7 +137,7 @@ export async function closedLoop({ url, pid, workers, warmup, duration, iteratio
   let stopCpu = null
   const rssTimer = setTimeout(() => {
     stopRss = rssSampler(pid)
-    stopCpu = othersCpu(pid)
+    stopCpu = othersCpu([pid, ...stackPids])
   }, warmup * 1000)
 
   async function worker() {
