@@ -11,6 +11,7 @@
  *   npm run bench -- --wait-quiet 120   seconds to wait, before each measurement, for other processes to go quiet (0: never)
  *   npm run bench -- --profile          CPU profiles of our server: token endpoint (client_credentials), userinfo
  *   npm run bench -- --count-queries    SQL statements per request of each flow
+ *   npm run bench -- --only cc-opaque,userinfo   only these scenarios (names as in --json)
  */
 import os from 'node:os'
 import path from 'node:path'
@@ -37,6 +38,7 @@ const { values: options } = parseArgs({
     profile: { type: 'boolean', default: false },
     'count-queries': { type: 'boolean', default: false },
     'wait-quiet': { type: 'string', default: '120' },
+    only: { type: 'string' },
   },
 })
 
@@ -161,7 +163,11 @@ async function measure(load, side) {
   }
 }
 
+const ONLY = options.only?.split(',')
+const selected = (...names) => !ONLY || names.some((name) => ONLY.includes(name))
+
 async function scenario(name, title, load, sides) {
+  if (!selected(name)) return null
   log(`${title}: ours`)
   const ours = await measure(load, sides.ours)
   log(`${title}: peer`)
@@ -212,40 +218,8 @@ async function prepare() {
   return { database, envFor, app }
 }
 
-async function benchmark() {
-  log(`signing ceilings (jose, one core, ${TIMING.ceilingSeconds} s each)`)
-  await waitForQuietMachine(Number(options['wait-quiet']), BUSY_PCT)
-  const ceilings = await signingCeilings(TIMING.ceilingSeconds)
-  const { database, envFor, app } = await prepare()
-  const poolSize = Math.ceil(ceilings.RS256 * (TIMING.warmup + TIMING.duration) * POOL_HEADROOM)
-  log(`minting ${poolSize} refresh tokens for ours (rows in oidc_tokens)`)
-  const ourPool = await mintRefreshTokens(database, app, poolSize)
-  await database.close()
-
-  const scenarios = []
-  await withServers('opaque', {
-    envFor,
-    app,
-    async before(sides, peer) {
-      log(`one sign-in each (checks the flow; its access token serves userinfo); minting ${poolSize} refresh tokens for the peer`)
-      for (const side of Object.values(sides)) side.accessToken = (await signIn(side)).access_token
-      sides.ours.refreshPool = ourPool
-      sides.peer.refreshPool = await peer.mintRefreshTokens(poolSize)
-    },
-  }, async (sides) => {
-    scenarios.push(await scenario('cc-opaque', 'client_credentials, opaque', 'cc', sides))
-    scenarios.push(await scenario('refresh', 'refresh_token, rotation (+ RS256 ID token)', 'refresh', sides))
-    scenarios.push(await scenario('userinfo', 'userinfo, valid opaque token', 'userinfo', sides))
-    scenarios.push(await scenario('discovery', 'discovery + JWKS (alternating)', 'discovery', sides))
-    scenarios.push(await scenario('sign-in', 'full sign-in (login, consent, code exchange)', 'sign-in', sides))
-  })
-  await withServers('rs256', { envFor, app }, async (sides) => {
-    scenarios.push(await scenario('cc-jwt-rs256', 'client_credentials, JWT RS256', 'cc', sides))
-  })
-  await withServers('es256', { envFor, app }, async (sides) => {
-    scenarios.push(await scenario('cc-jwt-es256', 'client_credentials, JWT ES256', 'cc', sides))
-  })
-
+/** The client_credentials scenario again once oidc_tokens holds the growth rows; returns the row count */
+async function growth(scenarios, { database, envFor, app }) {
   log(`inserting ${TIMING.growthRows.toLocaleString('en')} rows into oidc_tokens`)
   const fillStart = performance.now()
   await database.fillTokens(TIMING.growthRows, app.clientId)
@@ -263,6 +237,45 @@ async function benchmark() {
     const title = `client_credentials, opaque, ${(tokenRows / 1e6).toFixed(2)} M rows`
     scenarios.push(await scenario('cc-opaque-growth', title, 'cc', sides))
   })
+  return tokenRows
+}
+
+async function benchmark() {
+  log(`signing ceilings (jose, one core, ${TIMING.ceilingSeconds} s each)`)
+  await waitForQuietMachine(Number(options['wait-quiet']), BUSY_PCT)
+  const ceilings = await signingCeilings(TIMING.ceilingSeconds)
+  const { database, envFor, app } = await prepare()
+  const poolSize = Math.ceil(ceilings.RS256 * (TIMING.warmup + TIMING.duration) * POOL_HEADROOM)
+  log(`minting ${poolSize} refresh tokens for ours (rows in oidc_tokens)`)
+  const ourPool = await mintRefreshTokens(database, app, poolSize)
+  await database.close()
+
+  const scenarios = []
+  if (selected('cc-opaque', 'refresh', 'userinfo', 'discovery', 'sign-in')) await withServers('opaque', {
+    envFor,
+    app,
+    async before(sides, peer) {
+      log(`one sign-in each (checks the flow; its access token serves userinfo); minting ${poolSize} refresh tokens for the peer`)
+      for (const side of Object.values(sides)) side.accessToken = (await signIn(side)).access_token
+      sides.ours.refreshPool = ourPool
+      sides.peer.refreshPool = await peer.mintRefreshTokens(poolSize)
+    },
+  }, async (sides) => {
+    scenarios.push(await scenario('cc-opaque', 'client_credentials, opaque', 'cc', sides))
+    scenarios.push(await scenario('refresh', 'refresh_token, rotation (+ RS256 ID token)', 'refresh', sides))
+    scenarios.push(await scenario('userinfo', 'userinfo, valid opaque token', 'userinfo', sides))
+    scenarios.push(await scenario('discovery', 'discovery + JWKS (alternating)', 'discovery', sides))
+    scenarios.push(await scenario('sign-in', 'full sign-in (login, consent, code exchange)', 'sign-in', sides))
+  })
+  if (selected('cc-jwt-rs256')) await withServers('rs256', { envFor, app }, async (sides) => {
+    scenarios.push(await scenario('cc-jwt-rs256', 'client_credentials, JWT RS256', 'cc', sides))
+  })
+  if (selected('cc-jwt-es256')) await withServers('es256', { envFor, app }, async (sides) => {
+    scenarios.push(await scenario('cc-jwt-es256', 'client_credentials, JWT ES256', 'cc', sides))
+  })
+
+  const tokenRows = selected('cc-opaque-growth') ? await growth(scenarios, { database, envFor, app }) : null
+  scenarios.splice(0, scenarios.length, ...scenarios.filter(Boolean))
 
   const targets = evaluateTargets({ scenarios, ceilings, db: options.db, growthRows: TIMING.growthRows })
   const settings = {

@@ -32,6 +32,7 @@ export function parseList(value: string | null | undefined): string[] {
  * A time as both dialects store model DateTimes ('yyyy-MM-dd HH:mm:ss', UTC),
  * for conditions in hand-written queries; SQLite compares them as text.
  */
-export function sqlTime(time: DateTime = DateTime.utc()) {
-  return time.toUTC().toFormat('yyyy-MM-dd HH:mm:ss')
+export function sqlTime(time?: DateTime) {
+  /* luxon's toFormat re-reads its pattern on every call; this path runs for every token issued */
+  return new Date(time ? time.toMillis() : Date.now()).toISOString().slice(0, 19).replace('T', ' ')
 }

@@ -1,6 +1,8 @@
 import { DateTime } from 'luxon'
 import { BaseModel, column } from '@adonisjs/lucid/orm'
 import { booleanColumn } from '#models/columns'
+import { selectRow } from '#services/db/statements'
+import { sharedModel } from '#services/db/shared_rows'
 
 export default class EmailAddress extends BaseModel {
   @column({ isPrimary: true })
@@ -21,4 +23,12 @@ export default class EmailAddress extends BaseModel {
 
   @column.dateTime({ autoCreate: true })
   declare createdAt: DateTime
+
+  /** The address claims show, read-only: the one chosen at consent, else the primary one (tokens.md §8) */
+  static async forClaims(userId: number, chosen: string | null | undefined) {
+    const row = chosen
+      ? await selectRow('select * from email_addresses where user_id = ? and email = ?', [userId, chosen.toLowerCase()])
+      : await selectRow('select * from email_addresses where user_id = ? and `primary` = 1', [userId])
+    return row ? sharedModel(this, row) : null
+  }
 }

@@ -1,6 +1,8 @@
 import { DateTime } from 'luxon'
 import { BaseModel, column } from '@adonisjs/lucid/orm'
 import { booleanColumn, jsonColumn, listColumn } from '#models/columns'
+import { selectRow } from '#services/db/statements'
+import { sharedModel } from '#services/db/shared_rows'
 
 export type ClientType = 'confidential' | 'public'
 
@@ -70,11 +72,12 @@ export default class OidcClient extends BaseModel {
   }
 
   /**
-   * The client with exactly this id. MySQL's default collation compares
-   * without case, so `ABC` would otherwise find `abc`.
+   * The client with exactly this id, read-only (#services/db/shared_rows).
+   * MySQL's default collation compares without case, so `ABC` would
+   * otherwise find `abc`.
    */
   static async findExact(id: string) {
-    const client = await this.find(id)
-    return client?.id === id ? client : null
+    const row = await selectRow('select * from oidc_clients where id = ?', [id])
+    return row?.id === id ? sharedModel(this, row) : null
   }
 }

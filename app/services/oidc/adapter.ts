@@ -76,9 +76,7 @@ export class DefaultOidcAdapter implements OidcAdapter {
     const claims: Claims = { sub: this.getUserSub(client, user) }
     const profile = user.profile ?? {}
     if (granted.has('email')) {
-      const address = email
-        ? await EmailAddress.query().where('user_id', user.id).where('email', email.toLowerCase()).first()
-        : await EmailAddress.query().where('user_id', user.id).where('primary', true).first()
+      const address = await EmailAddress.forClaims(user.id, email)
       if (address) {
         claims.email = address.email
         claims.email_verified = address.verified

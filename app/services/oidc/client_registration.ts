@@ -196,8 +196,11 @@ export async function registerClient(fields: Partial<ClientFields>, options: { i
   return { client, secret }
 }
 
+/** A client instance of its own, which may be changed (findExact's may be shared) */
 export async function findClient(id: string): Promise<OidcClient> {
-  return (await OidcClient.findExact(id)) ?? fail(`no client with id ${quote(id)}`)
+  const client = await OidcClient.find(id)
+  /* exact: MySQL's default collation compares without case */
+  return client?.id === id ? client : fail(`no client with id ${quote(id)}`)
 }
 
 /**

@@ -5,6 +5,7 @@
  */
 import { createHash, pbkdf2, timingSafeEqual } from 'node:crypto'
 import { promisify } from 'node:util'
+import db from '@adonisjs/lucid/services/db'
 import type OidcClient from '#models/oidc_client'
 
 const pbkdf2Async = promisify(pbkdf2)
@@ -44,8 +45,8 @@ export async function secretMatches(stored: string, presented: string): Promise<
 export async function verifyClientSecret(client: OidcClient, presented: string): Promise<boolean> {
   if (!(await secretMatches(client.secret, presented))) return false
   if (isPbkdf2Hash(client.secret)) {
-    client.secret = hashClientSecret(presented)
-    await client.save()
+    /* the instance may be shared (read-only); the next lookup reads the new hash */
+    await db.from('oidc_clients').where('id', client.id).where('secret', client.secret).update({ secret: hashClientSecret(presented) })
   }
   return true
 }

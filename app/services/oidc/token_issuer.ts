@@ -4,7 +4,6 @@
  * jti) so that revocation is seen everywhere the row is checked.
  */
 import { DateTime } from 'luxon'
-import db from '@adonisjs/lucid/services/db'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import type User from '#models/user'
 import type OidcClient from '#models/oidc_client'
@@ -12,6 +11,7 @@ import oidcConfig from '#config/oidc'
 import keyStore from '#services/oidc/key_store'
 import type { OidcAdapter } from '#services/oidc/adapter'
 import { sqlTime } from '#models/columns'
+import { insertRows, insertSoon } from '#services/db/statements'
 import { randomJti, randomValue } from '#services/oidc/random'
 import { joinScopes } from '#services/oidc/scopes'
 
@@ -108,7 +108,7 @@ export async function prepareTokens(adapter: OidcAdapter, grant: TokenGrant, ref
 
 /** Writes prepared tokens in one insert, inside the caller's transaction when one is given */
 export async function storeTokens(prepared: PreparedTokens, trx?: TransactionClientContract) {
-  await (trx ?? db).table('oidc_tokens').multiInsert(prepared.rows)
+  await (trx ? insertRows('oidc_tokens', prepared.rows, trx) : insertSoon('oidc_tokens', prepared.rows))
 }
 
 /** Issues tokens outside any transaction (client credentials) */

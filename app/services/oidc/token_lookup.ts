@@ -1,21 +1,20 @@
 /**
  * Checking a presented token (data.md §4): one indexed query by hash that
  * joins its client and user, so the hot paths (userinfo, the API guard,
- * introspection) make no other round trip.
+ * introspection, refresh) make no other round trip. (Three point lookups
+ * instead measured the same on SQLite.)
  */
-import db from '@adonisjs/lucid/services/db'
 import { DateTime } from 'luxon'
 import OidcToken, { type TokenType } from '#models/oidc_token'
 import OidcClient from '#models/oidc_client'
 import User from '#models/user'
+import { selectRow } from '#services/db/statements'
+import { sharedModel } from '#services/db/shared_rows'
 
 export type ResolvedToken = { token: OidcToken; client: OidcClient; user: User | null }
 
+type Row = Record<string, unknown>
 type AnyModel = typeof OidcToken | typeof OidcClient | typeof User
-
-function columnsOf(model: AnyModel) {
-  return [...model.$columnsDefinitions.values()].map((column) => column.columnName)
-}
 
 const TABLES = [
   { alias: 't', model: OidcToken },
@@ -23,32 +22,34 @@ const TABLES = [
   { alias: 'u', model: User },
 ] as const
 
-/* `t__hash`, `c__name`, … so that same-named columns of the three tables stay apart */
-const SELECT = TABLES.flatMap(({ alias, model }) => columnsOf(model).map((column) => `${alias}.${column} as ${alias}__${column}`))
-
-function pick(row: Record<string, unknown>, alias: string) {
-  const prefix = `${alias}__`
-  const values: Record<string, unknown> = {}
-  for (const [key, value] of Object.entries(row)) if (key.startsWith(prefix)) values[key.slice(prefix.length)] = value
-  return values
+function columnsOf(model: AnyModel) {
+  return [...model.$columnsDefinitions.values()].map((column) => column.columnName)
 }
 
-/** The token row with its client and user, whatever its state; null when unknown */
+/* `t__hash`, `c__name`, … so that same-named columns of the three tables stay apart */
+const JOINED_COLUMNS = TABLES.map(({ alias, model }) => ({ alias, columns: columnsOf(model).map((column) => [column, `${alias}__${column}`] as const) }))
+const JOINED_SQL =
+  `select ${JOINED_COLUMNS.flatMap(({ alias, columns }) => columns.map(([column, as]) => `${alias}.${column} as ${as}`)).join(', ')} ` +
+  'from oidc_tokens t inner join oidc_clients c on c.id = t.client_id left join users u on u.id = t.user_id ' +
+  'where t.type = ? and t.hash = ?'
+
+function split(row: Row): Row[] {
+  return JOINED_COLUMNS.map(({ columns }) => {
+    const values: Row = {}
+    for (const [column, as] of columns) values[column] = row[as]
+    return values
+  })
+}
+
+/** The token row with its client and user (both read-only), whatever its state; null when unknown */
 export async function findToken(type: TokenType, hash: string): Promise<ResolvedToken | null> {
-  const row = await db
-    .from('oidc_tokens as t')
-    .join('oidc_clients as c', 'c.id', 't.client_id')
-    .leftJoin('users as u', 'u.id', 't.user_id')
-    .where('t.type', type)
-    .where('t.hash', hash)
-    .select(SELECT)
-    .first()
+  const row = await selectRow(JOINED_SQL, [type, hash])
   if (!row) return null
-  const userValues = pick(row, 'u')
+  const [token, client, user] = split(row)
   return {
-    token: OidcToken.$createFromAdapterResult(pick(row, 't'))!,
-    client: OidcClient.$createFromAdapterResult(pick(row, 'c'))!,
-    user: userValues.id === null || userValues.id === undefined ? null : User.$createFromAdapterResult(userValues)!,
+    token: OidcToken.$createFromAdapterResult(token)!,
+    client: sharedModel(OidcClient, client),
+    user: user.id === null ? null : sharedModel(User, user),
   }
 }
 
