@@ -18,6 +18,7 @@ export function ensureNode24(script) {
     console.error('Node.js 24 is required: run `npm install` first (it installs Node 24 into node_modules).')
     process.exit(1)
   }
-  const child = spawnSync(projectNode, [script, ...process.argv.slice(2)], { stdio: 'inherit' })
+  /* node flags (`node --max-semi-space-size=4 bin/start.js`) go along */
+  const child = spawnSync(projectNode, [...process.execArgv, script, ...process.argv.slice(2)], { stdio: 'inherit' })
   process.exit(child.status ?? 1)
 }

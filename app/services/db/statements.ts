@@ -24,20 +24,35 @@ export async function selectRow<T extends Row = Row>(sql: string, bindings: Bind
   return (await selectRows<T>(sql, bindings, client))[0] ?? null
 }
 
-/* `insert into <table> (<columns>) values (?, …), …`, by table, columns and row count */
+/** An update or a delete; how many rows it changed */
+export async function changeRows(sql: string, bindings: Binding[], client: QueryClientContract = db.connection()): Promise<number> {
+  const result = await client.rawQuery(sql, asBindings(bindings))
+  return client.dialect.name === 'mysql' ? result[0].affectedRows : result.changes
+}
+
+/* `insert into <table> (<columns>) values (?, …), …`, by verb, table, columns and row count */
 const insertSql = new Map<string, string>()
 
-/** One insert of rows that all have the same keys, in the same order */
-export async function insertRows(table: string, rows: Record<string, Binding>[], client: QueryClientContract = db.connection()) {
+async function insert(verb: string, table: string, rows: Record<string, Binding>[], client: QueryClientContract) {
   const columns = Object.keys(rows[0])
-  const key = `${table}:${columns.join(',')}:${rows.length}`
+  const key = `${verb}:${table}:${columns.join(',')}:${rows.length}`
   let sql = insertSql.get(key)
   if (sql === undefined) {
     const placeholders = `(${columns.map(() => '?').join(', ')})`
-    sql = `insert into ${table} (${columns.join(', ')}) values ${rows.map(() => placeholders).join(', ')}`
+    sql = `${verb} ${table} (${columns.join(', ')}) values ${rows.map(() => placeholders).join(', ')}`
     insertSql.set(key, sql)
   }
   await client.rawQuery(sql, asBindings(rows.flatMap((row) => columns.map((column) => row[column]))))
+}
+
+/** One insert of rows that all have the same keys, in the same order */
+export async function insertRows(table: string, rows: Record<string, Binding>[], client: QueryClientContract = db.connection()) {
+  await insert('insert into', table, rows, client)
+}
+
+/** An insert that leaves out a row whose unique key is already stored */
+export async function insertIgnoringDuplicate(table: string, row: Record<string, Binding>, client: QueryClientContract = db.connection()) {
+  await insert(client.dialect.name === 'mysql' ? 'insert ignore into' : 'insert or ignore into', table, [row], client)
 }
 
 type QueuedInsert = { rows: Record<string, Binding>[]; resolve: () => void; reject: (error: unknown) => void }

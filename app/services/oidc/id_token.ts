@@ -4,7 +4,6 @@
  * one with a `sid` records the client for back-channel logout.
  */
 import { createHash } from 'node:crypto'
-import db from '@adonisjs/lucid/services/db'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import type User from '#models/user'
 import type OidcClient from '#models/oidc_client'
@@ -13,6 +12,7 @@ import keyStore from '#services/oidc/key_store'
 import type { Claims, OidcAdapter } from '#services/oidc/adapter'
 import { sqlTime } from '#models/columns'
 import { randomJti } from '#services/oidc/random'
+import { insertIgnoringDuplicate } from '#services/db/statements'
 
 export type IdTokenInput = {
   client: OidcClient
@@ -69,9 +69,6 @@ export async function signIdToken(adapter: OidcAdapter, input: IdTokenInput): Pr
 /** An ID token carrying a `sid` records its client for back-channel logout */
 export async function recordIdTokenSession(input: Pick<IdTokenInput, 'client' | 'user' | 'sid'>, trx?: TransactionClientContract) {
   if (!input.sid) return
-  await (trx ?? db)
-    .table('oidc_session_clients')
-    .insert({ sid: input.sid, client_id: input.client.id, user_id: input.user.id, created_at: sqlTime() })
-    .knexQuery.onConflict(['sid', 'client_id'])
-    .ignore()
+  const row = { sid: input.sid, client_id: input.client.id, user_id: input.user.id, created_at: sqlTime() }
+  await insertIgnoringDuplicate('oidc_session_clients', row, trx)
 }

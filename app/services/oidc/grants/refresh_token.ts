@@ -12,7 +12,8 @@ import type OidcClient from '#models/oidc_client'
 import oidcConfig from '#config/oidc'
 import { sqlTime } from '#models/columns'
 import { InvalidGrant, InvalidRequest, InvalidScope } from '#services/oidc/errors'
-import { affectedRows, revokeFamily } from '#services/oidc/families'
+import { revokeFamily } from '#services/oidc/families'
+import { changeRows } from '#services/db/statements'
 import { findToken, type ResolvedToken } from '#services/oidc/token_lookup'
 import { prepareTokens, storeTokens } from '#services/oidc/token_issuer'
 import { recordIdTokenSession, signIdToken } from '#services/oidc/id_token'
@@ -77,8 +78,8 @@ export const refreshTokenGrant: Grant = {
 
     const stored = await db.transaction(async (trx) => {
       if (rotate && !token.rotatedAt) {
-        const rotated = await trx.from('oidc_tokens').where('id', token.id).whereNull('rotated_at').update({ rotated_at: sqlTime() })
-        if (affectedRows(rotated) === 0 && oidcConfig.refreshTokenGracePeriod === 0) return false
+        const rotated = await changeRows('update oidc_tokens set rotated_at = ? where id = ? and rotated_at is null', [sqlTime(), token.id], trx)
+        if (rotated === 0 && oidcConfig.refreshTokenGracePeriod === 0) return false
       }
       await storeTokens(prepared, trx)
       if (idToken) await recordIdTokenSession(grant, trx)
