@@ -6,9 +6,9 @@
 import type { HttpContext } from '@adonisjs/core/http'
 import type OidcClient from '#models/oidc_client'
 import { issueTokens } from '#services/oidc/token_issuer'
-import { joinScopes, resolveScopes } from '#services/oidc/scopes'
+import { resolveScopes } from '#services/oidc/scopes'
 import { randomFamilyId } from '#services/oidc/random'
-import type { Grant, TokenResponse } from '#services/oidc/grants/grant'
+import { tokenResponse, type Grant, type TokenResponse } from '#services/oidc/grants/grant'
 
 export const clientCredentialsGrant: Grant = {
   grantType: 'client_credentials',
@@ -20,6 +20,6 @@ export const clientCredentialsGrant: Grant = {
     const scopes = resolveScopes(client, params.scope)
     const grant = { client, user: null, scopes, familyId: randomFamilyId(), email: null, authTime: null, sid: null }
     const { accessToken } = await issueTokens(ctx.oidcAdapter, grant)
-    return { access_token: accessToken.value, expires_in: accessToken.expiresIn, token_type: 'Bearer', scope: joinScopes(scopes) }
+    return tokenResponse(accessToken, scopes)
   },
 }

@@ -17,8 +17,8 @@ import { changeRows } from '#services/db/statements'
 import { findToken, type ResolvedToken } from '#services/oidc/token_lookup'
 import { prepareTokens, storeTokens } from '#services/oidc/token_issuer'
 import { recordIdTokenSession, signIdToken } from '#services/oidc/id_token'
-import { joinScopes, splitScope } from '#services/oidc/scopes'
-import type { Grant, TokenResponse } from '#services/oidc/grants/grant'
+import { splitScope } from '#services/oidc/scopes'
+import { tokenResponse, type Grant, type TokenResponse } from '#services/oidc/grants/grant'
 
 function withinGracePeriod(rotatedAt: DateTime) {
   return DateTime.utc() < rotatedAt.plus({ seconds: oidcConfig.refreshTokenGracePeriod })
@@ -87,14 +87,7 @@ export const refreshTokenGrant: Grant = {
     })
     if (!stored) throw await replay()
 
-    const response: TokenResponse = {
-      access_token: prepared.accessToken.value,
-      expires_in: prepared.accessToken.expiresIn,
-      token_type: 'Bearer',
-      scope: joinScopes(scopes),
-      refresh_token: prepared.refreshToken ?? params.refresh_token,
-    }
-    if (idToken) response.id_token = idToken
-    return response
+    /* without rotation the presented refresh token stays the client's */
+    return tokenResponse(prepared.accessToken, scopes, { refreshToken: prepared.refreshToken ?? params.refresh_token, idToken })
   },
 }
