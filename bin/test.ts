@@ -11,10 +11,6 @@ const runId = `${process.pid}_${Date.now().toString(36)}`
  * beside a dev server or another run still meets only its own server.
  * Children take PORT+1 … PORT+8 (tests/helpers/app_process.ts).
  */
-if (!process.env.PORT) {
-  const { freePortBlock } = await import('./free_port.js')
-  process.env.PORT = String(await freePortBlock(9))
-}
 process.env.APP_URL = `http://127.0.0.1:${process.env.PORT}`
 process.env.SQLITE_PATH ??= `tmp/test_${runId}.sqlite3`
 if (process.env.DB_CONNECTION === 'mysql') process.env.DB_DATABASE = `oidc_test_${runId}`
