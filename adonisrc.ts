@@ -5,10 +5,7 @@ export default defineConfig({
   experimental: {},
 
   /* Package commands; the app's own are scanned from ./commands */
-  commands: [
-    () => import('@adonisjs/core/commands'),
-    () => import('@adonisjs/lucid/commands'),
-  ],
+  commands: [() => import('@adonisjs/core/commands'), () => import('@adonisjs/lucid/commands')],
 
   providers: [
     () => import('@adonisjs/core/providers/app_provider'),

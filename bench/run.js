@@ -21,7 +21,17 @@ import { pathToFileURL } from 'node:url'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { parseArgs } from 'node:util'
 import { signingCeilings } from './lib/ceiling.js'
-import { APP_ROOT, BENCH_USER, buildApp, createDatabase, mintRefreshTokens, ourEnv, copyBuild, setupApp, startOurs } from './lib/ours.js'
+import {
+  APP_ROOT,
+  BENCH_USER,
+  buildApp,
+  createDatabase,
+  mintRefreshTokens,
+  ourEnv,
+  copyBuild,
+  setupApp,
+  startOurs,
+} from './lib/ours.js'
 import { startPeer } from './lib/peer.js'
 import { basicAuth, request, signIn } from './lib/signin.js'
 import { closedLoop, loadTest, rssBytes, waitForQuietMachine } from './lib/load.js'
@@ -30,20 +40,22 @@ import { printProfile, readQueryLog, summariseProfile } from './lib/profile.js'
 
 const { values: options } = parseArgs({
   options: {
-    quick: { type: 'boolean', default: false },
-    db: { type: 'string', default: 'sqlite' },
-    json: { type: 'string' },
+    'quick': { type: 'boolean', default: false },
+    'db': { type: 'string', default: 'sqlite' },
+    'json': { type: 'string' },
     'no-build': { type: 'boolean', default: false },
-    port: { type: 'string', default: '3601' },
-    profile: { type: 'boolean', default: false },
+    'port': { type: 'string', default: '3601' },
+    'profile': { type: 'boolean', default: false },
     'count-queries': { type: 'boolean', default: false },
     'wait-quiet': { type: 'string', default: '120' },
-    only: { type: 'string' },
+    'only': { type: 'string' },
   },
 })
 
 if (Number(process.versions.node.split('.')[0]) < 24) {
-  console.error(`Node ${process.version}: the app needs Node 24; run it as \`npm run bench\` (node_modules/.bin/node)`)
+  console.error(
+    `Node ${process.version}: the app needs Node 24; run it as \`npm run bench\` (node_modules/.bin/node)`
+  )
   process.exit(1)
 }
 const OUR_PORT = Number(options.port)
@@ -74,7 +86,10 @@ const CONFIGS = {
 /* Children and the database are released on every exit path, Ctrl-C included */
 const cleanups = []
 async function cleanUp() {
-  while (cleanups.length) await cleanups.pop()().catch((error) => console.error(`cleanup: ${error.message}`))
+  while (cleanups.length)
+    await cleanups
+      .pop()()
+      .catch((error) => console.error(`cleanup: ${error.message}`))
 }
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.once(signal, () => cleanUp().finally(() => process.exit(130)))
@@ -112,26 +127,45 @@ function tokenRequest(side, body) {
   return {
     method: 'POST',
     path: pathOf(side.tokenEndpoint),
-    headers: { authorization: basicAuth(side.clientId, side.clientSecret), 'content-type': 'application/x-www-form-urlencoded' },
+    headers: {
+      'authorization': basicAuth(side.clientId, side.clientSecret),
+      'content-type': 'application/x-www-form-urlencoded',
+    },
     body,
   }
 }
 
 const LOADS = {
-  'cc': (side) => ({ requests: [tokenRequest(side, 'grant_type=client_credentials')] }),
+  cc: (side) => ({ requests: [tokenRequest(side, 'grant_type=client_credentials')] }),
   /* every request takes a fresh refresh token; an empty pool sends one that fails, and is counted */
-  'refresh': (side) => {
+  refresh: (side) => {
     const state = { poolExhausted: 0 }
     const request = tokenRequest(side, '')
     request.setupRequest = (req) => {
       const token = side.refreshPool.pop()
       if (!token) state.poolExhausted++
-      return { ...req, body: `grant_type=refresh_token&refresh_token=${encodeURIComponent(token ?? 'exhausted')}` }
+      return {
+        ...req,
+        body: `grant_type=refresh_token&refresh_token=${encodeURIComponent(token ?? 'exhausted')}`,
+      }
     }
     return { requests: [request], state }
   },
-  'userinfo': (side) => ({ requests: [{ method: 'GET', path: pathOf(side.userinfoEndpoint), headers: { authorization: `Bearer ${side.accessToken}` } }] }),
-  'discovery': (side) => ({ requests: [{ method: 'GET', path: side.discoveryPath }, { method: 'GET', path: pathOf(side.jwksUri) }] }),
+  userinfo: (side) => ({
+    requests: [
+      {
+        method: 'GET',
+        path: pathOf(side.userinfoEndpoint),
+        headers: { authorization: `Bearer ${side.accessToken}` },
+      },
+    ],
+  }),
+  discovery: (side) => ({
+    requests: [
+      { method: 'GET', path: side.discoveryPath },
+      { method: 'GET', path: pathOf(side.jwksUri) },
+    ],
+  }),
 }
 
 async function measureOnce(load, side) {
@@ -148,7 +182,15 @@ async function measureOnce(load, side) {
     })
   }
   const { requests, state } = LOADS[load](side)
-  const result = await loadTest({ url: side.origin, pid: side.pid, stackPids: side.stackPids, requests, connections: CONNECTIONS, warmup: TIMING.warmup, duration: TIMING.duration })
+  const result = await loadTest({
+    url: side.origin,
+    pid: side.pid,
+    stackPids: side.stackPids,
+    requests,
+    connections: CONNECTIONS,
+    warmup: TIMING.warmup,
+    duration: TIMING.duration,
+  })
   return { ...result, ...state }
 }
 
@@ -156,9 +198,11 @@ async function measureOnce(load, side) {
 async function measure(load, side) {
   for (let attempt = 1; ; attempt++) {
     const busyPct = await waitForQuietMachine(Number(options['wait-quiet']), BUSY_PCT)
-    if (busyPct >= BUSY_PCT) log(`the machine is still ${busyPct.toFixed(0)}% busy with other work; measuring anyway`)
+    if (busyPct >= BUSY_PCT)
+      log(`the machine is still ${busyPct.toFixed(0)}% busy with other work; measuring anyway`)
     const result = await measureOnce(load, side)
-    if (!(result.othersCpuPct > BUSY_PCT) || attempt === ATTEMPTS) return { ...result, attempts: attempt }
+    if (!(result.othersCpuPct > BUSY_PCT) || attempt === ATTEMPTS)
+      return { ...result, attempts: attempt }
     log(`other processes took ${result.othersCpuPct.toFixed(0)}% of the CPUs; measuring again`)
   }
 }
@@ -182,12 +226,23 @@ const bootRss = []
 async function withServers(config, { envFor, app, before }, body) {
   const ours = await startOurs(envFor(CONFIGS[config]))
   cleanups.push(ours.stop)
-  const peer = await startPeer({ port: PEER_PORT, format: CONFIGS[config].format, alg: CONFIGS[config].alg, user: BENCH_USER })
+  const peer = await startPeer({
+    port: PEER_PORT,
+    format: CONFIGS[config].format,
+    alg: CONFIGS[config].alg,
+    user: BENCH_USER,
+  })
   cleanups.push(peer.stop)
   try {
     const sides = {
-      ours: await describe('ours', ours, { clientId: app.clientId, clientSecret: app.clientSecret }),
-      peer: await describe('peer', peer, { clientId: peer.clientId, clientSecret: peer.clientSecret }),
+      ours: await describe('ours', ours, {
+        clientId: app.clientId,
+        clientSecret: app.clientSecret,
+      }),
+      peer: await describe('peer', peer, {
+        clientId: peer.clientId,
+        clientSecret: peer.clientSecret,
+      }),
     }
     bootRss.push({ config, ours: rssBytes(ours.pid) / 2 ** 20, peer: rssBytes(peer.pid) / 2 ** 20 })
     await before?.(sides, peer)
@@ -212,8 +267,13 @@ async function prepare() {
   cleanups.push(() => database.drop())
   databaseServerPids = database.serverPids
   const appKey = randomBytes(24).toString('base64url')
-  const envFor = (config, extra = {}) => ({ ...ourEnv({ port: OUR_PORT, database, appKey, ...config }), ...extra })
-  log(`setting up our app on ${options.db} (migration:run, client:create, user:create, keys:generate)`)
+  const envFor = (config, extra = {}) => ({
+    ...ourEnv({ port: OUR_PORT, database, appKey, ...config }),
+    ...extra,
+  })
+  log(
+    `setting up our app on ${options.db} (migration:run, client:create, user:create, keys:generate)`
+  )
   const app = await setupApp(envFor(CONFIGS.opaque))
   return { database, envFor, app }
 }
@@ -225,18 +285,26 @@ async function growth(scenarios, { database, envFor, app }) {
   await database.fillTokens(TIMING.growthRows, app.clientId)
   const tokenRows = await database.countTokens()
   await database.close()
-  log(`inserted in ${((performance.now() - fillStart) / 1000).toFixed(1)} s; oidc_tokens holds ${tokenRows.toLocaleString('en')} rows`)
-  await withServers('opaque', {
-    envFor,
-    app,
-    async before(_sides, peer) {
-      log(`storing ${TIMING.growthRows.toLocaleString('en')} client_credentials tokens in the peer`)
-      await peer.fillTokens(TIMING.growthRows)
+  log(
+    `inserted in ${((performance.now() - fillStart) / 1000).toFixed(1)} s; oidc_tokens holds ${tokenRows.toLocaleString('en')} rows`
+  )
+  await withServers(
+    'opaque',
+    {
+      envFor,
+      app,
+      async before(_sides, peer) {
+        log(
+          `storing ${TIMING.growthRows.toLocaleString('en')} client_credentials tokens in the peer`
+        )
+        await peer.fillTokens(TIMING.growthRows)
+      },
     },
-  }, async (sides) => {
-    const title = `client_credentials, opaque, ${(tokenRows / 1e6).toFixed(2)} M rows`
-    scenarios.push(await scenario('cc-opaque-growth', title, 'cc', sides))
-  })
+    async (sides) => {
+      const title = `client_credentials, opaque, ${(tokenRows / 1e6).toFixed(2)} M rows`
+      scenarios.push(await scenario('cc-opaque-growth', title, 'cc', sides))
+    }
+  )
   return tokenRows
 }
 
@@ -251,33 +319,63 @@ async function benchmark() {
   await database.close()
 
   const scenarios = []
-  if (selected('cc-opaque', 'refresh', 'userinfo', 'discovery', 'sign-in')) await withServers('opaque', {
-    envFor,
-    app,
-    async before(sides, peer) {
-      log(`one sign-in each (checks the flow; its access token serves userinfo); minting ${poolSize} refresh tokens for the peer`)
-      for (const side of Object.values(sides)) side.accessToken = (await signIn(side)).access_token
-      sides.ours.refreshPool = ourPool
-      sides.peer.refreshPool = await peer.mintRefreshTokens(poolSize)
-    },
-  }, async (sides) => {
-    scenarios.push(await scenario('cc-opaque', 'client_credentials, opaque', 'cc', sides))
-    scenarios.push(await scenario('refresh', 'refresh_token, rotation (+ RS256 ID token)', 'refresh', sides))
-    scenarios.push(await scenario('userinfo', 'userinfo, valid opaque token', 'userinfo', sides))
-    scenarios.push(await scenario('discovery', 'discovery + JWKS (alternating)', 'discovery', sides))
-    scenarios.push(await scenario('sign-in', 'full sign-in (login, consent, code exchange)', 'sign-in', sides))
-  })
-  if (selected('cc-jwt-rs256')) await withServers('rs256', { envFor, app }, async (sides) => {
-    scenarios.push(await scenario('cc-jwt-rs256', 'client_credentials, JWT RS256', 'cc', sides))
-  })
-  if (selected('cc-jwt-es256')) await withServers('es256', { envFor, app }, async (sides) => {
-    scenarios.push(await scenario('cc-jwt-es256', 'client_credentials, JWT ES256', 'cc', sides))
-  })
+  if (selected('cc-opaque', 'refresh', 'userinfo', 'discovery', 'sign-in'))
+    await withServers(
+      'opaque',
+      {
+        envFor,
+        app,
+        async before(sides, peer) {
+          log(
+            `one sign-in each (checks the flow; its access token serves userinfo); minting ${poolSize} refresh tokens for the peer`
+          )
+          for (const side of Object.values(sides))
+            side.accessToken = (await signIn(side)).access_token
+          sides.ours.refreshPool = ourPool
+          sides.peer.refreshPool = await peer.mintRefreshTokens(poolSize)
+        },
+      },
+      async (sides) => {
+        scenarios.push(await scenario('cc-opaque', 'client_credentials, opaque', 'cc', sides))
+        scenarios.push(
+          await scenario('refresh', 'refresh_token, rotation (+ RS256 ID token)', 'refresh', sides)
+        )
+        scenarios.push(
+          await scenario('userinfo', 'userinfo, valid opaque token', 'userinfo', sides)
+        )
+        scenarios.push(
+          await scenario('discovery', 'discovery + JWKS (alternating)', 'discovery', sides)
+        )
+        scenarios.push(
+          await scenario(
+            'sign-in',
+            'full sign-in (login, consent, code exchange)',
+            'sign-in',
+            sides
+          )
+        )
+      }
+    )
+  if (selected('cc-jwt-rs256'))
+    await withServers('rs256', { envFor, app }, async (sides) => {
+      scenarios.push(await scenario('cc-jwt-rs256', 'client_credentials, JWT RS256', 'cc', sides))
+    })
+  if (selected('cc-jwt-es256'))
+    await withServers('es256', { envFor, app }, async (sides) => {
+      scenarios.push(await scenario('cc-jwt-es256', 'client_credentials, JWT ES256', 'cc', sides))
+    })
 
-  const tokenRows = selected('cc-opaque-growth') ? await growth(scenarios, { database, envFor, app }) : null
+  const tokenRows = selected('cc-opaque-growth')
+    ? await growth(scenarios, { database, envFor, app })
+    : null
   scenarios.splice(0, scenarios.length, ...scenarios.filter(Boolean))
 
-  const targets = evaluateTargets({ scenarios, ceilings, db: options.db, growthRows: TIMING.growthRows })
+  const targets = evaluateTargets({
+    scenarios,
+    ceilings,
+    db: options.db,
+    growthRows: TIMING.growthRows,
+  })
   const settings = {
     connections: CONNECTIONS,
     signInWorkers: SIGN_IN_WORKERS,
@@ -290,19 +388,47 @@ async function benchmark() {
     sessionDriver: 'cookie',
     build: 'node ace build; build/node_modules -> ../node_modules',
   }
-  console.log(`\nIssue 7 benchmark, ${options.db}${options.quick ? ' (--quick)' : ''}: ${os.cpus().length} × ${os.cpus()[0].model}, Node ${process.version}`)
-  console.log(`${CONNECTIONS} connections (sign-in: ${SIGN_IN_WORKERS} concurrent flows), ${TIMING.warmup} s warm-up, ${TIMING.duration} s measured; load generator on the same machine`)
-  console.log('ours: production build, LIMITER_STORE=memory, SESSION_DRIVER=cookie; peer: oidc-provider 9, in memory.')
-  console.log(`Latencies in ms; RSS is the max sampled during the measured part. RSS after boot: ours ${bootRss[0].ours.toFixed(0)} MB, peer ${bootRss[0].peer.toFixed(0)} MB.\n`)
+  console.log(
+    `\nIssue 7 benchmark, ${options.db}${options.quick ? ' (--quick)' : ''}: ${os.cpus().length} × ${os.cpus()[0].model}, Node ${process.version}`
+  )
+  console.log(
+    `${CONNECTIONS} connections (sign-in: ${SIGN_IN_WORKERS} concurrent flows), ${TIMING.warmup} s warm-up, ${TIMING.duration} s measured; load generator on the same machine`
+  )
+  console.log(
+    'ours: production build, LIMITER_STORE=memory, SESSION_DRIVER=cookie; peer: oidc-provider 9, in memory.'
+  )
+  console.log(
+    `Latencies in ms; RSS is the max sampled during the measured part. RSS after boot: ours ${bootRss[0].ours.toFixed(0)} MB, peer ${bootRss[0].peer.toFixed(0)} MB.\n`
+  )
   printTable(scenarios)
-  console.log(`\nJWT signing ceiling, jose, one core: RS256 ${ceilings.RS256.toFixed(0)}/s, ES256 ${ceilings.ES256.toFixed(0)}/s\n`)
+  console.log(
+    `\nJWT signing ceiling, jose, one core: RS256 ${ceilings.RS256.toFixed(0)}/s, ES256 ${ceilings.ES256.toFixed(0)}/s\n`
+  )
   printTargets(targets)
   if (options.json) {
     const file = path.resolve(process.env.INIT_CWD ?? process.cwd(), options.json)
     mkdirSync(path.dirname(file), { recursive: true })
-    const machine = { cpus: os.cpus().length, model: os.cpus()[0].model, memoryMB: Math.round(os.totalmem() / 2 ** 20), node: process.version }
-    const figures = { date: new Date().toISOString(), db: options.db, quick: options.quick, machine, settings, ceilings, bootRss, scenarios, targets }
-    writeFileSync(file, `${JSON.stringify(figures, (key, value) => (key === 'window' ? undefined : value), 2)}\n`)
+    const machine = {
+      cpus: os.cpus().length,
+      model: os.cpus()[0].model,
+      memoryMB: Math.round(os.totalmem() / 2 ** 20),
+      node: process.version,
+    }
+    const figures = {
+      date: new Date().toISOString(),
+      db: options.db,
+      quick: options.quick,
+      machine,
+      settings,
+      ceilings,
+      bootRss,
+      scenarios,
+      targets,
+    }
+    writeFileSync(
+      file,
+      `${JSON.stringify(figures, (key, value) => (key === 'window' ? undefined : value), 2)}\n`
+    )
     console.log(`\nfigures saved to ${file}`)
   }
 }
@@ -314,12 +440,24 @@ async function benchmark() {
  */
 async function profile() {
   const { envFor, app } = await prepare()
-  const dir = path.join(APP_ROOT, 'bench/results/profiles', new Date().toISOString().replace(/[:.]/g, '-'))
-  for (const [config, loads] of [['opaque', ['cc', 'userinfo']], ['rs256', ['cc']]]) {
+  const dir = path.join(
+    APP_ROOT,
+    'bench/results/profiles',
+    new Date().toISOString().replace(/[:.]/g, '-')
+  )
+  for (const [config, loads] of [
+    ['opaque', ['cc', 'userinfo']],
+    ['rs256', ['cc']],
+  ]) {
     const profileDir = path.join(dir, config)
-    const ours = await startOurs(envFor(CONFIGS[config]), { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] })
+    const ours = await startOurs(envFor(CONFIGS[config]), {
+      nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`],
+    })
     cleanups.push(ours.stop)
-    const side = await describe('ours', ours, { clientId: app.clientId, clientSecret: app.clientSecret })
+    const side = await describe('ours', ours, {
+      clientId: app.clientId,
+      clientSecret: app.clientSecret,
+    })
     if (loads.includes('userinfo')) side.accessToken = (await signIn(side)).access_token
     const runs = []
     for (const load of loads) {
@@ -327,7 +465,18 @@ async function profile() {
       log(`profiling ${title}`)
       await waitForQuietMachine(Number(options['wait-quiet']), BUSY_PCT)
       const { requests } = LOADS[load](side)
-      runs.push({ title, result: await loadTest({ url: side.origin, pid: side.pid, stackPids: side.stackPids, requests, connections: CONNECTIONS, warmup: TIMING.warmup, duration: TIMING.duration }) })
+      runs.push({
+        title,
+        result: await loadTest({
+          url: side.origin,
+          pid: side.pid,
+          stackPids: side.stackPids,
+          requests,
+          connections: CONNECTIONS,
+          warmup: TIMING.warmup,
+          duration: TIMING.duration,
+        }),
+      })
     }
     /*
      * A JWT-mode server stopped within a second of a load's end does not exit
@@ -337,9 +486,15 @@ async function profile() {
     cleanups.pop()
     await ours.stop()
     /* CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile; thread 0 is the main thread (the logger has its own) */
-    const file = path.join(profileDir, readdirSync(profileDir).find((name) => name.includes(`.${ours.pid}.0.`)))
+    const file = path.join(
+      profileDir,
+      readdirSync(profileDir).find((name) => name.includes(`.${ours.pid}.0.`))
+    )
     for (const { title, result } of runs) {
-      printProfile(`${title}: ${result.rps.toFixed(0)} req/s, p50 ${result.p50} ms; ${path.relative(APP_ROOT, file)}`, summariseProfile(file, result.window))
+      printProfile(
+        `${title}: ${result.rps.toFixed(0)} req/s, p50 ${result.p50} ms; ${path.relative(APP_ROOT, file)}`,
+        summariseProfile(file, result.window)
+      )
     }
   }
 }
@@ -360,13 +515,19 @@ async function countQueries() {
     const logFile = path.join(tmp, `queries-${limiterStore}.log`)
     const mark = (label) => appendFileSync(logFile, `#MARK ${label}\n`)
     const env = envFor({ ...CONFIGS.opaque, limiterStore }, { BENCH_QUERY_LOG: logFile })
-    const ours = await startOurs(env, { nodeArgs: ['--import', pathToFileURL(path.join(APP_ROOT, 'bench/lib/query_log.js')).href] })
+    const ours = await startOurs(env, {
+      nodeArgs: ['--import', pathToFileURL(path.join(APP_ROOT, 'bench/lib/query_log.js')).href],
+    })
     cleanups.push(ours.stop)
-    const side = await describe('ours', ours, { clientId: app.clientId, clientSecret: app.clientSecret })
+    const side = await describe('ours', ours, {
+      clientId: app.clientId,
+      clientSecret: app.clientSecret,
+    })
     const send = async (label, { method, path: target, headers, body }) => {
       mark(label)
       const response = await request(new URL(target, side.origin), { method, headers, body })
-      if (response.status !== 200) throw new Error(`${label}: HTTP ${response.status} ${response.body.slice(0, 200)}`)
+      if (response.status !== 200)
+        throw new Error(`${label}: HTTP ${response.status} ${response.body.slice(0, 200)}`)
       return JSON.parse(response.body)
     }
     /* the first round warms caches (signing keys, client lookups); the second is the one reported */
@@ -375,7 +536,13 @@ async function countQueries() {
       const prefix = round === 'warm-up' ? 'warm-up ' : ''
       await send(`${prefix}client_credentials`, LOADS.cc(side).requests[0])
       tokens = await signIn(side, { onRequest: (label) => mark(`${prefix}sign-in: ${label}`) })
-      await send(`${prefix}refresh_token`, tokenRequest(side, `grant_type=refresh_token&refresh_token=${encodeURIComponent(pool.pop())}`))
+      await send(
+        `${prefix}refresh_token`,
+        tokenRequest(
+          side,
+          `grant_type=refresh_token&refresh_token=${encodeURIComponent(pool.pop())}`
+        )
+      )
       side.accessToken = tokens.access_token
       await send(`${prefix}userinfo`, LOADS.userinfo(side).requests[0])
     }

@@ -7,10 +7,17 @@ import { prettyPrintError } from '@adonisjs/core'
  * is a bug to investigate and is printed in full.
  */
 export function settingErrorLine(error: unknown): string | null {
-  const { code, message, help } = (error ?? {}) as { code?: unknown; message?: unknown; help?: unknown }
+  const { code, message, help } = (error ?? {}) as {
+    code?: unknown
+    message?: unknown
+    help?: unknown
+  }
   if (code === 'E_INVALID_SETTING') return `error: ${message}`
   if (code === 'E_INVALID_ENV_VARIABLES' && typeof help === 'string') {
-    const problems = help.split('\n').map((line) => line.replace(/^-\s*/, '').trim()).filter(Boolean)
+    const problems = help
+      .split('\n')
+      .map((line) => line.replace(/^-\s*/, '').trim())
+      .filter(Boolean)
     return `error: ${problems.join('; ')}`
   }
   return null

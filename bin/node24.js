@@ -15,10 +15,14 @@ export function ensureNode24(script) {
   if (major >= 24) return
   const projectNode = fileURLToPath(new URL('../node_modules/.bin/node', import.meta.url))
   if (!existsSync(projectNode)) {
-    console.error('Node.js 24 is required: run `npm install` first (it installs Node 24 into node_modules).')
+    console.error(
+      'Node.js 24 is required: run `npm install` first (it installs Node 24 into node_modules).'
+    )
     process.exit(1)
   }
   /* node flags (`node --max-semi-space-size=4 bin/start.js`) go along */
-  const child = spawnSync(projectNode, [...process.execArgv, script, ...process.argv.slice(2)], { stdio: 'inherit' })
+  const child = spawnSync(projectNode, [...process.execArgv, script, ...process.argv.slice(2)], {
+    stdio: 'inherit',
+  })
   process.exit(child.status ?? 1)
 }

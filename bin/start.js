@@ -12,7 +12,10 @@ import { prepareEnv } from './prepare_env.js'
 ensureNode24(new URL(import.meta.url).pathname)
 prepareEnv(APP_ROOT)
 
-for (const args of [['migration:run', '--no-schema-generate'], ['keys:generate', '--if-missing']]) {
+for (const args of [
+  ['migration:run', '--no-schema-generate'],
+  ['keys:generate', '--if-missing'],
+]) {
   const step = spawnSync(process.execPath, ['ace', ...args], { cwd: APP_ROOT, stdio: 'inherit' })
   if (step.status !== 0) process.exit(step.status ?? 1)
 }

@@ -1,6 +1,11 @@
 import { flags } from '@adonisjs/core/ace'
 import { registerClient } from '#services/oidc/client_registration'
-import { ClientFieldsCommand, clientJson, describeClient, type ClientJson } from '#services/admin/client_admin'
+import {
+  ClientFieldsCommand,
+  clientJson,
+  describeClient,
+  type ClientJson,
+} from '#services/admin/client_admin'
 import { asAdminInput } from '#services/admin/input_errors'
 
 export default class ClientCreate extends ClientFieldsCommand {
@@ -10,11 +15,15 @@ export default class ClientCreate extends ClientFieldsCommand {
   @flags.string({ description: 'Client id to keep (a client brought over from allauth)' })
   declare id?: string
 
-  @flags.string({ description: 'Stored secret hash to keep: sha256$<hex> or allauth\'s pbkdf2_sha256$…' })
+  @flags.string({
+    description: "Stored secret hash to keep: sha256$<hex> or allauth's pbkdf2_sha256$…",
+  })
   declare secretHash?: string
 
   protected async execute() {
-    const { client, secret } = await asAdminInput(registerClient(this.fields(), { id: this.id, secretHash: this.secretHash }))
+    const { client, secret } = await asAdminInput(
+      registerClient(this.fields(), { id: this.id, secretHash: this.secretHash })
+    )
     return clientJson(client, secret)
   }
 

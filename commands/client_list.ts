@@ -7,10 +7,15 @@ export default class ClientList extends AdminCommand {
   static description = 'List the clients'
 
   protected async execute() {
-    return (await OidcClient.query().orderBy('created_at').orderBy('id')).map((client) => clientJson(client))
+    const clients = await OidcClient.query().orderBy('created_at').orderBy('id')
+    return clients.map((client) => clientJson(client))
   }
 
   protected describe(clients: ClientJson[]) {
-    return clients.length ? clients.map((client) => `${client.id}  ${client.type.padEnd(12)}  ${client.name}`).join('\n') : 'No clients'
+    return clients.length
+      ? clients
+          .map((client) => `${client.id}  ${client.type.padEnd(12)}  ${client.name}`)
+          .join('\n')
+      : 'No clients'
   }
 }

@@ -6,7 +6,8 @@ import { asAdminInput } from '#services/admin/input_errors'
 
 export default class ClientRotateSecret extends AdminCommand {
   static commandName = 'client:rotate-secret'
-  static description = 'Give a confidential client a new secret, shown only now; the old one stops working'
+  static description =
+    'Give a confidential client a new secret, shown only now; the old one stops working'
 
   @args.string({ description: 'The client id' })
   declare clientId: string

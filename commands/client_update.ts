@@ -1,12 +1,18 @@
 import { args } from '@adonisjs/core/ace'
 import { NO_SECRET } from '#services/oidc/client_secret'
 import { updateClient } from '#services/oidc/client_registration'
-import { ClientFieldsCommand, clientJson, describeClient, type ClientJson } from '#services/admin/client_admin'
+import {
+  ClientFieldsCommand,
+  clientJson,
+  describeClient,
+  type ClientJson,
+} from '#services/admin/client_admin'
 import { asAdminInput } from '#services/admin/input_errors'
 
 export default class ClientUpdate extends ClientFieldsCommand {
   static commandName = 'client:update'
-  static description = 'Change the given fields of a client (--no-skip-consent etc. turn a switch off)'
+  static description =
+    'Change the given fields of a client (--no-skip-consent etc. turn a switch off)'
 
   @args.string({ description: 'The client id' })
   declare clientId: string
@@ -21,7 +27,9 @@ export default class ClientUpdate extends ClientFieldsCommand {
   }
 
   protected describe(client: ClientJson) {
-    const hint = this.#withoutSecret ? `\nIt has no secret yet: run \`node ace client:rotate-secret ${client.id}\`` : ''
+    const hint = this.#withoutSecret
+      ? `\nIt has no secret yet: run \`node ace client:rotate-secret ${client.id}\``
+      : ''
     return `Updated ${describeClient(client)}${hint}`
   }
 }

@@ -9,7 +9,8 @@ const ALGS: SigningAlg[] = ['RS256', 'ES256', 'EdDSA']
 
 export default class KeysGenerate extends AdminCommand {
   static commandName = 'keys:generate'
-  static description = 'Create a signing key; it signs after 5 minutes when another key of its algorithm signs now'
+  static description =
+    'Create a signing key; it signs after 5 minutes when another key of its algorithm signs now'
 
   @flags.string({ description: 'RS256 (default), ES256 or EdDSA' })
   declare alg?: string
@@ -22,9 +23,16 @@ export default class KeysGenerate extends AdminCommand {
 
   protected async execute() {
     const alg = (this.alg ?? oidcConfig.signingAlg) as SigningAlg
-    if (!ALGS.includes(alg)) throw new AdminInputError(`unknown algorithm "${this.alg}"; use RS256, ES256 or EdDSA`)
-    if (oidcConfig.privateKey) throw new AdminInputError('IDP_OIDC_PRIVATE_KEY is set: that key signs and database keys are not used')
-    if (this.ifMissing && (await OidcSigningKey.query().where('alg', alg).whereNull('retired_at').first())) {
+    if (!ALGS.includes(alg))
+      throw new AdminInputError(`unknown algorithm "${this.alg}"; use RS256, ES256 or EdDSA`)
+    if (oidcConfig.privateKey)
+      throw new AdminInputError(
+        'IDP_OIDC_PRIVATE_KEY is set: that key signs and database keys are not used'
+      )
+    if (
+      this.ifMissing &&
+      (await OidcSigningKey.query().where('alg', alg).whereNull('retired_at').first())
+    ) {
       return null
     }
     return keyJson(await keyStore.generate(alg, { now: this.now }))

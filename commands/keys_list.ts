@@ -7,7 +7,8 @@ export default class KeysList extends AdminCommand {
   static description = 'List the signing keys'
 
   protected async execute() {
-    return (await OidcSigningKey.query().orderBy('active_from', 'desc')).map(keyJson)
+    const keys = await OidcSigningKey.query().orderBy('active_from', 'desc')
+    return keys.map(keyJson)
   }
 
   protected describe(keys: ReturnType<typeof keyJson>[]) {

@@ -3,13 +3,16 @@ import { AdminCommand } from '#services/admin/admin_command'
 
 export default class TokensPrune extends AdminCommand {
   static commandName = 'tokens:prune'
-  static description = 'Delete expired and revoked tokens, old codes, expired consents and retired keys past their window'
+  static description =
+    'Delete expired and revoked tokens, old codes, expired consents and retired keys past their window'
 
   protected async execute() {
     return pruneExpired()
   }
 
   protected describe(counts: PruneCounts) {
-    return `Deleted ${Object.entries(counts).map(([what, count]) => `${count} ${what.replaceAll('_', ' ')}`).join(', ')}`
+    return `Deleted ${Object.entries(counts)
+      .map(([what, count]) => `${count} ${what.replaceAll('_', ' ')}`)
+      .join(', ')}`
   }
 }

@@ -21,7 +21,9 @@ export default class UserAddEmail extends AdminCommand {
   declare primary?: boolean
 
   protected async execute() {
-    const user = await asAdminInput(addEmail(this.login, { email: this.email, verified: this.verified, primary: this.primary }))
+    const user = await asAdminInput(
+      addEmail(this.login, { email: this.email, verified: this.verified, primary: this.primary })
+    )
     return userJson(user)
   }
 

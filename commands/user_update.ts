@@ -27,9 +27,15 @@ export default class UserUpdate extends AdminCommand {
   declare inactive?: boolean
 
   protected async execute() {
-    if (this.active && this.inactive) throw new AdminInputError('give --active or --inactive, not both')
+    if (this.active && this.inactive)
+      throw new AdminInputError('give --active or --inactive, not both')
     const isActive = this.active ? true : this.inactive ? false : undefined
-    const changes = { password: this.password, firstName: this.firstName, lastName: this.lastName, isActive }
+    const changes = {
+      password: this.password,
+      firstName: this.firstName,
+      lastName: this.lastName,
+      isActive,
+    }
     return userJson(await asAdminInput(updateUser(this.login, changes)))
   }
 

@@ -19,7 +19,10 @@ const dbConfig = defineConfig({
       connection: { filename: app.makePath(env.get('SQLITE_PATH', 'tmp/db.sqlite3')) },
       useNullAsDefault: true,
       pool: {
-        afterCreate(connection: Parameters<typeof tuneSqliteConnection>[0], done: (error: Error | null, connection: unknown) => void) {
+        afterCreate(
+          connection: Parameters<typeof tuneSqliteConnection>[0],
+          done: (error: Error | null, connection: unknown) => void
+        ) {
           tuneSqliteConnection(connection)
           done(null, connection)
         },

@@ -12,7 +12,13 @@ const loggerConfig = defineConfig({
       destination: !app.inProduction ? await syncDestination() : undefined,
       /* security.md §4: secrets never reach a log */
       redact: {
-        paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers.location', 'password', 'client_secret'],
+        paths: [
+          'req.headers.authorization',
+          'req.headers.cookie',
+          'res.headers.location',
+          'password',
+          'client_secret',
+        ],
         censor: '[redacted]',
       },
       transport: {

@@ -23,7 +23,10 @@ const keyAlg: SigningAlg | null = !privateKey
       : 'EdDSA'
 const configuredAlg = read.oneOf(env, 'IDP_OIDC_SIGNING_ALG', SIGNING_ALGS, keyAlg ?? 'RS256')
 if (keyAlg && configuredAlg !== keyAlg) {
-  throw new InvalidSettingError('IDP_OIDC_SIGNING_ALG', `is ${configuredAlg} but IDP_OIDC_PRIVATE_KEY is a ${keyAlg} key`)
+  throw new InvalidSettingError(
+    'IDP_OIDC_SIGNING_ALG',
+    `is ${configuredAlg} but IDP_OIDC_PRIVATE_KEY is a ${keyAlg} key`
+  )
 }
 
 const oidcConfig = {
@@ -39,7 +42,12 @@ const oidcConfig = {
   accessTokenExpiresIn: read.seconds(env, 'IDP_OIDC_ACCESS_TOKEN_EXPIRES_IN', 3600),
 
   /** IDP_OIDC_ACCESS_TOKEN_FORMAT (allauth): "opaque" (default) or "jwt" */
-  accessTokenFormat: read.oneOf(env, 'IDP_OIDC_ACCESS_TOKEN_FORMAT', ['opaque', 'jwt'] as const, 'opaque'),
+  accessTokenFormat: read.oneOf(
+    env,
+    'IDP_OIDC_ACCESS_TOKEN_FORMAT',
+    ['opaque', 'jwt'] as const,
+    'opaque'
+  ),
 
   /** IDP_OIDC_AUTHORIZATION_CODE_EXPIRES_IN (allauth): seconds, default 60 */
   authorizationCodeExpiresIn: read.seconds(env, 'IDP_OIDC_AUTHORIZATION_CODE_EXPIRES_IN', 60),
@@ -63,7 +71,11 @@ const oidcConfig = {
   rateLimits: read.rateLimits(env, 'IDP_OIDC_RATE_LIMITS'),
 
   /** IDP_OIDC_RP_INITIATED_LOGOUT_ASKS_FOR_OP_LOGOUT (allauth): default true */
-  rpInitiatedLogoutAsksForOpLogout: read.bool(env, 'IDP_OIDC_RP_INITIATED_LOGOUT_ASKS_FOR_OP_LOGOUT', true),
+  rpInitiatedLogoutAsksForOpLogout: read.bool(
+    env,
+    'IDP_OIDC_RP_INITIATED_LOGOUT_ASKS_FOR_OP_LOGOUT',
+    true
+  ),
 
   /** IDP_OIDC_USERINFO_ENDPOINT (allauth): an external userinfo URL; the built-in route is then not registered */
   userinfoEndpoint: read.absoluteUrl(env, 'IDP_OIDC_USERINFO_ENDPOINT'),

@@ -12,7 +12,9 @@ const shieldConfig = defineConfig({
   csrf: {
     enabled: true,
     /* an RP's logout POST carries no token; it is answered with the ask page, whose own POST is checked */
-    exceptRoutes: (ctx) => ctx.route?.pattern === PATHS.logout && !(ctx.request.input('_csrf') && ctx.request.input('action')),
+    exceptRoutes: (ctx) =>
+      ctx.route?.pattern === PATHS.logout &&
+      !(ctx.request.input('_csrf') && ctx.request.input('action')),
     enableXsrfCookie: false,
     methods: ['POST', 'PUT', 'PATCH', 'DELETE'],
   },

@@ -28,7 +28,8 @@ export function tuneSqliteConnection(connection: SqliteConnection) {
     let statement = statements.get(sql)
     if (statement === undefined) {
       statement = prepare(sql)
-      if (statements.size >= STATEMENT_CACHE_SIZE) statements.delete(statements.keys().next().value!)
+      if (statements.size >= STATEMENT_CACHE_SIZE)
+        statements.delete(statements.keys().next().value!)
       statements.set(sql, statement)
     }
     return statement

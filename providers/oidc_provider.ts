@@ -27,9 +27,13 @@ export default class OidcProvider {
 
   async boot() {
     await loadAdapter(oidcConfig.adapter)
-    HttpContext.getter('oidcAdapter', function (this: HttpContext) {
-      return makeAdapter(this)
-    }, true)
+    HttpContext.getter(
+      'oidcAdapter',
+      function (this: HttpContext) {
+        return makeAdapter(this)
+      },
+      true
+    )
   }
 
   /* Before the HTTP server listens, so that a keyless server never answers */

@@ -34,7 +34,9 @@ router.get('/static/app.css', [StaticController, 'stylesheet'])
 const apiCors = middleware.apiCors({ methods: 'POST, OPTIONS' })
 router.route(PATHS.token, ['POST', 'OPTIONS'], [TokenController, 'issue']).use(apiCors)
 router.route(PATHS.revoke, ['POST', 'OPTIONS'], [RevokeController, 'revoke']).use(apiCors)
-router.route(PATHS.introspect, ['POST', 'OPTIONS'], [IntrospectController, 'introspect']).use(apiCors)
+router
+  .route(PATHS.introspect, ['POST', 'OPTIONS'], [IntrospectController, 'introspect'])
+  .use(apiCors)
 router.route(PATHS.deviceCode, ['POST', 'OPTIONS'], [DeviceCodeController, 'create']).use(apiCors)
 if (!oidcConfig.userinfoEndpoint) {
   router
@@ -59,13 +61,23 @@ router
   .use(pageStack)
 
 /* The device page sends anonymous visitors to the login page before any CSRF check (endpoints.md §9) */
-const deviceStack = [middleware.session(), middleware.initializeAuth(), middleware.auth(), middleware.shield()]
+const deviceStack = [
+  middleware.session(),
+  middleware.initializeAuth(),
+  middleware.auth(),
+  middleware.shield(),
+]
 router.get(PATHS.device, [DeviceController, 'show']).use(deviceStack)
 router.post(PATHS.device, [DeviceController, 'decide']).use(deviceStack)
 
 router.get(PATHS.authorize, [AuthorizeController, 'show']).use(pageStack)
 router
   .post(PATHS.authorize, [AuthorizeController, 'store'])
-  .use([middleware.session(), middleware.authorizeByPost(), middleware.shield(), middleware.initializeAuth()])
+  .use([
+    middleware.session(),
+    middleware.authorizeByPost(),
+    middleware.shield(),
+    middleware.initializeAuth(),
+  ])
 
 export { middleware }

@@ -43,18 +43,27 @@ export default class HttpExceptionHandler extends ExceptionHandler {
     const asDelivered = (oauthError: OAuthError) => (json ? oauthError : oauthError.asPage())
     switch (code) {
       case 'E_BAD_CSRF_TOKEN':
-        return new OAuthError('forbidden', 'The form has expired or was not sent by this site. Go back and try again.', 403).asPage()
+        return new OAuthError(
+          'forbidden',
+          'The form has expired or was not sent by this site. Go back and try again.',
+          403
+        ).asPage()
       case 'E_TOO_MANY_REQUESTS': {
-        const retryAfter = Number((error as { response?: { availableIn?: number } }).response?.availableIn ?? 60)
+        const retryAfter = Number(
+          (error as { response?: { availableIn?: number } }).response?.availableIn ?? 60
+        )
         return asDelivered(new TooManyRequests(retryAfter))
       }
       case 'E_ROUTE_NOT_FOUND':
         return asDelivered(this.#notFoundOrNotAllowed(ctx))
     }
-    if (status === 413) return asDelivered(new OAuthError('invalid_request', 'Request body too large.', 413))
+    if (status === 413)
+      return asDelivered(new OAuthError('invalid_request', 'Request body too large.', 413))
     if (typeof status === 'number' && status >= 400 && status < 500) {
       if (FORM_API_PATHS.includes(ctx.request.url())) return this.#unreadableApiBody(ctx)
-      return asDelivered(new OAuthError('invalid_request', 'The request could not be read.', status))
+      return asDelivered(
+        new OAuthError('invalid_request', 'The request could not be read.', status)
+      )
     }
     return asDelivered(new ServerError())
   }
@@ -79,9 +88,16 @@ export default class HttpExceptionHandler extends ExceptionHandler {
   #notFoundOrNotAllowed(ctx: HttpContext) {
     const path = ctx.request.url()
     /* The router would match the slash-less route: no Allow for these */
-    const allowed = isIdpPathWithTrailingSlash(path) ? [] : METHODS.filter((method) => method !== ctx.request.method() && router.match(path, method, false))
+    const allowed = isIdpPathWithTrailingSlash(path)
+      ? []
+      : METHODS.filter(
+          (method) => method !== ctx.request.method() && router.match(path, method, false)
+        )
     if (allowed.length) {
-      return new OAuthError('invalid_request', 'Method not allowed.', 405).withHeader('Allow', allowed.join(', '))
+      return new OAuthError('invalid_request', 'Method not allowed.', 405).withHeader(
+        'Allow',
+        allowed.join(', ')
+      )
     }
     return new OAuthError('not_found', 'The page you are looking for does not exist.', 404)
   }
@@ -99,7 +115,9 @@ export default class HttpExceptionHandler extends ExceptionHandler {
     ctx.response.header('Cache-Control', 'no-store')
     if (delivery.kind === 'page') {
       ctx.response.status(error.status)
-      return ctx.response.send(await ctx.view.render('oidc/error', { error: error.error, description: error.description }))
+      return ctx.response.send(
+        await ctx.view.render('oidc/error', { error: error.error, description: error.description })
+      )
     }
     ctx.response.header('Pragma', 'no-cache')
     return ctx.response.status(error.status).json(error.toJSON())

@@ -24,7 +24,8 @@ export default class ApiCorsMiddleware {
     try {
       return await next()
     } finally {
-      if (await originAllowed(ctx, origin)) ctx.response.header('Access-Control-Allow-Origin', origin)
+      if (await originAllowed(ctx, origin))
+        ctx.response.header('Access-Control-Allow-Origin', origin)
     }
   }
 }

@@ -24,11 +24,16 @@ export default class OidcTokenMiddleware {
   async handle(ctx: HttpContext, next: NextFn, options: { scopes?: ScopeExpression } = {}) {
     const value = bearerToken(ctx, false)
     const resolved = value ? await findUsableAccessToken(ctx.oidcAdapter.hashToken(value)) : null
-    if (!resolved) throw new InvalidToken().withHeader('WWW-Authenticate', 'Bearer error="invalid_token"')
+    if (!resolved)
+      throw new InvalidToken().withHeader('WWW-Authenticate', 'Bearer error="invalid_token"')
     const missing = missingScopes(options.scopes, ctx.request.method(), resolved.token.scopes)
     if (missing?.length) throw new InsufficientScope(missing.join(' '))
     /* a method without an entry: no scope would do, so none is named */
-    if (missing) throw new InsufficientScope('').withHeader('WWW-Authenticate', 'Bearer error="insufficient_scope"')
+    if (missing)
+      throw new InsufficientScope('').withHeader(
+        'WWW-Authenticate',
+        'Bearer error="insufficient_scope"'
+      )
     ctx.oidc = { ...resolved, scopes: resolved.token.scopes }
     return next()
   }

@@ -9,7 +9,8 @@ import { isIdpPathWithTrailingSlash } from '#services/oidc/paths'
 export default class StrictPathsMiddleware {
   handle(ctx: HttpContext, next: NextFn) {
     const path = ctx.request.url()
-    if (isIdpPathWithTrailingSlash(path)) throw new errors.E_ROUTE_NOT_FOUND([ctx.request.method(), path])
+    if (isIdpPathWithTrailingSlash(path))
+      throw new errors.E_ROUTE_NOT_FOUND([ctx.request.method(), path])
     return next()
   }
 }

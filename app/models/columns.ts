@@ -2,11 +2,14 @@
  * Column codecs shared by the models (data.md, general rules): booleans read
  * back as booleans, lists stored as newline-separated text, JSON as text.
  */
-import { DateTime } from 'luxon'
+import { type DateTime } from 'luxon'
 import { column } from '@adonisjs/lucid/orm'
 
 export function booleanColumn() {
-  return column({ consume: (value: unknown) => Boolean(value), prepare: (value: boolean) => (value ? 1 : 0) })
+  return column({
+    consume: (value: unknown) => Boolean(value),
+    prepare: (value: boolean) => (value ? 1 : 0),
+  })
 }
 
 export function listColumn() {
@@ -19,13 +22,17 @@ export function listColumn() {
 export function jsonColumn() {
   return column({
     consume: (value: string | null) => (value ? JSON.parse(value) : null),
-    prepare: (value: unknown) => (value === null || value === undefined ? null : JSON.stringify(value)),
+    prepare: (value: unknown) =>
+      value === null || value === undefined ? null : JSON.stringify(value),
   })
 }
 
 /** Entries are trimmed and empty ones dropped (data.md) */
 export function parseList(value: string | null | undefined): string[] {
-  return (value ?? '').split('\n').map((entry) => entry.trim()).filter(Boolean)
+  return (value ?? '')
+    .split('\n')
+    .map((entry) => entry.trim())
+    .filter(Boolean)
 }
 
 /**

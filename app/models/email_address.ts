@@ -27,8 +27,13 @@ export default class EmailAddress extends BaseModel {
   /** The address claims show, read-only: the one chosen at consent, else the primary one (tokens.md §8) */
   static async forClaims(userId: number, chosen: string | null | undefined) {
     const row = chosen
-      ? await selectRow('select * from email_addresses where user_id = ? and email = ?', [userId, chosen.toLowerCase()])
-      : await selectRow('select * from email_addresses where user_id = ? and `primary` = 1', [userId])
+      ? await selectRow('select * from email_addresses where user_id = ? and email = ?', [
+          userId,
+          chosen.toLowerCase(),
+        ])
+      : await selectRow('select * from email_addresses where user_id = ? and `primary` = 1', [
+          userId,
+        ])
     return row ? sharedModel(this, row) : null
   }
 }

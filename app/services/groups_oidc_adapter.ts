@@ -3,7 +3,12 @@
  * `groups` claim with its consent label, and a tenant claim on JWT access
  * tokens. Enable it with IDP_OIDC_ADAPTER=#services/groups_oidc_adapter.
  */
-import { DefaultOidcAdapter, type AccessTokenContext, type Claims, type ClaimsPurpose } from '#services/oidc/adapter'
+import {
+  DefaultOidcAdapter,
+  type AccessTokenContext,
+  type Claims,
+  type ClaimsPurpose,
+} from '#services/oidc/adapter'
 import type User from '#models/user'
 import type OidcClient from '#models/oidc_client'
 
@@ -12,7 +17,13 @@ export default class GroupsOidcAdapter extends DefaultOidcAdapter {
     return { ...super.scopeDisplay, groups: 'View your groups' }
   }
 
-  async getClaims(purpose: ClaimsPurpose, user: User, client: OidcClient, scopes: string[], email?: string | null) {
+  async getClaims(
+    purpose: ClaimsPurpose,
+    user: User,
+    client: OidcClient,
+    scopes: string[],
+    email?: string | null
+  ) {
     const claims = await super.getClaims(purpose, user, client, scopes, email)
     if (scopes.includes('groups')) {
       claims.groups = (user.profile?.groups as string[] | undefined) ?? []

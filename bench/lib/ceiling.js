@@ -17,7 +17,10 @@ async function signaturesPerSecond(alg, privateKey, seconds) {
     token_use: 'access',
     jti: '0123456789abcdef0123456789abcdef',
   }
-  const sign = () => new SignJWT({ ...claims, iat: Math.floor(Date.now() / 1000) }).setProtectedHeader({ alg, kid: 'bench', typ: 'at+jwt' }).sign(privateKey)
+  const sign = () =>
+    new SignJWT({ ...claims, iat: Math.floor(Date.now() / 1000) })
+      .setProtectedHeader({ alg, kid: 'bench', typ: 'at+jwt' })
+      .sign(privateKey)
   /* warm-up: key import, JIT */
   for (let i = 0; i < 50; i++) await sign()
   const start = performance.now()
@@ -33,5 +36,8 @@ async function signaturesPerSecond(alg, privateKey, seconds) {
 export async function signingCeilings(seconds) {
   const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey
   const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey
-  return { RS256: await signaturesPerSecond('RS256', rsa, seconds), ES256: await signaturesPerSecond('ES256', ec, seconds) }
+  return {
+    RS256: await signaturesPerSecond('RS256', rsa, seconds),
+    ES256: await signaturesPerSecond('ES256', ec, seconds),
+  }
 }

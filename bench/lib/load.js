@@ -44,7 +44,10 @@ const processTicks = (pid) => {
 function machineTicks() {
   const [, ...values] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/)
   const [user, nice, system, idle, iowait, irq, softirq, steal] = values.map(Number)
-  return { busy: user + nice + system + irq + softirq + steal, total: user + nice + system + idle + iowait + irq + softirq + steal }
+  return {
+    busy: user + nice + system + irq + softirq + steal,
+    total: user + nice + system + idle + iowait + irq + softirq + steal,
+  }
 }
 
 /**
@@ -57,7 +60,13 @@ function othersCpu(pids) {
   const start = { machine: machineTicks(), mine: mine() }
   return () => {
     const machine = machineTicks()
-    return Math.max(0, (machine.busy - start.machine.busy - (mine() - start.mine)) / (machine.total - start.machine.total)) * 100
+    return (
+      Math.max(
+        0,
+        (machine.busy - start.machine.busy - (mine() - start.mine)) /
+          (machine.total - start.machine.total)
+      ) * 100
+    )
   }
 }
 
@@ -79,8 +88,13 @@ export async function waitForQuietMachine(maxSeconds, thresholdPct) {
 
 function cannon(options, seconds) {
   return new Promise((resolve, reject) => {
-    autocannon({ ...options, duration: seconds, maxOverallRequests: Math.ceil(seconds * MAX_REQUESTS_PER_SECOND) }, (error, result) =>
-      error ? reject(error) : resolve(result)
+    autocannon(
+      {
+        ...options,
+        duration: seconds,
+        maxOverallRequests: Math.ceil(seconds * MAX_REQUESTS_PER_SECOND),
+      },
+      (error, result) => (error ? reject(error) : resolve(result))
     )
   })
 }
@@ -90,7 +104,15 @@ function cannon(options, seconds) {
  * server). `requests` is autocannon's list (method, path, headers, body, setupRequest);
  * it cycles through them on every connection.
  */
-export async function loadTest({ url, pid, stackPids = [], requests, connections, warmup, duration }) {
+export async function loadTest({
+  url,
+  pid,
+  stackPids = [],
+  requests,
+  connections,
+  warmup,
+  duration,
+}) {
   assertLoopback(url)
   const options = { url, connections, requests }
   if (warmup > 0) await cannon(options, warmup)
@@ -116,7 +138,9 @@ export async function loadTest({ url, pid, stackPids = [], requests, connections
 }
 
 function percentile(sorted, p) {
-  return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : NaN
+  return sorted.length
+    ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]
+    : NaN
 }
 
 /**
@@ -124,7 +148,16 @@ function percentile(sorted, p) {
  * warm-up + duration seconds; counts the iterations that start and end in the
  * measured part.
  */
-export async function closedLoop({ url, pid, stackPids = [], workers, warmup, duration, iteration, maxIterations }) {
+export async function closedLoop({
+  url,
+  pid,
+  stackPids = [],
+  workers,
+  warmup,
+  duration,
+  iteration,
+  maxIterations,
+}) {
   assertLoopback(url)
   const start = performance.now()
   const measureFrom = start + warmup * 1000

@@ -21,7 +21,13 @@ let appDir = null
 const NODE = process.execPath
 const execFileAsync = promisify(execFile)
 
-export const BENCH_USER = { email: 'ada@example.com', username: 'ada', firstName: 'Ada', lastName: 'Lovelace', password: 'correct horse battery' }
+export const BENCH_USER = {
+  email: 'ada@example.com',
+  username: 'ada',
+  firstName: 'Ada',
+  lastName: 'Lovelace',
+  password: 'correct horse battery',
+}
 const TOKEN_SCOPES = ['openid', 'profile', 'email']
 
 /*
@@ -36,10 +42,14 @@ export async function buildApp() {
 
 /** Copies build/ (without its node_modules and tmp) to tmp/bench-<pid>/; returns a function that removes the copy */
 export function copyBuild() {
-  if (!existsSync(path.join(BUILD, 'bin/server.js'))) throw new Error('no production build in build/; run without --no-build')
+  if (!existsSync(path.join(BUILD, 'bin/server.js')))
+    throw new Error('no production build in build/; run without --no-build')
   const runDir = path.join(APP_ROOT, `tmp/bench-${process.pid}`)
   appDir = path.join(runDir, 'app')
-  cpSync(BUILD, appDir, { recursive: true, filter: (source) => !/^(node_modules|tmp)(\/|$)/.test(path.relative(BUILD, source)) })
+  cpSync(BUILD, appDir, {
+    recursive: true,
+    filter: (source) => !/^(node_modules|tmp)(\/|$)/.test(path.relative(BUILD, source)),
+  })
   symlinkSync(path.join(APP_ROOT, 'node_modules'), path.join(appDir, 'node_modules'))
   mkdirSync(path.join(appDir, 'tmp'))
   return () => rmSync(runDir, { recursive: true, force: true })
@@ -63,8 +73,12 @@ export async function createDatabase(kind) {
       env: { DB_CONNECTION: 'sqlite', SQLITE_PATH: relative },
       async insertRows(table, rows) {
         const columns = Object.keys(rows[0])
-        const statement = open().prepare(`INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`)
-        open().transaction(() => rows.forEach((row) => statement.run(...columns.map((c) => row[c]))))()
+        const statement = open().prepare(
+          `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`
+        )
+        open().transaction(() =>
+          rows.forEach((row) => statement.run(...columns.map((c) => row[c])))
+        )()
       },
       async fillTokens(count, clientId) {
         const now = new Date()
@@ -85,7 +99,8 @@ export async function createDatabase(kind) {
       },
       async drop() {
         await this.close()
-        for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(file + suffix, { force: true })
+        for (const suffix of ['', '-wal', '-shm', '-journal'])
+          rmSync(file + suffix, { force: true })
       },
     }
   }
@@ -97,12 +112,24 @@ export async function createDatabase(kind) {
   const [[{ pidFile }]] = await admin.query('SELECT @@pid_file AS pidFile')
   await admin.end()
   let handle = null
-  const open = async () => (handle ??= await mysql.createConnection({ host: '127.0.0.1', port: 3306, user: 'root', database: name }))
+  const open = async () =>
+    (handle ??= await mysql.createConnection({
+      host: '127.0.0.1',
+      port: 3306,
+      user: 'root',
+      database: name,
+    }))
   return {
     kind,
     /* the MySQL server works for ours under load: its CPU is not someone else's */
     serverPids: [Number(readFileSync(pidFile, 'utf8').trim())],
-    env: { DB_CONNECTION: 'mysql', DB_HOST: '127.0.0.1', DB_PORT: '3306', DB_USER: 'root', DB_DATABASE: name },
+    env: {
+      DB_CONNECTION: 'mysql',
+      DB_HOST: '127.0.0.1',
+      DB_PORT: '3306',
+      DB_USER: 'root',
+      DB_DATABASE: name,
+    },
     async insertRows(table, rows) {
       const connection = await open()
       const columns = Object.keys(rows[0])
@@ -117,8 +144,11 @@ export async function createDatabase(kind) {
     async fillTokens(count, clientId) {
       const connection = await open()
       const now = new Date()
-      const digits = '(SELECT 0 d UNION ALL SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3 UNION ALL SELECT 4 UNION ALL SELECT 5 UNION ALL SELECT 6 UNION ALL SELECT 7 UNION ALL SELECT 8 UNION ALL SELECT 9)'
-      const joined = ['a', 'b', 'c', 'd', 'e', 'f'].map((alias) => `${digits} ${alias}`).join(' CROSS JOIN ')
+      const digits =
+        '(SELECT 0 d UNION ALL SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3 UNION ALL SELECT 4 UNION ALL SELECT 5 UNION ALL SELECT 6 UNION ALL SELECT 7 UNION ALL SELECT 8 UNION ALL SELECT 9)'
+      const joined = ['a', 'b', 'c', 'd', 'e', 'f']
+        .map((alias) => `${digits} ${alias}`)
+        .join(' CROSS JOIN ')
       await connection.beginTransaction()
       await connection.query(
         `INSERT INTO oidc_tokens (type, hash, client_id, family_id, scopes, created_at, expires_at)
@@ -137,7 +167,11 @@ export async function createDatabase(kind) {
     },
     async drop() {
       await this.close()
-      const connection = await mysql.createConnection({ host: '127.0.0.1', port: 3306, user: 'root' })
+      const connection = await mysql.createConnection({
+        host: '127.0.0.1',
+        port: 3306,
+        user: 'root',
+      })
       await connection.query(`DROP DATABASE IF EXISTS \`${name}\``)
       await connection.end()
     },
@@ -169,7 +203,11 @@ export function ourEnv({ port, database, appKey, format, alg, limiterStore = 'me
 }
 
 async function aceJson(env, args) {
-  const { stdout } = await execFileAsync(NODE, ['ace', ...args], { cwd: appDir, env, maxBuffer: 16 * 2 ** 20 })
+  const { stdout } = await execFileAsync(NODE, ['ace', ...args], {
+    cwd: appDir,
+    env,
+    maxBuffer: 16 * 2 ** 20,
+  })
   const last = stdout.trim().split('\n').pop()
   return last ? JSON.parse(last) : null
 }
@@ -178,14 +216,34 @@ async function aceJson(env, args) {
 export async function setupApp(env) {
   await execFileAsync(NODE, ['ace', 'migration:run', '--force'], { cwd: appDir, env })
   const client = await aceJson(env, [
-    'client:create', '--name', 'bench', '--grant-types', 'client_credentials authorization_code refresh_token',
-    '--redirect-uris', REDIRECT_URI, '--scopes', TOKEN_SCOPES.join(' '), '--json',
+    'client:create',
+    '--name',
+    'bench',
+    '--grant-types',
+    'client_credentials authorization_code refresh_token',
+    '--redirect-uris',
+    REDIRECT_URI,
+    '--scopes',
+    TOKEN_SCOPES.join(' '),
+    '--json',
   ])
   const user = await aceJson(env, [
-    'user:create', '--email', BENCH_USER.email, '--password', BENCH_USER.password, '--username', BENCH_USER.username,
-    '--first-name', BENCH_USER.firstName, '--last-name', BENCH_USER.lastName, '--verified', '--json',
+    'user:create',
+    '--email',
+    BENCH_USER.email,
+    '--password',
+    BENCH_USER.password,
+    '--username',
+    BENCH_USER.username,
+    '--first-name',
+    BENCH_USER.firstName,
+    '--last-name',
+    BENCH_USER.lastName,
+    '--verified',
+    '--json',
   ])
-  for (const alg of ['RS256', 'ES256']) await aceJson(env, ['keys:generate', '--alg', alg, '--now', '--json'])
+  for (const alg of ['RS256', 'ES256'])
+    await aceJson(env, ['keys:generate', '--alg', alg, '--now', '--json'])
   return { clientId: client.id, clientSecret: client.secret, userId: user.id }
 }
 
@@ -243,13 +301,21 @@ export async function stopChild(child) {
 const SERVER_NODE_ARGS = ['--max-semi-space-size=4']
 
 export async function startOurs(env, { nodeArgs = [] } = {}) {
-  const child = spawn(NODE, [...SERVER_NODE_ARGS, ...nodeArgs, 'bin/server.js'], { cwd: appDir, env, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(NODE, [...SERVER_NODE_ARGS, ...nodeArgs, 'bin/server.js'], {
+    cwd: appDir,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
   const output = tail(child)
   const origin = env.APP_URL
   const deadline = Date.now() + 30_000
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`our server exited with ${child.exitCode}:\n${output()}`)
-    const ready = await request(`${origin}/.well-known/openid-configuration`).then((r) => r.status === 200, () => false)
+    if (child.exitCode !== null)
+      throw new Error(`our server exited with ${child.exitCode}:\n${output()}`)
+    const ready = await request(`${origin}/.well-known/openid-configuration`).then(
+      (r) => r.status === 200,
+      () => false
+    )
     if (ready) return { pid: child.pid, origin, output, stop: () => stopChild(child) }
     await sleep(200)
   }

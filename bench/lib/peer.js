@@ -19,7 +19,10 @@ export async function startPeer({ port, format, alg, user }) {
   child.stderr.on('data', keep)
 
   const ready = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the peer did not start within 30 s:\n${output}`)), 30_000)
+    const timer = setTimeout(
+      () => reject(new Error(`the peer did not start within 30 s:\n${output}`)),
+      30_000
+    )
     child.once('exit', (code) => reject(new Error(`the peer exited with ${code}:\n${output}`)))
     child.on('message', (message) => {
       if (message.type !== 'ready') return

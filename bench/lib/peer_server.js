@@ -34,7 +34,10 @@ const account = { accountId: '1', ...user }
 
 /* Both key types are published, as our JWKS publishes both database keys */
 function privateJwk(type, keyAlg) {
-  const { privateKey } = type === 'rsa' ? generateKeyPairSync('rsa', { modulusLength: 2048 }) : generateKeyPairSync('ec', { namedCurve: 'P-256' })
+  const { privateKey } =
+    type === 'rsa'
+      ? generateKeyPairSync('rsa', { modulusLength: 2048 })
+      : generateKeyPairSync('ec', { namedCurve: 'P-256' })
   return { ...privateKey.export({ format: 'jwk' }), alg: keyAlg, use: 'sig' }
 }
 const keys = [privateJwk('rsa', 'RS256'), privateJwk('ec', 'ES256')]
@@ -54,7 +57,11 @@ const provider = new Provider(issuer, {
   ],
   jwks: { keys },
   cookies: { keys: [randomBytes(32).toString('base64url')] },
-  claims: { openid: ['sub'], profile: ['name', 'given_name', 'family_name', 'preferred_username'], email: ['email', 'email_verified'] },
+  claims: {
+    openid: ['sub'],
+    profile: ['name', 'given_name', 'family_name', 'preferred_username'],
+    email: ['email', 'email_verified'],
+  },
   conformIdTokenClaims: false,
   async findAccount(_ctx, sub) {
     if (sub !== account.accountId) return undefined
@@ -85,7 +92,13 @@ const provider = new Provider(issuer, {
             enabled: true,
             defaultResource: async () => `${issuer}/api`,
             useGrantedResource: async () => true,
-            getResourceServerInfo: async () => ({ scope: 'api', audience: issuer, accessTokenTTL: 3600, accessTokenFormat: 'jwt', jwt: { sign: { alg } } }),
+            getResourceServerInfo: async () => ({
+              scope: 'api',
+              audience: issuer,
+              accessTokenTTL: 3600,
+              accessTokenFormat: 'jwt',
+              jwt: { sign: { alg } },
+            }),
           }
         : { enabled: false },
   },
@@ -132,29 +145,53 @@ async function interaction(req, res) {
   const prompt = details.prompt.name
 
   if (req.method === 'GET' && prompt === 'login') {
-    return page(res, 'Sign in', `<form method="post" action="/interaction/${uid}/login">
-      <input type="text" name="login"><input type="password" name="password"><button type="submit">Sign In</button></form>`)
+    return page(
+      res,
+      'Sign in',
+      `<form method="post" action="/interaction/${uid}/login">
+      <input type="text" name="login"><input type="password" name="password"><button type="submit">Sign In</button></form>`
+    )
   }
   if (req.method === 'GET' && prompt === 'consent') {
     const scopes = details.prompt.details.missingOIDCScope ?? []
-    return page(res, 'Authorize', `<p>${escape(details.params.client_id)} asks for ${scopes.map(escape).join(', ')}</p>
-      <form method="post" action="/interaction/${uid}/confirm"><button type="submit" name="action" value="grant">Authorize</button></form>`)
+    return page(
+      res,
+      'Authorize',
+      `<p>${escape(details.params.client_id)} asks for ${scopes.map(escape).join(', ')}</p>
+      <form method="post" action="/interaction/${uid}/confirm"><button type="submit" name="action" value="grant">Authorize</button></form>`
+    )
   }
   if (req.method === 'POST' && action === 'login') {
     const form = await readForm(req)
     const login = (form.get('login') ?? '').trim().toLowerCase()
     const known = login === account.email || login === account.username
-    if (!(await passwordMatches(form.get('password'))) || !known) return page(res, 'Sign in', '<p>The login and/or password you specified are not correct.</p>')
-    return provider.interactionFinished(req, res, { login: { accountId: account.accountId } }, { mergeWithLastSubmission: false })
+    if (!(await passwordMatches(form.get('password'))) || !known)
+      return page(res, 'Sign in', '<p>The login and/or password you specified are not correct.</p>')
+    return provider.interactionFinished(
+      req,
+      res,
+      { login: { accountId: account.accountId } },
+      { mergeWithLastSubmission: false }
+    )
   }
   if (req.method === 'POST' && action === 'confirm') {
     await readForm(req)
-    const grant = details.grantId ? await provider.Grant.find(details.grantId) : new provider.Grant({ accountId: details.session.accountId, clientId: details.params.client_id })
+    const grant = details.grantId
+      ? await provider.Grant.find(details.grantId)
+      : new provider.Grant({
+          accountId: details.session.accountId,
+          clientId: details.params.client_id,
+        })
     const missing = details.prompt.details
     if (missing.missingOIDCScope) grant.addOIDCScope(missing.missingOIDCScope.join(' '))
     if (missing.missingOIDCClaims) grant.addOIDCClaims(missing.missingOIDCClaims)
     const grantId = await grant.save()
-    return provider.interactionFinished(req, res, { consent: { grantId } }, { mergeWithLastSubmission: true })
+    return provider.interactionFinished(
+      req,
+      res,
+      { consent: { grantId } },
+      { mergeWithLastSubmission: true }
+    )
   }
   res.writeHead(405).end()
 }

@@ -15,7 +15,10 @@ function where(url) {
 
 function shortUrl(url) {
   if (!url) return ''
-  return url.replace(/^file:\/\//, '').replace(/^.*\/node_modules\//, '').replace(/^.*\/build\//, 'build/')
+  return url
+    .replace(/^file:\/\//, '')
+    .replace(/^.*\/node_modules\//, '')
+    .replace(/^.*\/build\//, 'build/')
 }
 
 export function summariseProfile(file, window, top = 15) {
@@ -51,9 +54,11 @@ export function summariseProfile(file, window, top = 15) {
 export function printProfile(title, summary) {
   console.log(`\n${title}: ${summary.windowMs.toFixed(0)} ms of samples under load`)
   console.log('  top self time, by function:')
-  for (const { name, pct } of summary.functions) console.log(`    ${pct.toFixed(1).padStart(5)}%  ${name}`)
+  for (const { name, pct } of summary.functions)
+    console.log(`    ${pct.toFixed(1).padStart(5)}%  ${name}`)
   console.log('  self time, by package:')
-  for (const { name, pct } of summary.packages) console.log(`    ${pct.toFixed(1).padStart(5)}%  ${name}`)
+  for (const { name, pct } of summary.packages)
+    console.log(`    ${pct.toFixed(1).padStart(5)}%  ${name}`)
 }
 
 /** Statements between the marks of a query log: { label: [sql, …] } in order */

@@ -16,12 +16,26 @@ export const agent = new http.Agent({ keepAlive: true, maxSockets: 256 })
 /** One HTTP exchange; the body is read whole */
 export function request(url, { method = 'GET', headers = {}, body } = {}) {
   return new Promise((resolve, reject) => {
-    const req = http.request(url, { method, headers: body ? { ...headers, 'content-length': Buffer.byteLength(body) } : headers, agent }, (res) => {
-      const chunks = []
-      res.on('data', (chunk) => chunks.push(chunk))
-      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }))
-      res.on('error', reject)
-    })
+    const req = http.request(
+      url,
+      {
+        method,
+        headers: body ? { ...headers, 'content-length': Buffer.byteLength(body) } : headers,
+        agent,
+      },
+      (res) => {
+        const chunks = []
+        res.on('data', (chunk) => chunks.push(chunk))
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode,
+            headers: res.headers,
+            body: Buffer.concat(chunks).toString('utf8'),
+          })
+        )
+        res.on('error', reject)
+      }
+    )
     req.on('error', reject)
     req.setTimeout(30_000, () => req.destroy(new Error(`timeout: ${method} ${url}`)))
     req.end(body)
@@ -42,7 +56,9 @@ class CookieJar {
       const name = pair.slice(0, separator)
       const pathAttribute = attributes.find((a) => /^path=/i.test(a))
       const path = pathAttribute ? pathAttribute.slice(5) : '/'
-      const expired = attributes.some((a) => /^max-age=(0|-)/i.test(a) || /^expires=.*1970/i.test(a))
+      const expired = attributes.some(
+        (a) => /^max-age=(0|-)/i.test(a) || /^expires=.*1970/i.test(a)
+      )
       const key = `${name};${path}`
       if (expired) this.#cookies.delete(key)
       else this.#cookies.set(key, { name, path, value: pair.slice(separator + 1) })
@@ -52,7 +68,10 @@ class CookieJar {
   /** Longer paths first, as browsers send them */
   header(pathname) {
     return [...this.#cookies.values()]
-      .filter((c) => pathname === c.path || pathname.startsWith(c.path.endsWith('/') ? c.path : `${c.path}/`))
+      .filter(
+        (c) =>
+          pathname === c.path || pathname.startsWith(c.path.endsWith('/') ? c.path : `${c.path}/`)
+      )
       .sort((a, b) => b.path.length - a.path.length)
       .map((c) => `${c.name}=${c.value}`)
       .join('; ')
@@ -60,7 +79,12 @@ class CookieJar {
 }
 
 function decode(text) {
-  return text.replace(/&quot;/g, '"').replace(/&#x27;|&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&')
+  return text
+    .replace(/&quot;/g, '"')
+    .replace(/&#x27;|&#39;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&')
 }
 
 function attribute(tag, name) {
@@ -80,13 +104,20 @@ function readForm(html) {
     if (!name || ((type === 'checkbox' || type === 'radio') && !/\schecked\b/i.test(tag))) continue
     fields.push([name, attribute(tag, 'value') ?? ''])
   }
-  for (const [select, name] of form.matchAll(/<select\b[^>]*name="([^"]+)"[^>]*>[\s\S]*?<\/select>/gi)) {
+  for (const [select, name] of form.matchAll(
+    /<select\b[^>]*name="([^"]+)"[^>]*>[\s\S]*?<\/select>/gi
+  )) {
     const options = [...select.matchAll(/<option\b[^>]*>/gi)].map((o) => o[0])
     const chosen = options.find((o) => /\sselected\b/i.test(o)) ?? options[0]
     if (chosen) fields.push([name, attribute(chosen, 'value') ?? ''])
   }
   const approves = /<button\b[^>]*name="action"[^>]*value="grant"/i.test(form)
-  return { action: attribute(open, 'action') ?? '', method: (attribute(open, 'method') ?? 'get').toLowerCase(), fields, approves }
+  return {
+    action: attribute(open, 'action') ?? '',
+    method: (attribute(open, 'method') ?? 'get').toLowerCase(),
+    fields,
+    approves,
+  }
 }
 
 /** A browser session against one provider: a fresh cookie jar, no automatic redirects */
@@ -135,27 +166,43 @@ export async function signIn(target, { onRequest } = {}) {
       page = await browser.go('GET', page.location)
       continue
     }
-    if (page.status !== 200) throw new Error(`sign-in: HTTP ${page.status} at ${page.url}: ${page.body.slice(0, 300)}`)
+    if (page.status !== 200)
+      throw new Error(`sign-in: HTTP ${page.status} at ${page.url}: ${page.body.slice(0, 300)}`)
     const form = readForm(page.body)
-    const params = new URLSearchParams(form.fields.filter(([name]) => name !== 'login' && name !== 'password'))
+    const params = new URLSearchParams(
+      form.fields.filter(([name]) => name !== 'login' && name !== 'password')
+    )
     if (form.fields.some(([name]) => name === 'password')) {
       params.set('login', target.user.email)
       params.set('password', target.user.password)
     }
     if (form.approves) params.set('action', 'grant')
-    page = form.method === 'post' ? await browser.go('POST', form.action, params) : await browser.go('GET', `${form.action}?${params}`)
+    page =
+      form.method === 'post'
+        ? await browser.go('POST', form.action, params)
+        : await browser.go('GET', `${form.action}?${params}`)
   }
   const redirect = new URL(page.location ?? 'about:blank')
   const code = redirect.searchParams.get('code')
-  if (!code || redirect.searchParams.get('state') !== state) throw new Error(`sign-in ended without a code: ${page.status} ${page.url} ${page.location}`)
+  if (!code || redirect.searchParams.get('state') !== state)
+    throw new Error(`sign-in ended without a code: ${page.status} ${page.url} ${page.location}`)
 
   onRequest?.(`POST ${new URL(target.tokenEndpoint).pathname} (authorization_code)`)
   const response = await request(target.tokenEndpoint, {
     method: 'POST',
-    headers: { authorization: basicAuth(target.clientId, target.clientSecret), 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: REDIRECT_URI, code_verifier: verifier }).toString(),
+    headers: {
+      'authorization': basicAuth(target.clientId, target.clientSecret),
+      'content-type': 'application/x-www-form-urlencoded',
+    },
+    body: new URLSearchParams({
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: REDIRECT_URI,
+      code_verifier: verifier,
+    }).toString(),
   })
   const tokens = response.status === 200 ? JSON.parse(response.body) : null
-  if (!tokens?.id_token || !tokens.access_token) throw new Error(`code exchange: HTTP ${response.status} ${response.body.slice(0, 300)}`)
+  if (!tokens?.id_token || !tokens.access_token)
+    throw new Error(`code exchange: HTTP ${response.status} ${response.body.slice(0, 300)}`)
   return tokens
 }

@@ -16,7 +16,14 @@ export default class extends BaseSchema {
     })
     this.schema.createTable('email_addresses', (table) => {
       table.increments('id')
-      table.integer('user_id').unsigned().notNullable().references('id').inTable('users').onDelete('CASCADE').index()
+      table
+        .integer('user_id')
+        .unsigned()
+        .notNullable()
+        .references('id')
+        .inTable('users')
+        .onDelete('CASCADE')
+        .index()
       table.string('email', 254).notNullable().unique()
       table.boolean('verified').notNullable().defaultTo(false)
       table.boolean('primary').notNullable().defaultTo(false)

@@ -5,8 +5,21 @@ export default class extends BaseSchema {
     this.schema.createTable('oidc_authorization_codes', (table) => {
       table.bigIncrements('id')
       table.string('hash', 64).notNullable().unique()
-      table.string('client_id', 100).notNullable().references('id').inTable('oidc_clients').onDelete('CASCADE').index()
-      table.integer('user_id').unsigned().notNullable().references('id').inTable('users').onDelete('CASCADE').index()
+      table
+        .string('client_id', 100)
+        .notNullable()
+        .references('id')
+        .inTable('oidc_clients')
+        .onDelete('CASCADE')
+        .index()
+      table
+        .integer('user_id')
+        .unsigned()
+        .notNullable()
+        .references('id')
+        .inTable('users')
+        .onDelete('CASCADE')
+        .index()
       table.string('family_id', 32).notNullable()
       table.text('redirect_uri').notNullable()
       table.text('scopes').notNullable()

@@ -4,8 +4,20 @@ export default class extends BaseSchema {
   async up() {
     this.schema.createTable('oidc_consents', (table) => {
       table.increments('id')
-      table.integer('user_id').unsigned().notNullable().references('id').inTable('users').onDelete('CASCADE')
-      table.string('client_id', 100).notNullable().references('id').inTable('oidc_clients').onDelete('CASCADE').index()
+      table
+        .integer('user_id')
+        .unsigned()
+        .notNullable()
+        .references('id')
+        .inTable('users')
+        .onDelete('CASCADE')
+      table
+        .string('client_id', 100)
+        .notNullable()
+        .references('id')
+        .inTable('oidc_clients')
+        .onDelete('CASCADE')
+        .index()
       table.text('scopes').notNullable()
       table.string('email', 254).nullable()
       table.datetime('created_at').notNullable()

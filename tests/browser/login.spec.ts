@@ -29,16 +29,26 @@ test.group('Login page in Chromium', () => {
     await page.getByRole('button', { name: 'Sign In' }).click()
     await page.waitForLoadState()
 
-    assert.equal(await page.getByRole('alert').innerText(), 'The login and/or password you specified are not correct.')
+    assert.equal(
+      await page.getByRole('alert').innerText(),
+      'The login and/or password you specified are not correct.'
+    )
     assert.equal(await page.getByLabel('Email or username').inputValue(), email)
     assert.equal(await page.getByLabel('Password').inputValue(), '')
-    assert.equal(await page.locator('#password:focus').count(), 1, 'the cursor waits in the password field')
+    assert.equal(
+      await page.locator('#password:focus').count(),
+      1,
+      'the cursor waits in the password field'
+    )
     await screenshot(page, 'login-error')
     await page.goto('/')
     assert.include(await page.locator('main').innerText(), 'You are not signed in.')
   })
 
-  test('the CSP lets the stylesheet load and nothing else from elsewhere', async ({ assert, cleanup }) => {
+  test('the CSP lets the stylesheet load and nothing else from elsewhere', async ({
+    assert,
+    cleanup,
+  }) => {
     const { page, log } = await openPage(cleanup)
     const stylesheet = page.waitForResponse(`${BASE_URL}/static/app.css`)
     await page.goto('/accounts/login/')
@@ -50,7 +60,10 @@ test.group('Login page in Chromium', () => {
     const box = await page.locator('main').boundingBox()
     assert.equal(box?.width, 28 * 16)
     assert.deepEqual(log.console, [], 'no console messages (a CSP violation is reported there)')
-    assert.isTrue(log.requests.every((url) => url.startsWith(`${BASE_URL}/`)), log.requests.join(' '))
+    assert.isTrue(
+      log.requests.every((url) => url.startsWith(`${BASE_URL}/`)),
+      log.requests.join(' ')
+    )
     assert.equal(await page.locator('script').count(), 0, 'the page needs no script')
   })
 })

@@ -9,7 +9,12 @@ const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code'
 
 /** The RP lives outside this machine's network: its pages are answered in the browser */
 async function serveRelyingParty(page: Page) {
-  await page.route(`${RP}/**`, (route) => route.fulfill({ contentType: 'text/html', body: '<!doctype html><title>RP</title><h1>Back at the RP</h1>' }))
+  await page.route(`${RP}/**`, (route) =>
+    route.fulfill({
+      contentType: 'text/html',
+      body: '<!doctype html><title>RP</title><h1>Back at the RP</h1>',
+    })
+  )
 }
 
 async function signIn(page: Page, person: TestUser) {
@@ -19,11 +24,18 @@ async function signIn(page: Page, person: TestUser) {
 }
 
 test.group('OIDC pages in Chromium', () => {
-  test('a person signs in to a relying party through login and consent', async ({ assert, cleanup }) => {
+  test('a person signs in to a relying party through login and consent', async ({
+    assert,
+    cleanup,
+  }) => {
     const person = await createUser()
     const rp = await createClient({ name: 'Acme Notes', redirectUris: [`${RP}/callback`] })
     const config = await discoverAs(rp, 'basic')
-    const { url, secrets } = await authorizationUrl(config, `${RP}/callback`, 'openid profile email')
+    const { url, secrets } = await authorizationUrl(
+      config,
+      `${RP}/callback`,
+      'openid profile email'
+    )
     const { page, log } = await openPage(cleanup)
     await serveRelyingParty(page)
 
@@ -38,16 +50,27 @@ test.group('OIDC pages in Chromium', () => {
     await page.getByLabel('View your basic profile information').uncheck()
     await page.getByRole('button', { name: 'Authorize' }).click()
     await page.waitForURL(`${RP}/callback?**`)
-    const tokens = await oidc.authorizationCodeGrant(config, new URL(page.url()), { pkceCodeVerifier: secrets.verifier, expectedState: secrets.state, expectedNonce: secrets.nonce })
+    const tokens = await oidc.authorizationCodeGrant(config, new URL(page.url()), {
+      pkceCodeVerifier: secrets.verifier,
+      expectedState: secrets.state,
+      expectedNonce: secrets.nonce,
+    })
     assert.equal(tokens.scope, 'openid email')
     assert.equal(tokens.claims()!.email, person.email)
     assert.deepEqual(log.console, [])
   })
 
-  test('Cancel on the consent page returns access_denied to the relying party', async ({ assert, cleanup }) => {
+  test('Cancel on the consent page returns access_denied to the relying party', async ({
+    assert,
+    cleanup,
+  }) => {
     const person = await createUser()
     const rp = await createClient({ redirectUris: [`${RP}/callback`] })
-    const { url, secrets } = await authorizationUrl(await discoverAs(rp, 'post'), `${RP}/callback`, 'openid')
+    const { url, secrets } = await authorizationUrl(
+      await discoverAs(rp, 'post'),
+      `${RP}/callback`,
+      'openid'
+    )
     const { page } = await openPage(cleanup)
     await serveRelyingParty(page)
     await page.goto(url)
@@ -59,9 +82,16 @@ test.group('OIDC pages in Chromium', () => {
     assert.equal(callback.searchParams.get('state'), secrets.state)
   })
 
-  test('a person enters a device code, sees the request and confirms it', async ({ assert, cleanup }) => {
+  test('a person enters a device code, sees the request and confirms it', async ({
+    assert,
+    cleanup,
+  }) => {
     const person = await createUser()
-    const rp = await createClient({ name: 'Living Room TV', type: 'public', grantTypes: [DEVICE_GRANT] })
+    const rp = await createClient({
+      name: 'Living Room TV',
+      type: 'public',
+      grantTypes: [DEVICE_GRANT],
+    })
     const config = await discoverAs(rp, 'none')
     const device = await oidc.initiateDeviceAuthorization(config, { scope: 'openid profile' })
     const { page } = await openPage(cleanup)
@@ -89,9 +119,17 @@ test.group('OIDC pages in Chromium', () => {
     assert.equal(tokens.claims()!.sub, String(person.user.id))
   })
 
-  test('RP-initiated logout asks the person, then returns to the relying party', async ({ assert, cleanup }) => {
+  test('RP-initiated logout asks the person, then returns to the relying party', async ({
+    assert,
+    cleanup,
+  }) => {
     const person = await createUser()
-    const rp = await createClient({ name: 'Acme Notes', redirectUris: [`${RP}/callback`], postLogoutRedirectUris: [`${RP}/signed-out`], skipConsent: true })
+    const rp = await createClient({
+      name: 'Acme Notes',
+      redirectUris: [`${RP}/callback`],
+      postLogoutRedirectUris: [`${RP}/signed-out`],
+      skipConsent: true,
+    })
     const config = await discoverAs(rp, 'basic')
     const { url, secrets } = await authorizationUrl(config, `${RP}/callback`, 'openid')
     const { page } = await openPage(cleanup)
@@ -99,9 +137,19 @@ test.group('OIDC pages in Chromium', () => {
     await page.goto(url)
     await signIn(page, person)
     await page.waitForURL(`${RP}/callback?**`)
-    const tokens = await oidc.authorizationCodeGrant(config, new URL(page.url()), { pkceCodeVerifier: secrets.verifier, expectedState: secrets.state, expectedNonce: secrets.nonce })
+    const tokens = await oidc.authorizationCodeGrant(config, new URL(page.url()), {
+      pkceCodeVerifier: secrets.verifier,
+      expectedState: secrets.state,
+      expectedNonce: secrets.nonce,
+    })
 
-    await page.goto(oidc.buildEndSessionUrl(config, { id_token_hint: tokens.id_token!, post_logout_redirect_uri: `${RP}/signed-out`, state: 'bye' }).href)
+    await page.goto(
+      oidc.buildEndSessionUrl(config, {
+        id_token_hint: tokens.id_token!,
+        post_logout_redirect_uri: `${RP}/signed-out`,
+        state: 'bye',
+      }).href
+    )
     await page.waitForSelector('h1:has-text("Sign Out")')
     await screenshot(page, 'logout-ask')
     await page.getByRole('button', { name: 'Sign Out' }).click()

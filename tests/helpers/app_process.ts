@@ -31,7 +31,12 @@ export type AppProcess = {
   stop(): Promise<void>
 }
 
-export type BootResult = { exitCode: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }
+export type BootResult = {
+  exitCode: number | null
+  signal: NodeJS.Signals | null
+  stdout: string
+  stderr: string
+}
 
 const CHILD_PORTS = 8
 const HOST = '127.0.0.1'
@@ -69,16 +74,29 @@ async function takePort() {
  * the variable, so that the child's .env files decide it.
  */
 function childEnv(port: number, overrides: Env): NodeJS.ProcessEnv {
-  const merged: Env = { ...process.env, NODE_ENV: 'test', HOST, PORT: String(port), APP_URL: `http://${HOST}:${port}`, ...overrides }
-  return Object.fromEntries(Object.entries(merged).filter(([, value]) => value !== undefined)) as NodeJS.ProcessEnv
+  const merged: Env = {
+    ...process.env,
+    NODE_ENV: 'test',
+    HOST,
+    PORT: String(port),
+    APP_URL: `http://${HOST}:${port}`,
+    ...overrides,
+  }
+  return Object.fromEntries(
+    Object.entries(merged).filter(([, value]) => value !== undefined)
+  ) as NodeJS.ProcessEnv
 }
 
 function spawnServer(environment: NodeJS.ProcessEnv) {
-  const child = spawn(app.makePath('node_modules/.bin/node'), ['--import', '@poppinss/ts-exec', 'bin/server.ts'], {
-    cwd: app.makePath(),
-    env: environment,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
+  const child = spawn(
+    app.makePath('node_modules/.bin/node'),
+    ['--import', '@poppinss/ts-exec', 'bin/server.ts'],
+    {
+      cwd: app.makePath(),
+      env: environment,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }
+  )
   const output = { stdout: '', stderr: '' }
   child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (output.stdout += chunk))
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (output.stderr += chunk))
@@ -91,7 +109,10 @@ function spawnServer(environment: NodeJS.ProcessEnv) {
 }
 
 /** Starts the HTTP server with `overrides` and resolves once it answers HTTP */
-export async function startApp(overrides: Env = {}, options: { timeoutMs?: number } = {}): Promise<AppProcess> {
+export async function startApp(
+  overrides: Env = {},
+  options: { timeoutMs?: number } = {}
+): Promise<AppProcess> {
   const port = await takePort()
   const url = `http://${HOST}:${port}`
   const { child, output, exited } = spawnServer(childEnv(port, overrides))
@@ -113,10 +134,14 @@ export async function startApp(overrides: Env = {}, options: { timeoutMs?: numbe
   const deadline = Date.now() + (options.timeoutMs ?? 20_000)
   while (true) {
     if (exit) {
-      throw new Error(`the app process exited (${JSON.stringify(exit)}) before answering:\n${output.stderr}${output.stdout}`)
+      throw new Error(
+        `the app process exited (${JSON.stringify(exit)}) before answering:\n${output.stderr}${output.stdout}`
+      )
     }
     /* Any HTTP answer, even a 404, means the server is up */
-    const answered = await fetch(`${url}/.well-known/openid-configuration`, { signal: AbortSignal.timeout(1000) }).then(
+    const answered = await fetch(`${url}/.well-known/openid-configuration`, {
+      signal: AbortSignal.timeout(1000),
+    }).then(
       () => true,
       () => false
     )
@@ -136,7 +161,10 @@ export async function startApp(overrides: Env = {}, options: { timeoutMs?: numbe
  * (a boot error). A server that is still running after `timeoutMs` is killed
  * and the promise rejects, with what it printed.
  */
-export async function runBoot(overrides: Env = {}, options: { timeoutMs?: number } = {}): Promise<BootResult> {
+export async function runBoot(
+  overrides: Env = {},
+  options: { timeoutMs?: number } = {}
+): Promise<BootResult> {
   const port = await takePort()
   const { child, output, exited } = spawnServer(childEnv(port, overrides))
   const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 20_000)

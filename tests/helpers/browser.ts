@@ -7,7 +7,13 @@ import env from '#start/env'
 
 export const BASE_URL = `http://${env.get('HOST')}:${env.get('PORT')}`
 
-export type Page = { status: number; headers: Headers; body: string; location: string | null; url: string }
+export type Page = {
+  status: number
+  headers: Headers
+  body: string
+  location: string | null
+  url: string
+}
 export type Form = { action: string; method: string; fields: [string, string][] }
 
 export class Browser {
@@ -16,14 +22,21 @@ export class Browser {
   /** `baseUrl`: the server relative URLs go to (another app process, tests/helpers/app_process.ts) */
   constructor(readonly baseUrl = BASE_URL) {}
 
-  async request(method: string, url: string, body?: URLSearchParams | Record<string, string | string[]>, headers: Record<string, string> = {}): Promise<Page> {
+  async request(
+    method: string,
+    url: string,
+    body?: URLSearchParams | Record<string, string | string[]>,
+    headers: Record<string, string> = {}
+  ): Promise<Page> {
     const target = new URL(url, this.baseUrl)
     const form = body instanceof URLSearchParams ? body : body ? toParams(body) : undefined
     const response = await fetch(target, {
       method,
       redirect: 'manual',
       headers: {
-        ...(this.cookies.size ? { cookie: [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ') } : {}),
+        ...(this.cookies.size
+          ? { cookie: [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ') }
+          : {}),
         ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
         ...headers,
       },
@@ -32,26 +45,42 @@ export class Browser {
     for (const line of response.headers.getSetCookie()) {
       const [pair, ...attributes] = line.split(';')
       const [name, ...value] = pair.split('=')
-      const expired = attributes.some((a) => /max-age=0/i.test(a) || /expires=Thu, 01 Jan 1970/i.test(a))
+      const expired = attributes.some(
+        (a) => /max-age=0/i.test(a) || /expires=Thu, 01 Jan 1970/i.test(a)
+      )
       if (expired) this.cookies.delete(name.trim())
       else this.cookies.set(name.trim(), value.join('='))
     }
     const location = response.headers.get('location')
-    return { status: response.status, headers: response.headers, body: await response.text(), location: location ? new URL(location, target).href : null, url: target.href }
+    return {
+      status: response.status,
+      headers: response.headers,
+      body: await response.text(),
+      location: location ? new URL(location, target).href : null,
+      url: target.href,
+    }
   }
 
   get(url: string, headers?: Record<string, string>) {
     return this.request('GET', url, undefined, headers)
   }
 
-  post(url: string, body: URLSearchParams | Record<string, string | string[]>, headers?: Record<string, string>) {
+  post(
+    url: string,
+    body: URLSearchParams | Record<string, string | string[]>,
+    headers?: Record<string, string>
+  ) {
     return this.request('POST', url, body, headers)
   }
 
   /** Follows redirects within this server; stops at the first other origin */
   async follow(page: Page, limit = 10): Promise<Page> {
     let current = page
-    while (current.location && limit-- > 0 && new URL(current.location).origin === new URL(this.baseUrl).origin) {
+    while (
+      current.location &&
+      limit-- > 0 &&
+      new URL(current.location).origin === new URL(this.baseUrl).origin
+    ) {
       current = await this.get(current.location)
     }
     return current
@@ -73,18 +102,26 @@ export class Browser {
       if (value === null) continue
       for (const entry of Array.isArray(value) ? value : [value]) params.append(name, entry)
     }
-    return form.method === 'get' ? this.get(`${form.action}?${params}`) : this.post(form.action, params)
+    return form.method === 'get'
+      ? this.get(`${form.action}?${params}`)
+      : this.post(form.action, params)
   }
 }
 
 function toParams(body: Record<string, string | string[]>) {
   const params = new URLSearchParams()
-  for (const [name, value] of Object.entries(body)) for (const entry of Array.isArray(value) ? value : [value]) params.append(name, entry)
+  for (const [name, value] of Object.entries(body))
+    for (const entry of Array.isArray(value) ? value : [value]) params.append(name, entry)
   return params
 }
 
 function decode(text: string) {
-  return text.replace(/&quot;/g, '"').replace(/&#x27;|&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&')
+  return text
+    .replace(/&quot;/g, '"')
+    .replace(/&#x27;|&#39;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&')
 }
 
 function attribute(tag: string, name: string) {
@@ -102,7 +139,9 @@ function attribute(tag: string, name: string) {
 export function readForm(html: string, selector?: string): Form {
   const forms = [...html.matchAll(/<form\b[^>]*>[\s\S]*?<\/form>/gi)].map((m) => m[0])
   const wanted = selector ? /\[(\w+)="([^"]*)"\]/.exec(selector) : null
-  const form = forms.find((f) => !wanted || attribute(f.slice(0, f.indexOf('>') + 1), wanted[1]) === wanted[2])
+  const form = forms.find(
+    (f) => !wanted || attribute(f.slice(0, f.indexOf('>') + 1), wanted[1]) === wanted[2]
+  )
   if (!form) throw new Error(`no form ${selector ?? ''} in page:\n${html.slice(0, 2000)}`)
   const open = form.slice(0, form.indexOf('>') + 1)
   const fields: [string, string][] = []
@@ -113,10 +152,16 @@ export function readForm(html: string, selector?: string): Form {
     if ((type === 'checkbox' || type === 'radio') && !/\schecked\b/i.test(tag)) continue
     fields.push([name, attribute(tag, 'value') ?? (type === 'checkbox' ? 'on' : '')])
   }
-  for (const [select, name] of form.matchAll(/<select\b[^>]*name="([^"]+)"[^>]*>[\s\S]*?<\/select>/gi)) {
+  for (const [select, name] of form.matchAll(
+    /<select\b[^>]*name="([^"]+)"[^>]*>[\s\S]*?<\/select>/gi
+  )) {
     const options = [...select.matchAll(/<option\b[^>]*>/gi)].map((o) => o[0])
     const chosen = options.find((o) => /\sselected\b/i.test(o)) ?? options[0]
     if (chosen) fields.push([name, attribute(chosen, 'value') ?? ''])
   }
-  return { action: attribute(open, 'action') ?? '', method: (attribute(open, 'method') ?? 'get').toLowerCase(), fields }
+  return {
+    action: attribute(open, 'action') ?? '',
+    method: (attribute(open, 'method') ?? 'get').toLowerCase(),
+    fields,
+  }
 }

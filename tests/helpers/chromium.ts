@@ -13,7 +13,16 @@ import { BASE_URL } from '#tests/helpers/browser'
 export const CHROMIUM_PATH = '/usr/bin/chromium'
 
 /* The background-networking flags keep Chromium from calling out of this machine's closed network */
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+]
 
 let browser: Browser | null = null
 
@@ -31,7 +40,9 @@ export async function startChromium() {
 export type PageLog = { console: string[]; requests: string[] }
 
 /** A page in a context of its own, closed by the test's cleanup */
-export async function openPage(cleanup: (handler: () => Promise<void>) => void): Promise<{ page: Page; log: PageLog }> {
+export async function openPage(
+  cleanup: (handler: () => Promise<void>) => void
+): Promise<{ page: Page; log: PageLog }> {
   if (!browser) throw new Error('Chromium runs only in the browser suite')
   const context = await browser.newContext({ baseURL: BASE_URL })
   cleanup(() => context.close())

@@ -11,19 +11,35 @@ let sequence = 0
 export type TestUser = { user: User; email: string; password: string }
 
 /** A user with a verified primary email; every value unique to this call */
-export async function createUser(overrides: Partial<{ username: string | null; email: string; password: string; isActive: boolean; firstName: string; lastName: string; profile: Record<string, unknown> }> = {}): Promise<TestUser> {
+export async function createUser(
+  overrides: Partial<{
+    username: string | null
+    email: string
+    password: string
+    isActive: boolean
+    firstName: string
+    lastName: string
+    profile: Record<string, unknown>
+  }> = {}
+): Promise<TestUser> {
   sequence++
   const password = overrides.password ?? `pw-${randomValue(9)}`
   const email = overrides.email ?? `user${sequence}-${randomValue(4).toLowerCase()}@example.com`
   const user = await User.create({
-    username: overrides.username === undefined ? `user${sequence}_${randomValue(4)}` : overrides.username,
+    username:
+      overrides.username === undefined ? `user${sequence}_${randomValue(4)}` : overrides.username,
     password: await hash.make(password),
     firstName: overrides.firstName ?? 'Ada',
     lastName: overrides.lastName ?? 'Lovelace',
     isActive: overrides.isActive ?? true,
     profile: overrides.profile ?? null,
   })
-  await EmailAddress.create({ userId: user.id, email: email.toLowerCase(), verified: true, primary: true })
+  await EmailAddress.create({
+    userId: user.id,
+    email: email.toLowerCase(),
+    verified: true,
+    primary: true,
+  })
   return { user, email: email.toLowerCase(), password }
 }
 

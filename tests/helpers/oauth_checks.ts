@@ -23,7 +23,11 @@ export async function rowCounts(clientId: string) {
     const row = await db.from(table).where('client_id', clientId).count('* as total').first()
     return Number(row.total)
   }
-  return { codes: await count('oidc_authorization_codes'), tokens: await count('oidc_tokens'), consents: await count('oidc_consents') }
+  return {
+    codes: await count('oidc_authorization_codes'),
+    tokens: await count('oidc_tokens'),
+    consents: await count('oidc_consents'),
+  }
 }
 
 /**
@@ -52,27 +56,54 @@ export function assertCleanResponses() {
   const pages = seen.splice(0)
   for (const page of pages) {
     if (page.status === 307) throw new Error(`307 from ${page.url}`)
-    if (page.status >= 500) throw new Error(`${page.status} from ${page.url}: ${page.body.slice(0, 300)}`)
-    if (new URL(page.url).pathname === AUTHORIZE && page.headers.get('cache-control') !== 'no-store') {
+    if (page.status >= 500)
+      throw new Error(`${page.status} from ${page.url}: ${page.body.slice(0, 300)}`)
+    if (
+      new URL(page.url).pathname === AUTHORIZE &&
+      page.headers.get('cache-control') !== 'no-store'
+    ) {
       throw new Error(`no Cache-Control: no-store on ${page.status} from ${page.url}`)
     }
   }
 }
 
 /** A request with exactly this body and these headers (fetch adds no Content-Type for a Buffer) */
-export async function rawRequest(method: string, path: string, body?: string | Buffer, headers: Record<string, string> = {}): Promise<Page> {
+export async function rawRequest(
+  method: string,
+  path: string,
+  body?: string | Buffer,
+  headers: Record<string, string> = {}
+): Promise<Page> {
   const url = new URL(path, BASE_URL)
-  const response = await fetch(url, { method, redirect: 'manual', headers, body: typeof body === 'string' ? Buffer.from(body) : body })
+  const response = await fetch(url, {
+    method,
+    redirect: 'manual',
+    headers,
+    body: typeof body === 'string' ? Buffer.from(body) : body,
+  })
   const location = response.headers.get('location')
-  const page = { status: response.status, headers: response.headers, body: await response.text(), location, url: url.href }
+  const page = {
+    status: response.status,
+    headers: response.headers,
+    body: await response.text(),
+    location,
+    url: url.href,
+  }
   seen.push(page)
   return page
 }
 
 /** A form POST to the token endpoint */
-export function postForm(path: string, params: Record<string, string> | URLSearchParams | string, headers: Record<string, string> = {}) {
+export function postForm(
+  path: string,
+  params: Record<string, string> | URLSearchParams | string,
+  headers: Record<string, string> = {}
+) {
   const body = typeof params === 'string' ? params : new URLSearchParams(params).toString()
-  return rawRequest('POST', path, body, { 'content-type': 'application/x-www-form-urlencoded', ...headers })
+  return rawRequest('POST', path, body, {
+    'content-type': 'application/x-www-form-urlencoded',
+    ...headers,
+  })
 }
 
 export function basic(id: string, secret: string) {
@@ -94,7 +125,11 @@ export function pkcePair() {
   return { verifier, challenge: createHash('sha256').update(verifier).digest('base64url') }
 }
 
-export type Delivered = { mode: 'query' | 'fragment' | 'form_post'; target: string; params: URLSearchParams }
+export type Delivered = {
+  mode: 'query' | 'fragment' | 'form_post'
+  target: string
+  params: URLSearchParams
+}
 
 /** Where an authorization response went and what it carried */
 export function delivered(page: Page): Delivered {
@@ -122,19 +157,23 @@ export async function signedIn(): Promise<{ person: TestUser; browser: Recording
  * An authorization code issued through the real endpoint (skip_consent client,
  * so no consent page), with its verifier when PKCE was used.
  */
-export async function issueCode(options: { rp?: TestClient; browser?: RecordingBrowser; pkce?: boolean; scope?: string } = {}) {
+export async function issueCode(
+  options: { rp?: TestClient; browser?: RecordingBrowser; pkce?: boolean; scope?: string } = {}
+) {
   const rp = options.rp ?? (await createClient({ redirectUris: [REDIRECT], skipConsent: true }))
   const browser = options.browser ?? (await signedIn()).browser
   const pkce = pkcePair()
-  const page = await browser.get(authorizeUrl({
-    client_id: rp.id,
-    redirect_uri: REDIRECT,
-    response_type: 'code',
-    scope: options.scope ?? 'openid email',
-    state: 'st',
-    code_challenge: options.pkce === false ? null : pkce.challenge,
-    code_challenge_method: options.pkce === false ? null : 'S256',
-  }))
+  const page = await browser.get(
+    authorizeUrl({
+      client_id: rp.id,
+      redirect_uri: REDIRECT,
+      response_type: 'code',
+      scope: options.scope ?? 'openid email',
+      state: 'st',
+      code_challenge: options.pkce === false ? null : pkce.challenge,
+      code_challenge_method: options.pkce === false ? null : 'S256',
+    })
+  )
   const code = delivered(page).params.get('code')
   if (!code) throw new Error(`no code: ${page.status} ${page.location}`)
   return { rp, browser, code, verifier: options.pkce === false ? null : pkce.verifier }
@@ -142,12 +181,22 @@ export async function issueCode(options: { rp?: TestClient; browser?: RecordingB
 
 /** Exchanges a code at the token endpoint with client_secret_post; the parsed 200 body */
 export async function redeemCode(rp: TestClient, code: string, verifier: string | null) {
-  const params: Record<string, string> = { grant_type: 'authorization_code', code, redirect_uri: REDIRECT, client_id: rp.id }
+  const params: Record<string, string> = {
+    grant_type: 'authorization_code',
+    code,
+    redirect_uri: REDIRECT,
+    client_id: rp.id,
+  }
   if (rp.secret) params.client_secret = rp.secret
   if (verifier) params.code_verifier = verifier
   const page = await postForm(TOKEN, params)
   if (page.status !== 200) throw new Error(`token exchange failed: ${page.status} ${page.body}`)
-  return JSON.parse(page.body) as { access_token: string; refresh_token?: string; id_token?: string; scope: string }
+  return JSON.parse(page.body) as {
+    access_token: string
+    refresh_token?: string
+    id_token?: string
+    scope: string
+  }
 }
 
 /** Bytes written straight to the server, for requests fetch would clean up (e.g. raw non-ASCII in the URL); the status line's code */

@@ -3,7 +3,7 @@
  * person's side of a sign-in: the login page, the consent page, the redirect.
  */
 import * as oidc from 'openid-client'
-import { BASE_URL, Browser, readForm, type Page } from '#tests/helpers/browser'
+import { BASE_URL, type Browser, readForm, type Page } from '#tests/helpers/browser'
 import type { TestClient, TestUser } from '#tests/helpers/factories'
 
 export const ISSUER = BASE_URL
@@ -11,12 +11,23 @@ export const ISSUER = BASE_URL
 export type ClientAuth = 'post' | 'basic' | 'none'
 
 export async function discoverAs(client: TestClient, auth: ClientAuth) {
-  const method = auth === 'post' ? oidc.ClientSecretPost(client.secret!) : auth === 'basic' ? oidc.ClientSecretBasic(client.secret!) : oidc.None()
-  return oidc.discovery(new URL(ISSUER), client.id, undefined, method, { execute: [oidc.allowInsecureRequests] })
+  const method =
+    auth === 'post'
+      ? oidc.ClientSecretPost(client.secret!)
+      : auth === 'basic'
+        ? oidc.ClientSecretBasic(client.secret!)
+        : oidc.None()
+  return oidc.discovery(new URL(ISSUER), client.id, undefined, method, {
+    execute: [oidc.allowInsecureRequests],
+  })
 }
 
 /** Consent page → the redirect answering it; approves every offered scope unless told otherwise */
-export async function answerConsent(browser: Browser, page: Page, values: Record<string, string | string[] | null> = {}) {
+export async function answerConsent(
+  browser: Browser,
+  page: Page,
+  values: Record<string, string | string[] | null> = {}
+) {
   const form = readForm(page.body, 'form[action="/identity/o/authorize"]')
   return browser.submit(form, { action: 'grant', ...values })
 }
@@ -26,11 +37,21 @@ export async function answerConsent(browser: Browser, page: Page, values: Record
  * comes, then consents when the consent page comes. Returns the response that
  * leaves the provider (the redirect to the RP, or a page).
  */
-export async function authorizeInBrowser(browser: Browser, url: string, person: TestUser, consent: Record<string, string | string[] | null> | false = {}) {
+export async function authorizeInBrowser(
+  browser: Browser,
+  url: string,
+  person: TestUser,
+  consent: Record<string, string | string[] | null> | false = {}
+) {
   let page = await browser.get(url)
   if (page.location?.includes('/accounts/login/')) {
     const login = await browser.get(page.location)
-    page = await browser.follow(await browser.submit(readForm(login.body, 'form[action="/accounts/login/"]'), { login: person.email, password: person.password }))
+    page = await browser.follow(
+      await browser.submit(readForm(login.body, 'form[action="/accounts/login/"]'), {
+        login: person.email,
+        password: person.password,
+      })
+    )
   }
   if (consent !== false && page.status === 200 && page.body.includes('name="request"')) {
     page = await answerConsent(browser, page, consent)
@@ -40,8 +61,17 @@ export async function authorizeInBrowser(browser: Browser, url: string, person: 
 
 export type FlowSecrets = { state: string; nonce: string; verifier: string }
 
-export async function authorizationUrl(config: oidc.Configuration, redirectUri: string, scope: string, extra: Record<string, string> = {}) {
-  const secrets: FlowSecrets = { state: oidc.randomState(), nonce: oidc.randomNonce(), verifier: oidc.randomPKCECodeVerifier() }
+export async function authorizationUrl(
+  config: oidc.Configuration,
+  redirectUri: string,
+  scope: string,
+  extra: Record<string, string> = {}
+) {
+  const secrets: FlowSecrets = {
+    state: oidc.randomState(),
+    nonce: oidc.randomNonce(),
+    verifier: oidc.randomPKCECodeVerifier(),
+  }
   const url = oidc.buildAuthorizationUrl(config, {
     redirect_uri: redirectUri,
     scope,

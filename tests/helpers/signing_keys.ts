@@ -3,7 +3,7 @@
  * other test), so each one puts the table back as it found it. Time is moved
  * through luxon's clock, which the key store reads.
  */
-import { DateTime, Settings } from 'luxon'
+import { type DateTime, Settings } from 'luxon'
 import OidcSigningKey from '#models/oidc_signing_key'
 import oidcConfig, { type SigningAlg } from '#config/oidc'
 import keyStore from '#services/oidc/key_store'
@@ -13,7 +13,12 @@ import { KeyStore } from '#services/oidc/keys'
 export async function keepSigningKeys(): Promise<() => Promise<void>> {
   const before = await OidcSigningKey.all()
   return async () => {
-    await OidcSigningKey.query().whereNotIn('id', before.map((row) => row.id)).delete()
+    await OidcSigningKey.query()
+      .whereNotIn(
+        'id',
+        before.map((row) => row.id)
+      )
+      .delete()
     for (const row of before) {
       const current = await OidcSigningKey.find(row.id)
       await current?.merge({ activeFrom: row.activeFrom, retiredAt: row.retiredAt }).save()

@@ -9,7 +9,13 @@ import OidcToken from '#models/oidc_token'
 import oidcConfig, { type OidcConfig } from '#config/oidc'
 import { Browser, type Page } from '#tests/helpers/browser'
 import { createClient, createUser, type TestClient, type TestUser } from '#tests/helpers/factories'
-import { authorizationUrl, authorizeInBrowser, discoverAs, oidc, type ClientAuth } from '#tests/helpers/relying_party'
+import {
+  authorizationUrl,
+  authorizeInBrowser,
+  discoverAs,
+  oidc,
+  type ClientAuth,
+} from '#tests/helpers/relying_party'
 
 export const REDIRECT = 'https://rp.example/callback'
 
@@ -26,7 +32,11 @@ export type CodeFlowOptions = {
 export async function codeFlow(options: CodeFlowOptions = {}) {
   const person = options.person ?? (await createUser())
   const auth = options.auth ?? 'post'
-  const rp = await createClient({ redirectUris: [REDIRECT], ...(auth === 'none' ? { type: 'public' } : {}), ...options.client })
+  const rp = await createClient({
+    redirectUris: [REDIRECT],
+    ...(auth === 'none' ? { type: 'public' } : {}),
+    ...options.client,
+  })
   const config = await discoverAs(rp, auth)
   const browser = new Browser()
   const scope = options.scope ?? 'openid profile email'
@@ -72,16 +82,28 @@ export async function failure(promise: Promise<unknown>): Promise<Failure> {
     await promise
   } catch (error) {
     if (error instanceof oidc.ResponseBodyError) {
-      return { status: error.status, body: error.cause, wwwAuthenticate: error.response.headers.get('www-authenticate') }
+      return {
+        status: error.status,
+        body: error.cause,
+        wwwAuthenticate: error.response.headers.get('www-authenticate'),
+      }
     }
     if (error instanceof oidc.WWWAuthenticateChallengeError) {
       const response = error.response
-      return { status: response.status, body: response.bodyUsed ? null : await response.json(), wwwAuthenticate: response.headers.get('www-authenticate') }
+      return {
+        status: response.status,
+        body: response.bodyUsed ? null : await response.json(),
+        wwwAuthenticate: response.headers.get('www-authenticate'),
+      }
     }
     /* a status openid-client does not expect (5xx) comes with the response as the cause */
     const cause = (error as { cause?: unknown }).cause
     if (cause instanceof Response) {
-      return { status: cause.status, body: cause.bodyUsed ? null : await cause.json(), wwwAuthenticate: cause.headers.get('www-authenticate') }
+      return {
+        status: cause.status,
+        body: cause.bodyUsed ? null : await cause.json(),
+        wwwAuthenticate: cause.headers.get('www-authenticate'),
+      }
     }
     throw error
   }
@@ -94,8 +116,16 @@ export function basicAuth(client: TestClient) {
 }
 
 /** A form POST to an API endpoint, authenticated with Basic when a confidential client is given */
-export function apiPost(path: string, form: Record<string, string>, client?: TestClient, headers: Record<string, string> = {}) {
-  return new Browser().post(path, form, { ...(client?.secret ? basicAuth(client) : {}), ...headers })
+export function apiPost(
+  path: string,
+  form: Record<string, string>,
+  client?: TestClient,
+  headers: Record<string, string> = {}
+) {
+  return new Browser().post(path, form, {
+    ...(client?.secret ? basicAuth(client) : {}),
+    ...headers,
+  })
 }
 
 export function json(page: Page) {
@@ -103,8 +133,13 @@ export function json(page: Page) {
 }
 
 /** Changes settings for the rest of one test */
-export function useSettings(cleanup: (handler: () => void) => void, overrides: Partial<OidcConfig>) {
-  const saved = Object.fromEntries(Object.keys(overrides).map((key) => [key, oidcConfig[key as keyof OidcConfig]]))
+export function useSettings(
+  cleanup: (handler: () => void) => void,
+  overrides: Partial<OidcConfig>
+) {
+  const saved = Object.fromEntries(
+    Object.keys(overrides).map((key) => [key, oidcConfig[key as keyof OidcConfig]])
+  )
   Object.assign(oidcConfig, overrides)
   cleanup(() => void Object.assign(oidcConfig, saved))
 }

@@ -25,12 +25,23 @@ test.group('Scope expressions (tokens.md §10)', () => {
   test("[['a','b'],['c']] needs any one inner list in full", ({ assert }) => {
     const expression: ScopeExpression = [['openid', 'email'], ['profile']]
     assert.isNull(missingScopes(expression, 'GET', GRANTED), 'the second list is granted')
-    assert.isNull(missingScopes(expression, 'GET', ['openid', 'email']), 'the first list is granted')
-    assert.deepEqual(missingScopes(expression, 'GET', ['openid']), ['openid', 'email'], 'neither list in full; the first is named')
+    assert.isNull(
+      missingScopes(expression, 'GET', ['openid', 'email']),
+      'the first list is granted'
+    )
+    assert.deepEqual(
+      missingScopes(expression, 'GET', ['openid']),
+      ['openid', 'email'],
+      'neither list in full; the first is named'
+    )
   })
 
   test('{ METHOD: expr } chooses by method, case-insensitively', ({ assert }) => {
-    const expression: ScopeExpression = { GET: 'profile', POST: [['email'], ['openid', 'profile']], DELETE: [] }
+    const expression: ScopeExpression = {
+      GET: 'profile',
+      POST: [['email'], ['openid', 'profile']],
+      DELETE: [],
+    }
     assert.isNull(missingScopes(expression, 'GET', GRANTED))
     assert.isNull(missingScopes(expression, 'get', GRANTED))
     assert.deepEqual(missingScopes(expression, 'GET', ['openid']), ['profile'])
@@ -39,7 +50,9 @@ test.group('Scope expressions (tokens.md §10)', () => {
     assert.isNull(missingScopes(expression, 'DELETE', []))
   })
 
-  test('a method with no entry is refused, whatever the token holds (allauth: 500)', ({ assert }) => {
+  test('a method with no entry is refused, whatever the token holds (allauth: 500)', ({
+    assert,
+  }) => {
     assert.isNotNull(missingScopes({ GET: 'openid' }, 'PUT', GRANTED))
     assert.isNotNull(missingScopes({}, 'GET', GRANTED))
   })

@@ -9,7 +9,8 @@ export default class GrantsController {
   async index(ctx: HttpContext) {
     const session = (await currentProviderSession(ctx))!
     const consents = await listConsents(session.user.id)
-    const clients = new Map((await OidcClient.findMany(consents.map((consent) => consent.clientId))).map((client) => [client.id, client]))
+    const found = await OidcClient.findMany(consents.map((consent) => consent.clientId))
+    const clients = new Map(found.map((client) => [client.id, client]))
     return ctx.view.render('accounts/grants', {
       grants: consents.map((consent) => ({
         clientId: consent.clientId,

@@ -10,7 +10,10 @@ const field = (value: unknown) => (typeof value === 'string' ? value : '')
 /** /accounts/login/ (endpoints.md §11) */
 export default class LoginController {
   async show({ request, view }: HttpContext) {
-    return view.render('accounts/login', { next: safeNextPath(request.qs().next), login: field(request.qs().login) })
+    return view.render('accounts/login', {
+      next: safeNextPath(request.qs().next),
+      login: field(request.qs().login),
+    })
   }
 
   async store(ctx: HttpContext) {
@@ -22,7 +25,8 @@ export default class LoginController {
     const attempt = await attemptLogin(login, field(request.input('password')), ip)
     if ('failure' in attempt) {
       ctx.logger.info({ reason: attempt.failure, ip }, 'login failed')
-      if (attempt.failure === 'rate_limited') response.status(429).header('Retry-After', attempt.retryAfter)
+      if (attempt.failure === 'rate_limited')
+        response.status(429).header('Retry-After', attempt.retryAfter)
       return view.render('accounts/login', { next, login, error: attempt.message })
     }
 

@@ -8,7 +8,9 @@ import { PATHS } from '#services/oidc/paths'
 export default class SessionController {
   async home(ctx: HttpContext) {
     const session = await currentProviderSession(ctx)
-    return ctx.view.render('accounts/home', { name: session ? await loginName(session.user) : null })
+    return ctx.view.render('accounts/home', {
+      name: session ? await loginName(session.user) : null,
+    })
   }
 
   async destroy(ctx: HttpContext) {

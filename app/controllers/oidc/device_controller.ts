@@ -2,7 +2,11 @@ import type { HttpContext } from '@adonisjs/core/http'
 import OidcClient from '#models/oidc_client'
 import type OidcDeviceCode from '#models/oidc_device_code'
 import { currentProviderSession } from '#services/accounts/provider_session'
-import { decideDeviceCode, findPendingDeviceCode, formatUserCode } from '#services/oidc/device/device_codes'
+import {
+  decideDeviceCode,
+  findPendingDeviceCode,
+  formatUserCode,
+} from '#services/oidc/device/device_codes'
 import { scopeChoices } from '#services/oidc/authorize/consent_page'
 import { assertRateLimitLeft, hitRateLimit } from '#services/oidc/rate_limits'
 import { TooManyRequests } from '#services/oidc/errors'
@@ -21,7 +25,10 @@ export default class DeviceController {
     const typed = ctx.request.qs().code
     if (typeof typed !== 'string' || !typed) return this.#enter(ctx)
     const code = await this.#lookUp(ctx, typed)
-    if (!code) return ctx.response.getStatus() === 429 ? this.#enter(ctx, TOO_MANY) : this.#enter(ctx, INCORRECT, typed)
+    if (!code)
+      return ctx.response.getStatus() === 429
+        ? this.#enter(ctx, TOO_MANY)
+        : this.#enter(ctx, INCORRECT, typed)
     const client = await OidcClient.findOrFail(code.clientId)
     return ctx.view.render('oidc/device_confirm', {
       clientName: client.name,

@@ -13,6 +13,8 @@ export default class IntrospectController {
     if (!params.token) throw new InvalidRequest('Missing token parameter.')
     const client = await authenticateClient(ctx, params, { confidentialOnly: true })
     setCorsClient(ctx, client)
-    return ctx.response.json(await introspect(ctx.oidcAdapter, client, params.token, params.token_type_hint))
+    return ctx.response.json(
+      await introspect(ctx.oidcAdapter, client, params.token, params.token_type_hint)
+    )
   }
 }

@@ -2,7 +2,12 @@ import type { HttpContext } from '@adonisjs/core/http'
 import oidcConfig from '#config/oidc'
 import { currentProviderSession, type ProviderSession } from '#services/accounts/provider_session'
 import { signOut } from '#services/accounts/sign_out'
-import { cleanLogoutRequest, logoutDestination, readLogoutParams, type LogoutRequest } from '#services/oidc/logout/request'
+import {
+  cleanLogoutRequest,
+  logoutDestination,
+  readLogoutParams,
+  type LogoutRequest,
+} from '#services/oidc/logout/request'
 import { revokeUserClientTokens } from '#services/oidc/families'
 
 /** /identity/o/logout: RP-initiated logout (endpoints.md §10) */
@@ -33,10 +38,18 @@ export default class LogoutController {
   }
 
   #ask(ctx: HttpContext, request: LogoutRequest) {
-    return ctx.view.render('oidc/logout', { params: Object.entries(request.params), clientName: request.client?.name ?? null })
+    return ctx.view.render('oidc/logout', {
+      params: Object.entries(request.params),
+      clientName: request.client?.name ?? null,
+    })
   }
 
-  async #act(ctx: HttpContext, request: LogoutRequest, session: ProviderSession | null, opLogout: boolean) {
+  async #act(
+    ctx: HttpContext,
+    request: LogoutRequest,
+    session: ProviderSession | null,
+    opLogout: boolean
+  ) {
     /* compat: the client's tokens for this user are revoked even when the person stays signed in */
     if (session && request.client) await revokeUserClientTokens(session.user.id, request.client.id)
     if (session && opLogout) await signOut(ctx)

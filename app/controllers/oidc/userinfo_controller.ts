@@ -15,6 +15,14 @@ export default class UserinfoController {
     const { token, client, user } = resolved
     setCorsClient(ctx, client)
     if (!token.scopes.includes('openid')) throw new InsufficientScope('openid')
-    return ctx.response.json(await ctx.oidcAdapter.getClaims('userinfo', user, client, token.scopes, token.data?.email ?? null))
+    return ctx.response.json(
+      await ctx.oidcAdapter.getClaims(
+        'userinfo',
+        user,
+        client,
+        token.scopes,
+        token.data?.email ?? null
+      )
+    )
   }
 }

@@ -28,7 +28,11 @@ export async function findUserByLogin(login: string): Promise<User | null> {
 /** What the person signs in with, to show them: the username, else the primary address */
 export async function loginName(user: User): Promise<string> {
   if (user.username) return user.username
-  const address = await EmailAddress.query().where('user_id', user.id).orderBy('primary', 'desc').orderBy('id').first()
+  const address = await EmailAddress.query()
+    .where('user_id', user.id)
+    .orderBy('primary', 'desc')
+    .orderBy('id')
+    .first()
   return address?.email ?? `#${user.id}`
 }
 
@@ -49,7 +53,11 @@ export type LoginAttempt =
   | { failure: 'rate_limited'; message: string; retryAfter: string }
 
 /** One login form submission: the active user it signs in, or why not */
-export async function attemptLogin(login: string, password: string, ip: string): Promise<LoginAttempt> {
+export async function attemptLogin(
+  login: string,
+  password: string,
+  ip: string
+): Promise<LoginAttempt> {
   const subject = { ip, key: normalize(login) }
   try {
     await hitRateLimit('login', { ip })
@@ -61,11 +69,19 @@ export async function attemptLogin(login: string, password: string, ip: string):
     await hitRateLimit('login_failed', subject)
   } catch (error) {
     if (!(error instanceof TooManyRequests)) throw error
-    return { failure: 'rate_limited', message: 'Too many failed login attempts. Try again later.', retryAfter: error.headers['Retry-After'] }
+    return {
+      failure: 'rate_limited',
+      message: 'Too many failed login attempts. Try again later.',
+      retryAfter: error.headers['Retry-After'],
+    }
   }
 
   const user = await verifyCredentials(login, password)
-  if (!user) return { failure: 'bad_credentials', message: 'The login and/or password you specified are not correct.' }
+  if (!user)
+    return {
+      failure: 'bad_credentials',
+      message: 'The login and/or password you specified are not correct.',
+    }
   await refundRateLimit('login_failed', subject)
   if (!user.isActive) return { failure: 'inactive', message: 'This account is inactive.' }
   return { user }

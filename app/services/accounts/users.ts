@@ -23,7 +23,12 @@ export type NewUser = {
   isActive?: boolean
 }
 
-export type UserChanges = { password?: string; firstName?: string; lastName?: string; isActive?: boolean }
+export type UserChanges = {
+  password?: string
+  firstName?: string
+  lastName?: string
+  isActive?: boolean
+}
 
 export type NewEmail = { email: string; verified?: boolean; primary?: boolean }
 
@@ -35,7 +40,8 @@ const quote = (value: string) => JSON.stringify(value)
 
 async function checkNewEmail(email: string) {
   const address = email.trim().toLowerCase()
-  if (address.length > 254 || !/^[^\s@]+@[^\s@]+$/.test(address)) fail(`${quote(email)} is not an email address`)
+  if (address.length > 254 || !/^[^\s@]+@[^\s@]+$/.test(address))
+    fail(`${quote(email)} is not an email address`)
   if (await EmailAddress.findBy('email', address)) fail(`email ${quote(address)} is already in use`)
   return address
 }
@@ -80,8 +86,14 @@ export async function createUser(input: NewUser): Promise<User> {
   const lastName = checkName('last name', input.lastName) ?? ''
   const password = await hashPassword(input.password)
   const id = await db.transaction(async (trx) => {
-    const user = await User.create({ username, password, firstName, lastName, isActive: input.isActive ?? true, profile: null }, { client: trx })
-    await EmailAddress.create({ userId: user.id, email, verified: input.verified ?? false, primary: true }, { client: trx })
+    const user = await User.create(
+      { username, password, firstName, lastName, isActive: input.isActive ?? true, profile: null },
+      { client: trx }
+    )
+    await EmailAddress.create(
+      { userId: user.id, email, verified: input.verified ?? false, primary: true },
+      { client: trx }
+    )
     return user.id
   })
   return loadUser(id)
@@ -105,8 +117,17 @@ export async function addEmail(login: string, input: NewEmail): Promise<User> {
   const user = await findUser(login)
   const email = await checkNewEmail(input.email)
   await db.transaction(async (trx) => {
-    if (input.primary) await EmailAddress.query({ client: trx }).where('user_id', user.id).update({ primary: false })
-    await EmailAddress.create({ userId: user.id, email, verified: input.verified ?? false, primary: input.primary ?? false }, { client: trx })
+    if (input.primary)
+      await EmailAddress.query({ client: trx }).where('user_id', user.id).update({ primary: false })
+    await EmailAddress.create(
+      {
+        userId: user.id,
+        email,
+        verified: input.verified ?? false,
+        primary: input.primary ?? false,
+      },
+      { client: trx }
+    )
   })
   return loadUser(user.id)
 }

@@ -10,7 +10,11 @@ import type { ClientFields } from '#services/oidc/client_registration'
 
 /** Space-separated lists; response types contain spaces, so they are comma-separated */
 const words = (value?: string) => value?.split(/\s+/).filter(Boolean)
-const commaList = (value?: string) => value?.split(',').map((entry) => entry.trim()).filter(Boolean)
+const commaList = (value?: string) =>
+  value
+    ?.split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean)
 
 export abstract class ClientFieldsCommand extends AdminCommand {
   @flags.string({ description: 'Name shown on the consent page', allowEmptyValue: true })
@@ -19,22 +23,37 @@ export abstract class ClientFieldsCommand extends AdminCommand {
   @flags.string({ description: 'confidential (default) or public' })
   declare type?: string
 
-  @flags.string({ description: 'Allowed scopes, space-separated (default "openid")', allowEmptyValue: true })
+  @flags.string({
+    description: 'Allowed scopes, space-separated (default "openid")',
+    allowEmptyValue: true,
+  })
   declare scopes?: string
 
-  @flags.string({ description: 'Scopes used when a request has none, space-separated', allowEmptyValue: true })
+  @flags.string({
+    description: 'Scopes used when a request has none, space-separated',
+    allowEmptyValue: true,
+  })
   declare defaultScopes?: string
 
-  @flags.string({ description: 'Grant types, space-separated (default "authorization_code")', allowEmptyValue: true })
+  @flags.string({
+    description: 'Grant types, space-separated (default "authorization_code")',
+    allowEmptyValue: true,
+  })
   declare grantTypes?: string
 
-  @flags.string({ description: 'Response types, comma-separated (default "code")', allowEmptyValue: true })
+  @flags.string({
+    description: 'Response types, comma-separated (default "code")',
+    allowEmptyValue: true,
+  })
   declare responseTypes?: string
 
   @flags.string({ description: 'Redirect URIs, space-separated', allowEmptyValue: true })
   declare redirectUris?: string
 
-  @flags.string({ description: 'Post-logout redirect URIs, space-separated', allowEmptyValue: true })
+  @flags.string({
+    description: 'Post-logout redirect URIs, space-separated',
+    allowEmptyValue: true,
+  })
   declare postLogoutRedirectUris?: string
 
   @flags.string({ description: 'Origins allowed by CORS, space-separated', allowEmptyValue: true })
@@ -43,7 +62,10 @@ export abstract class ClientFieldsCommand extends AdminCommand {
   @flags.string({ description: 'Back-channel logout URI (empty to remove)', allowEmptyValue: true })
   declare backchannelLogoutUri?: string
 
-  @flags.boolean({ description: 'Allow one * in the host of the URIs', showNegatedVariantInHelp: true })
+  @flags.boolean({
+    description: 'Allow one * in the host of the URIs',
+    showNegatedVariantInHelp: true,
+  })
   declare allowUriWildcards?: boolean
 
   @flags.boolean({ description: 'Never ask the user for consent', showNegatedVariantInHelp: true })
@@ -61,7 +83,10 @@ export abstract class ClientFieldsCommand extends AdminCommand {
       redirectUris: words(this.redirectUris),
       postLogoutRedirectUris: words(this.postLogoutRedirectUris),
       corsOrigins: words(this.corsOrigins),
-      backchannelLogoutUri: this.backchannelLogoutUri === undefined ? undefined : this.backchannelLogoutUri.trim() || null,
+      backchannelLogoutUri:
+        this.backchannelLogoutUri === undefined
+          ? undefined
+          : this.backchannelLogoutUri.trim() || null,
       allowUriWildcards: this.allowUriWildcards,
       skipConsent: this.skipConsent,
     }

@@ -7,7 +7,8 @@ export async function asAdminInput<T>(work: Promise<T>): Promise<T> {
   try {
     return await work
   } catch (error) {
-    if (error instanceof ClientRegistrationError || error instanceof AccountInputError) throw new AdminInputError(error.message)
+    if (error instanceof ClientRegistrationError || error instanceof AccountInputError)
+      throw new AdminInputError(error.message)
     throw error
   }
 }

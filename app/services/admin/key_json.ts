@@ -2,7 +2,12 @@ import type OidcSigningKey from '#models/oidc_signing_key'
 
 /** The keys:* JSON shape (interfaces.md): kid, alg, active_from, retired_at */
 export function keyJson(key: OidcSigningKey) {
-  return { kid: key.kid, alg: key.alg, active_from: key.activeFrom.toISO(), retired_at: key.retiredAt?.toISO() ?? null }
+  return {
+    kid: key.kid,
+    alg: key.alg,
+    active_from: key.activeFrom.toISO(),
+    retired_at: key.retiredAt?.toISO() ?? null,
+  }
 }
 
 export function describeKey(key: ReturnType<typeof keyJson>) {

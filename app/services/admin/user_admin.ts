@@ -11,7 +11,11 @@ export function userJson(user: User) {
     first_name: user.firstName,
     last_name: user.lastName,
     is_active: user.isActive,
-    emails: user.emailAddresses.map(({ email, verified, primary }) => ({ email, verified, primary })),
+    emails: user.emailAddresses.map(({ email, verified, primary }) => ({
+      email,
+      verified,
+      primary,
+    })),
   }
 }
 
@@ -19,9 +23,13 @@ export type UserJson = ReturnType<typeof userJson>
 
 export function describeUser(user: UserJson) {
   const name = [user.first_name, user.last_name].filter(Boolean).join(' ')
-  const lines = [`User ${user.id}${user.username ? ` ${user.username}` : ''}${name ? ` (${name})` : ''}${user.is_active ? '' : ', inactive'}`]
+  const lines = [
+    `User ${user.id}${user.username ? ` ${user.username}` : ''}${name ? ` (${name})` : ''}${user.is_active ? '' : ', inactive'}`,
+  ]
   for (const address of user.emails) {
-    lines.push(`  ${address.email}${address.primary ? ', primary' : ''}${address.verified ? ', verified' : ''}`)
+    lines.push(
+      `  ${address.email}${address.primary ? ', primary' : ''}${address.verified ? ', verified' : ''}`
+    )
   }
   return lines.join('\n')
 }

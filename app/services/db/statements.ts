@@ -15,17 +15,30 @@ type Binding = string | number | null
 const asBindings = (values: Binding[]) => values as RawQueryBindings
 
 /** The rows of a select; mysql2 answers `[rows, fields]`, better-sqlite3 the rows */
-export async function selectRows<T extends Row = Row>(sql: string, bindings: Binding[], client: QueryClientContract = db.connection()): Promise<T[]> {
+export async function selectRows<T extends Row = Row>(
+  sql: string,
+  bindings: Binding[],
+  client: QueryClientContract = db.connection()
+): Promise<T[]> {
   const result = await client.rawQuery(sql, asBindings(bindings))
   return client.dialect.name === 'mysql' ? result[0] : result
 }
 
-export async function selectRow<T extends Row = Row>(sql: string, bindings: Binding[], client?: QueryClientContract): Promise<T | null> {
-  return (await selectRows<T>(sql, bindings, client))[0] ?? null
+export async function selectRow<T extends Row = Row>(
+  sql: string,
+  bindings: Binding[],
+  client?: QueryClientContract
+): Promise<T | null> {
+  const [row] = await selectRows<T>(sql, bindings, client)
+  return row ?? null
 }
 
 /** An update or a delete; how many rows it changed */
-export async function changeRows(sql: string, bindings: Binding[], client: QueryClientContract = db.connection()): Promise<number> {
+export async function changeRows(
+  sql: string,
+  bindings: Binding[],
+  client: QueryClientContract = db.connection()
+): Promise<number> {
   const result = await client.rawQuery(sql, asBindings(bindings))
   return client.dialect.name === 'mysql' ? result[0].affectedRows : result.changes
 }
@@ -33,7 +46,12 @@ export async function changeRows(sql: string, bindings: Binding[], client: Query
 /* `insert into <table> (<columns>) values (?, …), …`, by verb, table, columns and row count */
 const insertSql = new Map<string, string>()
 
-async function insert(verb: string, table: string, rows: Record<string, Binding>[], client: QueryClientContract) {
+async function insert(
+  verb: string,
+  table: string,
+  rows: Record<string, Binding>[],
+  client: QueryClientContract
+) {
   const columns = Object.keys(rows[0])
   const key = `${verb}:${table}:${columns.join(',')}:${rows.length}`
   let sql = insertSql.get(key)
@@ -42,20 +60,40 @@ async function insert(verb: string, table: string, rows: Record<string, Binding>
     sql = `${verb} ${table} (${columns.join(', ')}) values ${rows.map(() => placeholders).join(', ')}`
     insertSql.set(key, sql)
   }
-  await client.rawQuery(sql, asBindings(rows.flatMap((row) => columns.map((column) => row[column]))))
+  await client.rawQuery(
+    sql,
+    asBindings(rows.flatMap((row) => columns.map((column) => row[column])))
+  )
 }
 
 /** One insert of rows that all have the same keys, in the same order */
-export async function insertRows(table: string, rows: Record<string, Binding>[], client: QueryClientContract = db.connection()) {
+export async function insertRows(
+  table: string,
+  rows: Record<string, Binding>[],
+  client: QueryClientContract = db.connection()
+) {
   await insert('insert into', table, rows, client)
 }
 
 /** An insert that leaves out a row whose unique key is already stored */
-export async function insertIgnoringDuplicate(table: string, row: Record<string, Binding>, client: QueryClientContract = db.connection()) {
-  await insert(client.dialect.name === 'mysql' ? 'insert ignore into' : 'insert or ignore into', table, [row], client)
+export async function insertIgnoringDuplicate(
+  table: string,
+  row: Record<string, Binding>,
+  client: QueryClientContract = db.connection()
+) {
+  await insert(
+    client.dialect.name === 'mysql' ? 'insert ignore into' : 'insert or ignore into',
+    table,
+    [row],
+    client
+  )
 }
 
-type QueuedInsert = { rows: Record<string, Binding>[]; resolve: () => void; reject: (error: unknown) => void }
+type QueuedInsert = {
+  rows: Record<string, Binding>[]
+  resolve: () => void
+  reject: (error: unknown) => void
+}
 
 /* SQLite binds at most 32,766 values in one statement */
 const MAX_BATCH_ROWS = 500
@@ -67,11 +105,15 @@ async function flush(table: string) {
   for (let start = 0; start < batch.length; start += MAX_BATCH_ROWS) {
     const part = batch.slice(start, start + MAX_BATCH_ROWS)
     try {
-      await insertRows(table, part.flatMap((entry) => entry.rows))
+      await insertRows(
+        table,
+        part.flatMap((entry) => entry.rows)
+      )
       for (const entry of part) entry.resolve()
     } catch {
       /* the statement wrote nothing; each insert again on its own, so that one bad row fails only its request */
-      for (const entry of part) await insertRows(table, entry.rows).then(entry.resolve, entry.reject)
+      for (const entry of part)
+        await insertRows(table, entry.rows).then(entry.resolve, entry.reject)
     }
   }
 }

@@ -35,7 +35,14 @@ export interface AccessTokenContext {
 
 export interface OidcAdapter {
   readonly scopeDisplay: Record<string, string>
-  getClaims(purpose: ClaimsPurpose, user: User, client: OidcClient, scopes: string[], email?: string | null, options?: ClaimsOptions): Promise<Claims>
+  getClaims(
+    purpose: ClaimsPurpose,
+    user: User,
+    client: OidcClient,
+    scopes: string[],
+    email?: string | null,
+    options?: ClaimsOptions
+  ): Promise<Claims>
   populateIdToken(claims: Claims, ctx: IdTokenContext): void | Promise<void>
   populateAccessToken(claims: Claims, ctx: AccessTokenContext): void | Promise<void>
   populateServerMetadata(metadata: Claims): void | Promise<void>
@@ -50,7 +57,16 @@ export interface OidcAdapter {
 
 /** settings.md §4 */
 const USER_CODE_LETTERS = 'BCDFGHJKLMNPQRSTVWXZ'
-const PROFILE_CLAIMS = ['middle_name', 'nickname', 'picture', 'website', 'gender', 'birthdate', 'zoneinfo', 'locale'] as const
+const PROFILE_CLAIMS = [
+  'middle_name',
+  'nickname',
+  'picture',
+  'website',
+  'gender',
+  'birthdate',
+  'zoneinfo',
+  'locale',
+] as const
 
 /** Adds `value` under `name` only when it has a value (compat: empty strings and nulls are left out) */
 function put(claims: Claims, name: string, value: unknown) {
@@ -71,7 +87,14 @@ export class DefaultOidcAdapter implements OidcAdapter {
     }
   }
 
-  async getClaims(_purpose: ClaimsPurpose, user: User, client: OidcClient, scopes: string[], email?: string | null, _options?: ClaimsOptions): Promise<Claims> {
+  async getClaims(
+    _purpose: ClaimsPurpose,
+    user: User,
+    client: OidcClient,
+    scopes: string[],
+    email?: string | null,
+    _options?: ClaimsOptions
+  ): Promise<Claims> {
     const granted = new Set(scopes.filter((scope) => client.scopes.includes(scope)))
     const claims: Claims = { sub: this.getUserSub(client, user) }
     const profile = user.profile ?? {}

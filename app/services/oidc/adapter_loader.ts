@@ -11,12 +11,22 @@ let AdapterClass: typeof DefaultOidcAdapter = DefaultOidcAdapter
 export async function loadAdapter(specifier: string) {
   let loaded: unknown
   try {
-    loaded = (await import(specifier)).default
+    const module = await import(specifier)
+    loaded = module.default
   } catch (error) {
-    throw new InvalidSettingError('IDP_OIDC_ADAPTER', `cannot load "${specifier}": ${(error as Error).message.split('\n')[0]}`)
+    throw new InvalidSettingError(
+      'IDP_OIDC_ADAPTER',
+      `cannot load "${specifier}": ${(error as Error).message.split('\n')[0]}`
+    )
   }
-  if (typeof loaded !== 'function' || !(loaded === DefaultOidcAdapter || loaded.prototype instanceof DefaultOidcAdapter)) {
-    throw new InvalidSettingError('IDP_OIDC_ADAPTER', `the default export of "${specifier}" does not extend DefaultOidcAdapter`)
+  if (
+    typeof loaded !== 'function' ||
+    !(loaded === DefaultOidcAdapter || loaded.prototype instanceof DefaultOidcAdapter)
+  ) {
+    throw new InvalidSettingError(
+      'IDP_OIDC_ADAPTER',
+      `the default export of "${specifier}" does not extend DefaultOidcAdapter`
+    )
   }
   AdapterClass = loaded as typeof DefaultOidcAdapter
 }

@@ -6,13 +6,26 @@
 import type { HttpContext } from '@adonisjs/core/http'
 import type { ResponseMode } from '#services/oidc/errors'
 
-export type AuthorizationTarget = { redirectUri: string; responseMode: ResponseMode; answersPost: boolean }
+export type AuthorizationTarget = {
+  redirectUri: string
+  responseMode: ResponseMode
+  answersPost: boolean
+}
 
-export async function sendAuthorizationResponse(ctx: HttpContext, target: AuthorizationTarget, params: Record<string, string>) {
+export async function sendAuthorizationResponse(
+  ctx: HttpContext,
+  target: AuthorizationTarget,
+  params: Record<string, string>
+) {
   ctx.response.header('Cache-Control', 'no-store')
   if (target.responseMode === 'form_post') {
     ctx.response.status(200)
-    return ctx.response.send(await ctx.view.render('oidc/form_post', { action: target.redirectUri, fields: Object.entries(params) }))
+    return ctx.response.send(
+      await ctx.view.render('oidc/form_post', {
+        action: target.redirectUri,
+        fields: Object.entries(params),
+      })
+    )
   }
   const url = new URL(target.redirectUri)
   if (target.responseMode === 'query') {

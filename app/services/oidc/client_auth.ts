@@ -5,7 +5,12 @@
  */
 import type { HttpContext } from '@adonisjs/core/http'
 import OidcClient from '#models/oidc_client'
-import { InvalidClient, InvalidRequest, OAuthError, TooManyRequests } from '#services/oidc/errors'
+import {
+  InvalidClient,
+  InvalidRequest,
+  type OAuthError,
+  TooManyRequests,
+} from '#services/oidc/errors'
 import { verifyClientSecret } from '#services/oidc/client_secret'
 import { assertRateLimitLeft, hitRateLimit } from '#services/oidc/rate_limits'
 import { clientIp } from '#services/oidc/client_ip'
@@ -19,7 +24,10 @@ function parseBasic(header: string): BasicCredentials | null {
   if (separator < 1 || !/^[A-Za-z0-9+/]+=*$/.test(header.slice(6).trim())) return null
   try {
     const formDecode = (part: string) => decodeURIComponent(part.replaceAll('+', ' '))
-    return { clientId: formDecode(decoded.slice(0, separator)), secret: formDecode(decoded.slice(separator + 1)) }
+    return {
+      clientId: formDecode(decoded.slice(0, separator)),
+      secret: formDecode(decoded.slice(separator + 1)),
+    }
   } catch {
     return null
   }
@@ -32,19 +40,30 @@ export type ClientAuthOptions = {
   confidentialOnly?: boolean
 }
 
-export async function authenticateClient(ctx: HttpContext, params: Record<string, string>, options: ClientAuthOptions = {}): Promise<OidcClient> {
+export async function authenticateClient(
+  ctx: HttpContext,
+  params: Record<string, string>,
+  options: ClientAuthOptions = {}
+): Promise<OidcClient> {
   const authorization = ctx.request.header('authorization') ?? ''
   const usesBasic = /^basic(\s|$)/i.test(authorization)
   const ip = clientIp(ctx.request)
 
-  const refuse = async (reason: string, clientId: string | null, error: OAuthError = new InvalidClient()) => {
+  const refuse = async (
+    reason: string,
+    clientId: string | null,
+    error: OAuthError = new InvalidClient()
+  ) => {
     ctx.logger.info({ client_id: clientId, ip, reason }, 'client authentication failed')
     await hitRateLimit('client_auth_failed', { ip, key: clientId }).catch((limit) => {
       if (!(limit instanceof TooManyRequests)) throw limit
     })
     if (error instanceof InvalidClient) {
       const issuer = ctx.oidcAdapter.getIssuer()
-      error.withHeader('WWW-Authenticate', usesBasic ? `Basic realm="${issuer}"` : 'Bearer error="invalid_client"')
+      error.withHeader(
+        'WWW-Authenticate',
+        usesBasic ? `Basic realm="${issuer}"` : 'Bearer error="invalid_client"'
+      )
     }
     return error
   }
@@ -54,8 +73,10 @@ export async function authenticateClient(ctx: HttpContext, params: Record<string
   if (usesBasic) {
     const basic = parseBasic(authorization)
     if (!basic) throw await refuse('malformed_basic', null)
-    if (params.client_secret !== undefined) throw new InvalidRequest('Use one client authentication method.')
-    if (clientId !== undefined && clientId !== basic.clientId) throw await refuse('client_id_mismatch', basic.clientId)
+    if (params.client_secret !== undefined)
+      throw new InvalidRequest('Use one client authentication method.')
+    if (clientId !== undefined && clientId !== basic.clientId)
+      throw await refuse('client_id_mismatch', basic.clientId)
     clientId = basic.clientId
     secret = basic.secret
   }
@@ -67,7 +88,12 @@ export async function authenticateClient(ctx: HttpContext, params: Record<string
   await assertRateLimitLeft('client_auth_failed', { ip, key: clientId })
   const client = await OidcClient.findExact(clientId)
   if (!client) {
-    if (options.deviceEndpoint) throw await refuse('unknown_client', clientId, new InvalidRequest('Invalid client_id parameter value.'))
+    if (options.deviceEndpoint)
+      throw await refuse(
+        'unknown_client',
+        clientId,
+        new InvalidRequest('Invalid client_id parameter value.')
+      )
     throw await refuse('unknown_client', clientId)
   }
   if (client.isPublic) {
@@ -75,6 +101,7 @@ export async function authenticateClient(ctx: HttpContext, params: Record<string
     if (secret !== undefined) throw await refuse('secret_sent_by_public_client', clientId)
     return client
   }
-  if (secret === undefined || !(await verifyClientSecret(client, secret))) throw await refuse('bad_secret', clientId)
+  if (secret === undefined || !(await verifyClientSecret(client, secret)))
+    throw await refuse('bad_secret', clientId)
   return client
 }

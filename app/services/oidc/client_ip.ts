@@ -17,7 +17,10 @@ export function clientIp(request: HttpRequest): string {
     return header(request, oidcConfig.trustedClientIpHeader) ?? socketIp
   }
   if (oidcConfig.trustedProxyCount > 0) {
-    const forwarded = (header(request, 'x-forwarded-for') ?? '').split(',').map((ip) => ip.trim()).filter(Boolean)
+    const forwarded = (header(request, 'x-forwarded-for') ?? '')
+      .split(',')
+      .map((ip) => ip.trim())
+      .filter(Boolean)
     return forwarded.at(-oidcConfig.trustedProxyCount) ?? socketIp
   }
   return socketIp
@@ -26,7 +29,12 @@ export function clientIp(request: HttpRequest): string {
 /** `<scheme>://<host>` of the request (used for the issuer only when APP_URL is unset) */
 export function requestOrigin(request: HttpRequest): string {
   const trustForwarded = oidcConfig.trustedProxyCount > 0
-  const proto = (trustForwarded && header(request, 'x-forwarded-proto')?.split(',')[0].trim()) || (('encrypted' in request.request.socket && request.request.socket.encrypted) ? 'https' : 'http')
-  const host = (trustForwarded && header(request, 'x-forwarded-host')?.split(',')[0].trim()) || header(request, 'host') || 'localhost'
+  const proto =
+    (trustForwarded && header(request, 'x-forwarded-proto')?.split(',')[0].trim()) ||
+    ('encrypted' in request.request.socket && request.request.socket.encrypted ? 'https' : 'http')
+  const host =
+    (trustForwarded && header(request, 'x-forwarded-host')?.split(',')[0].trim()) ||
+    header(request, 'host') ||
+    'localhost'
   return `${proto}://${host}`
 }

@@ -12,7 +12,12 @@ import { RESPONSE_TYPES } from '#services/oidc/discovery'
 /** A registration rule was broken; nothing was written */
 export class ClientRegistrationError extends Error {}
 
-export const GRANT_TYPES = ['authorization_code', 'refresh_token', 'client_credentials', 'urn:ietf:params:oauth:grant-type:device_code']
+export const GRANT_TYPES = [
+  'authorization_code',
+  'refresh_token',
+  'client_credentials',
+  'urn:ietf:params:oauth:grant-type:device_code',
+]
 
 export type ClientFields = {
   name: string
@@ -72,10 +77,12 @@ function checkWildcard(uri: string, allowed: boolean) {
   if (uri.indexOf('*') !== uri.lastIndexOf('*')) {
     fail(`URI '${uri}' contains more than one wildcard (*). Only one wildcard per URI is allowed.`)
   }
-  if (!AUTHORITY_HOST.exec(uri)?.[1].includes('*')) fail('Wildcards are only allowed in the hostname portion of the URI.')
+  if (!AUTHORITY_HOST.exec(uri)?.[1].includes('*'))
+    fail('Wildcards are only allowed in the hostname portion of the URI.')
 }
 
-type UriKind = 'redirect URI' | 'post-logout redirect URI' | 'CORS origin' | 'back-channel logout URI'
+type UriKind =
+  'redirect URI' | 'post-logout redirect URI' | 'CORS origin' | 'back-channel logout URI'
 
 /** Absolute, no fragment; http only where endpoints.md §0.7 could ever match it */
 function checkUri(kind: UriKind, uri: string, allowWildcards: boolean) {
@@ -93,13 +100,18 @@ function checkUri(kind: UriKind, uri: string, allowWildcards: boolean) {
   } else if (UNSAFE_SCHEMES.includes(url.protocol)) {
     fail(`${kind} ${quote(uri)} uses a scheme that cannot receive a redirect`)
   }
-  const local = kind === 'CORS origin' ? isLoopback(url.hostname) || url.hostname.endsWith('.localhost') : isLoopback(url.hostname)
-  if (url.protocol === 'http:' && !local) fail(`${kind} ${quote(uri)} uses http, which is allowed only for loopback and localhost hosts`)
+  const local =
+    kind === 'CORS origin'
+      ? isLoopback(url.hostname) || url.hostname.endsWith('.localhost')
+      : isLoopback(url.hostname)
+  if (url.protocol === 'http:' && !local)
+    fail(`${kind} ${quote(uri)} uses http, which is allowed only for loopback and localhost hosts`)
   return uri
 }
 
 function checkScopes(kind: string, scopes: string[]) {
-  for (const scope of scopes) if (!SCOPE_TOKEN.test(scope)) fail(`${kind} ${quote(scope)} is not a valid scope token`)
+  for (const scope of scopes)
+    if (!SCOPE_TOKEN.test(scope)) fail(`${kind} ${quote(scope)} is not a valid scope token`)
   return unique(scopes)
 }
 
@@ -115,8 +127,10 @@ export function checkClientFields(fields: ClientFields): ClientFields {
   const name = fields.name.trim()
   if (!name) fail('a client name is required')
   if (name.length > 100) fail('the client name is longer than 100 characters')
+  // eslint-disable-next-line no-control-regex -- control characters are what this refuses
   if (/[\x00-\x1F\x7F]/.test(name)) fail('the client name contains control characters')
-  if (fields.type !== 'confidential' && fields.type !== 'public') fail(`unknown client type ${quote(fields.type)}; use confidential or public`)
+  if (fields.type !== 'confidential' && fields.type !== 'public')
+    fail(`unknown client type ${quote(fields.type)}; use confidential or public`)
 
   const scopes = checkScopes('scope', fields.scopes)
   const defaultScopes = checkScopes('default scope', fields.defaultScopes)
@@ -132,12 +146,17 @@ export function checkClientFields(fields: ClientFields): ClientFields {
 
   const responseTypes = unique(fields.responseTypes.map(normaliseResponseType))
   const wildcards = fields.allowUriWildcards
-  const redirectUris = unique(fields.redirectUris.map((uri) => checkUri('redirect URI', uri, wildcards)))
+  const redirectUris = unique(
+    fields.redirectUris.map((uri) => checkUri('redirect URI', uri, wildcards))
+  )
   if (!redirectUris.length && responseTypes.some((type) => type !== 'code')) {
     fail('implicit and hybrid response types require at least one redirect URI')
   }
-  const backchannelLogoutUri = fields.backchannelLogoutUri && checkUri('back-channel logout URI', fields.backchannelLogoutUri, false)
-  if (backchannelLogoutUri && backchannelLogoutUri.length > 2000) fail('the back-channel logout URI is longer than 2000 characters')
+  const backchannelLogoutUri =
+    fields.backchannelLogoutUri &&
+    checkUri('back-channel logout URI', fields.backchannelLogoutUri, false)
+  if (backchannelLogoutUri && backchannelLogoutUri.length > 2000)
+    fail('the back-channel logout URI is longer than 2000 characters')
 
   return {
     name,
@@ -147,7 +166,11 @@ export function checkClientFields(fields: ClientFields): ClientFields {
     grantTypes,
     responseTypes,
     redirectUris,
-    postLogoutRedirectUris: unique(fields.postLogoutRedirectUris.map((uri) => checkUri('post-logout redirect URI', uri, wildcards))),
+    postLogoutRedirectUris: unique(
+      fields.postLogoutRedirectUris.map((uri) =>
+        checkUri('post-logout redirect URI', uri, wildcards)
+      )
+    ),
     corsOrigins: unique(fields.corsOrigins.map((uri) => checkUri('CORS origin', uri, wildcards))),
     backchannelLogoutUri: backchannelLogoutUri || null,
     allowUriWildcards: fields.allowUriWildcards,
@@ -173,7 +196,10 @@ export type Registration = { client: OidcClient; secret: string | null }
  * (its PBKDF2 hash is upgraded on first use); without a hash a confidential
  * client gets a new secret, returned here and nowhere else.
  */
-export async function registerClient(fields: Partial<ClientFields>, options: { id?: string; secretHash?: string } = {}): Promise<Registration> {
+export async function registerClient(
+  fields: Partial<ClientFields>,
+  options: { id?: string; secretHash?: string } = {}
+): Promise<Registration> {
   const checked = checkClientFields({ name: '', ...CLIENT_DEFAULTS, ...given(fields) })
   const adapter = makeAdapter(null)
   const id = options.id ?? adapter.generateClientId()
@@ -185,14 +211,22 @@ export async function registerClient(fields: Partial<ClientFields>, options: { i
   if (options.secretHash !== undefined) {
     if (checked.type === 'public') fail('a public client has no secret, so it takes no secret hash')
     if (!SHA256_HASH.test(options.secretHash) && !isPbkdf2Hash(options.secretHash)) {
-      fail('the secret hash must be sha256$<64 hex digits> or a Django pbkdf2_sha256$<iterations>$<salt>$<hash>')
+      fail(
+        'the secret hash must be sha256$<64 hex digits> or a Django pbkdf2_sha256$<iterations>$<salt>$<hash>'
+      )
     }
     stored = options.secretHash
   } else if (checked.type === 'confidential') {
     secret = adapter.generateClientSecret()
     stored = hashClientSecret(secret)
   }
-  const client = await OidcClient.create({ ...checked, id, secret: stored, ownerId: null, data: null })
+  const client = await OidcClient.create({
+    ...checked,
+    id,
+    secret: stored,
+    ownerId: null,
+    data: null,
+  })
   return { client, secret }
 }
 
@@ -208,7 +242,10 @@ export async function findClient(id: string): Promise<OidcClient> {
  * public loses its secret; one made confidential has none until its secret is
  * rotated.
  */
-export async function updateClient(id: string, changes: Partial<ClientFields>): Promise<OidcClient> {
+export async function updateClient(
+  id: string,
+  changes: Partial<ClientFields>
+): Promise<OidcClient> {
   const client = await findClient(id)
   client.merge(checkClientFields({ ...fieldsOf(client), ...given(changes) }))
   if (client.isPublic) client.secret = NO_SECRET

@@ -46,7 +46,11 @@ export async function verifyClientSecret(client: OidcClient, presented: string):
   if (!(await secretMatches(client.secret, presented))) return false
   if (isPbkdf2Hash(client.secret)) {
     /* the instance may be shared (read-only); the next lookup reads the new hash */
-    await db.from('oidc_clients').where('id', client.id).where('secret', client.secret).update({ secret: hashClientSecret(presented) })
+    await db
+      .from('oidc_clients')
+      .where('id', client.id)
+      .where('secret', client.secret)
+      .update({ secret: hashClientSecret(presented) })
   }
   return true
 }

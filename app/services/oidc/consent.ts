@@ -10,7 +10,11 @@ import { sqlTime } from '#models/columns'
 import { revokeUserClientTokens } from '#services/oidc/families'
 
 export async function findConsent(userId: number, clientId: string): Promise<OidcConsent | null> {
-  return OidcConsent.query().where('user_id', userId).where('client_id', clientId).where('expires_at', '>', sqlTime()).first()
+  return OidcConsent.query()
+    .where('user_id', userId)
+    .where('client_id', clientId)
+    .where('expires_at', '>', sqlTime())
+    .first()
 }
 
 export function consentCovers(consent: OidcConsent | null, scopes: string[]) {
@@ -18,10 +22,19 @@ export function consentCovers(consent: OidcConsent | null, scopes: string[]) {
 }
 
 /** Merges a grant into the user's consent for the client; nothing is kept when remembering is off */
-export async function rememberConsent(userId: number, clientId: string, scopes: string[], email: string | null) {
+export async function rememberConsent(
+  userId: number,
+  clientId: string,
+  scopes: string[],
+  email: string | null
+) {
   if (oidcConfig.consentExpiresIn === 0) return
   await db.transaction(async (trx) => {
-    const existing = await OidcConsent.query({ client: trx }).where('user_id', userId).where('client_id', clientId).forUpdate().first()
+    const existing = await OidcConsent.query({ client: trx })
+      .where('user_id', userId)
+      .where('client_id', clientId)
+      .forUpdate()
+      .first()
     const expiresAt = DateTime.utc().plus({ seconds: oidcConfig.consentExpiresIn })
     if (!existing) {
       await OidcConsent.create({ userId, clientId, scopes, email, expiresAt }, { client: trx })
@@ -35,7 +48,10 @@ export async function rememberConsent(userId: number, clientId: string, scopes: 
 
 /** The user's unexpired consents, newest first */
 export async function listConsents(userId: number): Promise<OidcConsent[]> {
-  return OidcConsent.query().where('user_id', userId).where('expires_at', '>', sqlTime()).orderBy('updated_at', 'desc')
+  return OidcConsent.query()
+    .where('user_id', userId)
+    .where('expires_at', '>', sqlTime())
+    .orderBy('updated_at', 'desc')
 }
 
 /** Withdraws the consent and kills every token of that user at that client (tokens.md §6) */

@@ -28,7 +28,9 @@ export function setCorsClient(ctx: HttpContext, client: OidcClient) {
 }
 
 function clientAllows(client: OidcClient, origin: string) {
-  return client.corsOrigins.some((registered) => originMatches(registered, origin, client.allowUriWildcards))
+  return client.corsOrigins.some((registered) =>
+    originMatches(registered, origin, client.allowUriWildcards)
+  )
 }
 
 async function anyClientAllows(origin: string) {

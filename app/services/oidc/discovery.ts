@@ -6,10 +6,20 @@ import oidcConfig from '#config/oidc'
 import type { OidcAdapter } from '#services/oidc/adapter'
 import { PATHS } from '#services/oidc/paths'
 
-export const RESPONSE_TYPES = ['code', 'code id_token', 'code id_token token', 'code token', 'id_token', 'id_token token', 'token']
+export const RESPONSE_TYPES = [
+  'code',
+  'code id_token',
+  'code id_token token',
+  'code token',
+  'id_token',
+  'id_token token',
+  'token',
+]
 export const SUPPORTED_SCOPES = ['openid', 'profile', 'email', 'phone', 'address']
 const CLAIMS_SUPPORTED =
-  'sub iss aud exp iat auth_time nonce azp sid at_hash c_hash name given_name family_name middle_name nickname preferred_username picture website gender birthdate zoneinfo locale updated_at email email_verified phone_number phone_number_verified address'.split(' ')
+  'sub iss aud exp iat auth_time nonce azp sid at_hash c_hash name given_name family_name middle_name nickname preferred_username picture website gender birthdate zoneinfo locale updated_at email email_verified phone_number phone_number_verified address'.split(
+    ' '
+  )
 const CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'none']
 
 export async function discoveryDocument(adapter: OidcAdapter) {
@@ -28,7 +38,13 @@ export async function discoveryDocument(adapter: OidcAdapter) {
     id_token_signing_alg_values_supported: [oidcConfig.signingAlg],
     introspection_endpoint: iss + PATHS.introspect,
     scopes_supported: SUPPORTED_SCOPES,
-    grant_types_supported: ['authorization_code', 'implicit', 'refresh_token', 'client_credentials', 'urn:ietf:params:oauth:grant-type:device_code'],
+    grant_types_supported: [
+      'authorization_code',
+      'implicit',
+      'refresh_token',
+      'client_credentials',
+      'urn:ietf:params:oauth:grant-type:device_code',
+    ],
     response_modes_supported: ['query', 'fragment', 'form_post'],
     token_endpoint_auth_methods_supported: CLIENT_AUTH_METHODS,
     revocation_endpoint_auth_methods_supported: CLIENT_AUTH_METHODS,

@@ -12,7 +12,13 @@ export type ResponseMode = 'query' | 'fragment' | 'form_post'
 export type ErrorDelivery =
   | { kind: 'json' }
   | { kind: 'page' }
-  | { kind: 'redirect'; redirectUri: string; responseMode: ResponseMode; state: string | null; answersPost: boolean }
+  | {
+      kind: 'redirect'
+      redirectUri: string
+      responseMode: ResponseMode
+      state: string | null
+      answersPost: boolean
+    }
 
 export class OAuthError extends Error {
   readonly error: string
@@ -129,7 +135,10 @@ export const INVALID_TOKEN_DESCRIPTION =
 export class InvalidToken extends OAuthError {
   constructor() {
     super('invalid_token', INVALID_TOKEN_DESCRIPTION, 401)
-    this.withHeader('WWW-Authenticate', `Bearer error="invalid_token", error_description="${INVALID_TOKEN_DESCRIPTION}"`)
+    this.withHeader(
+      'WWW-Authenticate',
+      `Bearer error="invalid_token", error_description="${INVALID_TOKEN_DESCRIPTION}"`
+    )
   }
 }
 

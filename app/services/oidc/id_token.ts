@@ -60,15 +60,26 @@ export async function signIdToken(adapter: OidcAdapter, input: IdTokenInput): Pr
   if (input.accessToken) claims.at_hash = halfHash(input.accessToken)
   if (input.code) claims.c_hash = halfHash(input.code)
   claims.jti = randomJti()
-  const scopeClaims = await adapter.getClaims('id_token', user, client, input.scopes, input.email, { requestedClaims: input.requestedClaims ?? null })
-  for (const [name, value] of Object.entries(scopeClaims)) if (!(name in claims)) claims[name] = value
+  const scopeClaims = await adapter.getClaims('id_token', user, client, input.scopes, input.email, {
+    requestedClaims: input.requestedClaims ?? null,
+  })
+  for (const [name, value] of Object.entries(scopeClaims))
+    if (!(name in claims)) claims[name] = value
   await adapter.populateIdToken(claims, { client, scopes: input.scopes, user })
   return keyStore.sign(claims, 'JWT')
 }
 
 /** An ID token carrying a `sid` records its client for back-channel logout */
-export async function recordIdTokenSession(input: Pick<IdTokenInput, 'client' | 'user' | 'sid'>, trx?: TransactionClientContract) {
+export async function recordIdTokenSession(
+  input: Pick<IdTokenInput, 'client' | 'user' | 'sid'>,
+  trx?: TransactionClientContract
+) {
   if (!input.sid) return
-  const row = { sid: input.sid, client_id: input.client.id, user_id: input.user.id, created_at: sqlTime() }
+  const row = {
+    sid: input.sid,
+    client_id: input.client.id,
+    user_id: input.user.id,
+    created_at: sqlTime(),
+  }
   await insertIgnoringDuplicate('oidc_session_clients', row, trx)
 }

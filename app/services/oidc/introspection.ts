@@ -10,7 +10,12 @@ import { isUsable } from '#services/oidc/token_lookup'
 import { findTokenByHint } from '#services/oidc/revocation'
 import { joinScopes } from '#services/oidc/scopes'
 
-export async function introspect(adapter: OidcAdapter, caller: OidcClient, value: string, hint: string | undefined) {
+export async function introspect(
+  adapter: OidcAdapter,
+  caller: OidcClient,
+  value: string,
+  hint: string | undefined
+) {
   const resolved = await findTokenByHint(adapter, value, hint)
   if (!resolved || !isUsable(resolved)) return { active: false }
   const { token, client, user } = resolved
@@ -18,8 +23,13 @@ export async function introspect(adapter: OidcAdapter, caller: OidcClient, value
   if (!isAccessToken && (token.clientId !== caller.id || token.rotatedAt)) return { active: false }
 
   const issuer = adapter.getIssuer()
-  const audience = oidcConfig.accessTokenAudience === undefined ? issuer : oidcConfig.accessTokenAudience
-  const answer: Record<string, unknown> = { active: true, scope: joinScopes(token.scopes), client_id: client.id }
+  const audience =
+    oidcConfig.accessTokenAudience === undefined ? issuer : oidcConfig.accessTokenAudience
+  const answer: Record<string, unknown> = {
+    active: true,
+    scope: joinScopes(token.scopes),
+    client_id: client.id,
+  }
   if (isAccessToken) answer.token_type = 'Bearer'
   if (token.expiresAt) answer.exp = Math.floor(token.expiresAt.toSeconds())
   answer.iat = Math.floor(token.createdAt.toSeconds())

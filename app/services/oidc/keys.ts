@@ -19,11 +19,20 @@ import type { OidcConfig, SigningAlg } from '#config/oidc'
 export const KEY_PUBLICATION_LEAD_SECONDS = 300
 const RELOAD_INTERVAL_MS = 60_000
 
-type LoadedKey = { kid: string; alg: SigningAlg; privateKey: KeyObject; publicKey: KeyObject; jwk: JWK }
+type LoadedKey = {
+  kid: string
+  alg: SigningAlg
+  privateKey: KeyObject
+  publicKey: KeyObject
+  jwk: JWK
+}
 
 export class NoSigningKeyError extends InvalidSettingError {
   constructor(alg: SigningAlg) {
-    super('IDP_OIDC_SIGNING_ALG', `no ${alg} signing key; run \`node ace keys:generate --alg ${alg}\``)
+    super(
+      'IDP_OIDC_SIGNING_ALG',
+      `no ${alg} signing key; run \`node ace keys:generate --alg ${alg}\``
+    )
   }
 }
 
@@ -63,7 +72,8 @@ export class KeyStore {
 
   /** How long a retired key stays published (tokens.md §2) */
   get retiredKeyWindowSeconds() {
-    const accessTokenLifetime = this.config.accessTokenFormat === 'jwt' ? this.config.accessTokenExpiresIn : 0
+    const accessTokenLifetime =
+      this.config.accessTokenFormat === 'jwt' ? this.config.accessTokenExpiresIn : 0
     return Math.max(this.config.idTokenExpiresIn, accessTokenLifetime, 120)
   }
 
@@ -81,22 +91,46 @@ export class KeyStore {
       const publicKey = createPublicKey(this.config.privateKey)
       const alg = algOf(this.config.privateKey)
       const kid = await thumbprint(publicKey)
-      const key = { kid, alg, privateKey: this.config.privateKey, publicKey, jwk: publicJwk(kid, alg, publicKey) }
+      const key = {
+        kid,
+        alg,
+        privateKey: this.config.privateKey,
+        publicKey,
+        jwk: publicJwk(kid, alg, publicKey),
+      }
       signing.set(alg, key)
       ordered.push(key)
     } else {
       const now = DateTime.utc()
       const rows = await OidcSigningKey.query()
-        .where((q) => q.whereNull('retired_at').orWhere('retired_at', '>', sqlTime(now.minus({ seconds: this.retiredKeyWindowSeconds }))))
+        .where((q) =>
+          q
+            .whereNull('retired_at')
+            .orWhere(
+              'retired_at',
+              '>',
+              sqlTime(now.minus({ seconds: this.retiredKeyWindowSeconds }))
+            )
+        )
         .orderBy('active_from', 'desc')
       const pending: LoadedKey[] = []
       const retired: LoadedKey[] = []
       for (const row of rows) {
         const pem = encryption.decrypt<string>(row.privateKey)
-        if (!pem) throw new InvalidSettingError('APP_KEY', `cannot decrypt signing key ${row.kid}; was APP_KEY changed?`)
+        if (!pem)
+          throw new InvalidSettingError(
+            'APP_KEY',
+            `cannot decrypt signing key ${row.kid}; was APP_KEY changed?`
+          )
         const privateKey = createPrivateKey(pem)
         const publicKey = createPublicKey(privateKey)
-        const key = { kid: row.kid, alg: row.alg, privateKey, publicKey, jwk: publicJwk(row.kid, row.alg, publicKey) }
+        const key = {
+          kid: row.kid,
+          alg: row.alg,
+          privateKey,
+          publicKey,
+          jwk: publicJwk(row.kid, row.alg, publicKey),
+        }
         byKid.set(key.kid, key)
         const signsNow = row.activeFrom <= now && (!row.retiredAt || row.retiredAt > now)
         if (signsNow && !signing.has(row.alg)) signing.set(row.alg, key)
@@ -105,7 +139,11 @@ export class KeyStore {
       }
       const preferred = signing.get(this.config.signingAlg)
       ordered.push(...(preferred ? [preferred] : []))
-      ordered.push(...[...signing.values()].filter((key) => key !== preferred), ...pending, ...retired)
+      ordered.push(
+        ...[...signing.values()].filter((key) => key !== preferred),
+        ...pending,
+        ...retired
+      )
     }
     for (const key of ordered) byKid.set(key.kid, key)
     this.#signing = signing
@@ -130,7 +168,9 @@ export class KeyStore {
   /** Signs claims as a JWT with header {alg, kid, typ} */
   async sign(claims: JWTPayload, typ: string): Promise<string> {
     const key = await this.signingKey()
-    return new SignJWT(claims).setProtectedHeader({ alg: key.alg, kid: key.kid, typ }).sign(key.privateKey)
+    return new SignJWT(claims)
+      .setProtectedHeader({ alg: key.alg, kid: key.kid, typ })
+      .sign(key.privateKey)
   }
 
   /**
@@ -146,7 +186,11 @@ export class KeyStore {
         if (!key || header.alg !== key.alg) throw new Error('unknown key')
         return key.publicKey
       },
-      { issuer: options.issuer, ...(options.checkExpiry ? {} : { currentDate: new Date(0) }), algorithms: ['RS256', 'ES256', 'EdDSA'] }
+      {
+        issuer: options.issuer,
+        ...(options.checkExpiry ? {} : { currentDate: new Date(0) }),
+        algorithms: ['RS256', 'ES256', 'EdDSA'],
+      }
     )
     return { payload, protectedHeader }
   }
@@ -165,7 +209,8 @@ export class KeyStore {
       const now = DateTime.utc()
       const live = await liveKeys(alg, now, trx)
       const signing = live.some((key) => key.activeFrom <= now)
-      const activeFrom = signing && !options.now ? now.plus({ seconds: KEY_PUBLICATION_LEAD_SECONDS }) : now
+      const activeFrom =
+        signing && !options.now ? now.plus({ seconds: KEY_PUBLICATION_LEAD_SECONDS }) : now
       for (const old of live) {
         if (old.retiredAt && old.retiredAt <= activeFrom) continue
         old.retiredAt = activeFrom
@@ -175,7 +220,9 @@ export class KeyStore {
         {
           kid,
           alg,
-          privateKey: encryption.encrypt(privateKey.export({ type: 'pkcs8', format: 'pem' }) as string),
+          privateKey: encryption.encrypt(
+            privateKey.export({ type: 'pkcs8', format: 'pem' }) as string
+          ),
           publicJwk: publicJwk(kid, alg, publicKey) as Record<string, unknown>,
           activeFrom,
           retiredAt: null,
@@ -200,10 +247,13 @@ export class KeyStore {
       const key = await OidcSigningKey.query({ client: trx }).where('kid', kid).forUpdate().first()
       if (!key) throw new Error(`no key with kid ${kid}`)
       if (key.retiredAt && key.retiredAt <= now) throw new Error(`key ${kid} is already retired`)
-      const others = (await liveKeys(key.alg, now, trx)).filter((other) => other.id !== key.id)
+      const live = await liveKeys(key.alg, now, trx)
+      const others = live.filter((other) => other.id !== key.id)
       const signsNow = key.activeFrom <= now
       if (signsNow && !others.length && key.alg === this.config.signingAlg) {
-        throw new Error(`key ${kid} is the current ${key.alg} signing key and has no replacement; run keys:generate first`)
+        throw new Error(
+          `key ${kid} is the current ${key.alg} signing key and has no replacement; run keys:generate first`
+        )
       }
       key.retiredAt = now
       await key.save()

@@ -19,7 +19,8 @@ export function decodeParams(text: string): RawParams {
   for (const pair of text.split('&')) {
     if (!pair) continue
     const separator = pair.indexOf('=')
-    const [rawName, rawValue] = separator === -1 ? [pair, ''] : [pair.slice(0, separator), pair.slice(separator + 1)]
+    const [rawName, rawValue] =
+      separator === -1 ? [pair, ''] : [pair.slice(0, separator), pair.slice(separator + 1)]
     let name: string
     let value: string
     try {
@@ -48,7 +49,8 @@ export function firstDuplicate(params: RawParams, names?: Iterable<string>): str
 
 /** §0.2 checks 1 and 2: no query string, a form Content-Type */
 export function checkApiRequest({ request }: HttpContext) {
-  if (request.request.url?.includes('?')) throw new InvalidRequest('URL query parameters are not allowed')
+  if (request.request.url?.includes('?'))
+    throw new InvalidRequest('URL query parameters are not allowed')
   const type = (request.header('content-type') ?? '').split(';')[0].trim().toLowerCase()
   if (type !== 'application/x-www-form-urlencoded') {
     throw new InvalidRequest('Content-Type must be application/x-www-form-urlencoded')

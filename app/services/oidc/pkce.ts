@@ -8,7 +8,11 @@ import { constantTimeEqual } from '#services/oidc/random'
 
 const CODE_VERIFIER = /^[A-Za-z0-9\-._~]{43,128}$/
 
-export function checkCodeVerifier(challenge: string | null, method: string | null, verifier: string | undefined) {
+export function checkCodeVerifier(
+  challenge: string | null,
+  method: string | null,
+  verifier: string | undefined
+) {
   if (!challenge) {
     /* a verifier for a code issued without a challenge is refused (RFC 9700 §4.8.2) */
     if (verifier !== undefined) throw new InvalidGrant('Code verifier without code challenge.')
@@ -16,6 +20,9 @@ export function checkCodeVerifier(challenge: string | null, method: string | nul
   }
   if (verifier === undefined) throw new InvalidRequest('Code verifier required.')
   if (!CODE_VERIFIER.test(verifier)) throw new InvalidGrant('Invalid code verifier.')
-  const computed = method === 'plain' ? verifier : createHash('sha256').update(verifier, 'ascii').digest('base64url')
+  const computed =
+    method === 'plain'
+      ? verifier
+      : createHash('sha256').update(verifier, 'ascii').digest('base64url')
   if (!constantTimeEqual(computed, challenge)) throw new InvalidGrant('Invalid code verifier.')
 }

@@ -26,7 +26,16 @@ async function deleteInBatches(table: string, condition: Condition) {
   let deleted = 0
   for (;;) {
     const rows = await db.from(table).where(condition).select('id').limit(BATCH_SIZE)
-    if (rows.length) deleted += Number(await db.from(table).whereIn('id', rows.map((row) => row.id)).delete())
+    if (rows.length)
+      deleted += Number(
+        await db
+          .from(table)
+          .whereIn(
+            'id',
+            rows.map((row) => row.id)
+          )
+          .delete()
+      )
     if (rows.length < BATCH_SIZE) return deleted
   }
 }
@@ -45,10 +54,20 @@ export async function pruneExpired(now = DateTime.utc()): Promise<PruneCounts> {
         .orWhere((rotated) => rotated.where('type', 'rt').where('rotated_at', '<', monthAgo))
     ),
     // Codes stay a day past expiry, so that a late replay is still seen as reuse
-    authorization_codes: await deleteInBatches('oidc_authorization_codes', (query) => query.where('expires_at', '<', dayAgo)),
-    device_codes: await deleteInBatches('oidc_device_codes', (query) => query.where('expires_at', '<', dayAgo)),
-    consents: await deleteInBatches('oidc_consents', (query) => query.where('expires_at', '<', current)),
-    session_clients: await deleteInBatches('oidc_session_clients', (query) => query.where('created_at', '<', monthAgo)),
-    signing_keys: await deleteInBatches('oidc_signing_keys', (query) => query.where('retired_at', '<', keysClosed)),
+    authorization_codes: await deleteInBatches('oidc_authorization_codes', (query) =>
+      query.where('expires_at', '<', dayAgo)
+    ),
+    device_codes: await deleteInBatches('oidc_device_codes', (query) =>
+      query.where('expires_at', '<', dayAgo)
+    ),
+    consents: await deleteInBatches('oidc_consents', (query) =>
+      query.where('expires_at', '<', current)
+    ),
+    session_clients: await deleteInBatches('oidc_session_clients', (query) =>
+      query.where('created_at', '<', monthAgo)
+    ),
+    signing_keys: await deleteInBatches('oidc_signing_keys', (query) =>
+      query.where('retired_at', '<', keysClosed)
+    ),
   }
 }

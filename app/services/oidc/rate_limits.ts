@@ -18,10 +18,12 @@ function counters(action: RateLimitAction, subject: RateSubject) {
   return rules.flatMap((rule: RateLimitRule) => {
     const value = subject[rule.per]
     if (value === null || value === undefined || value === '') return []
-    return [{
-      counter: limiter.use({ requests: rule.amount, duration: rule.durationSeconds }),
-      key: `${action}:${rule.amount}/${rule.durationSeconds}:${rule.per}:${value}`,
-    }]
+    return [
+      {
+        counter: limiter.use({ requests: rule.amount, duration: rule.durationSeconds }),
+        key: `${action}:${rule.amount}/${rule.durationSeconds}:${rule.per}:${value}`,
+      },
+    ]
   })
 }
 
@@ -31,7 +33,8 @@ export async function hitRateLimit(action: RateLimitAction, subject: RateSubject
     try {
       await counter.consume(key)
     } catch (error) {
-      if (error instanceof limiterErrors.E_TOO_MANY_REQUESTS) throw new TooManyRequests(error.response.availableIn)
+      if (error instanceof limiterErrors.E_TOO_MANY_REQUESTS)
+        throw new TooManyRequests(error.response.availableIn)
       throw error
     }
   }
@@ -46,6 +49,7 @@ export async function refundRateLimit(action: RateLimitAction, subject: RateSubj
 export async function assertRateLimitLeft(action: RateLimitAction, subject: RateSubject) {
   for (const { counter, key } of counters(action, subject)) {
     const state = await counter.get(key)
-    if (state && state.remaining <= 0 && state.availableIn > 0) throw new TooManyRequests(state.availableIn)
+    if (state && state.remaining <= 0 && state.availableIn > 0)
+      throw new TooManyRequests(state.availableIn)
   }
 }

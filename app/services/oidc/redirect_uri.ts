@@ -19,7 +19,10 @@ function parse(uri: string): URL | null {
  * a wildcard host is kept aside as a pattern: `*` stands for one or more
  * non-dot characters (`https://*.example.com` never matches `a.b.example.com`).
  */
-function parseRegistered(uri: string, allowWildcards: boolean): { url: URL; hostPattern: RegExp | null } | null {
+function parseRegistered(
+  uri: string,
+  allowWildcards: boolean
+): { url: URL; hostPattern: RegExp | null } | null {
   const authority = AUTHORITY.exec(uri)
   const host = authority?.[2] ?? ''
   if (!allowWildcards || !host.includes('*')) {
@@ -27,7 +30,10 @@ function parseRegistered(uri: string, allowWildcards: boolean): { url: URL; host
     return url && { url, hostPattern: null }
   }
   const url = parse(uri.replace(AUTHORITY, `$1wildcard.invalid`))
-  const escaped = host.toLowerCase().split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+  const escaped = host
+    .toLowerCase()
+    .split('*')
+    .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
   return url && { url, hostPattern: new RegExp(`^${escaped.join('[^.]+')}$`) }
 }
 
@@ -40,7 +46,8 @@ function uriMatches(registered: string, requested: URL, allowWildcards: boolean)
     candidate.hostname = requested.hostname
   }
   const loopback = candidate.protocol === 'http:' && LOOPBACK_IPS.has(candidate.hostname)
-  if (loopback && requested.protocol === 'http:' && requested.hostname === candidate.hostname) candidate.port = requested.port
+  if (loopback && requested.protocol === 'http:' && requested.hostname === candidate.hostname)
+    candidate.port = requested.port
   return candidate.href === requested.href
 }
 
@@ -51,35 +58,58 @@ function parseRequested(uri: string): URL | null {
 /** Whether `requested` is one of the client's redirect URIs */
 export function matchRedirectUri(client: OidcClient, requested: string): boolean {
   const url = parseRequested(requested)
-  return !!url && client.redirectUris.some((registered) => uriMatches(registered, url, client.allowUriWildcards))
+  return (
+    !!url &&
+    client.redirectUris.some((registered) => uriMatches(registered, url, client.allowUriWildcards))
+  )
 }
 
 /** Post-logout URIs: the registered list, or, when it is empty, an origin of a redirect URI */
 export function matchPostLogoutRedirectUri(client: OidcClient, requested: string): boolean {
   if (client.postLogoutRedirectUris.length) {
     const url = parseRequested(requested)
-    return !!url && client.postLogoutRedirectUris.some((registered) => uriMatches(registered, url, client.allowUriWildcards))
+    return (
+      !!url &&
+      client.postLogoutRedirectUris.some((registered) =>
+        uriMatches(registered, url, client.allowUriWildcards)
+      )
+    )
   }
   /* only the origin is compared here, so a fragment may come along; the redirect keeps it (endpoints.md §10) */
   const url = parse(requested)
-  return !!url && client.redirectUris.some((registered) => originMatches(registered, url.origin, client.allowUriWildcards))
+  return (
+    !!url &&
+    client.redirectUris.some((registered) =>
+      originMatches(registered, url.origin, client.allowUriWildcards)
+    )
+  )
 }
 
 /**
  * CORS origins: scheme, host (or wildcard host) and port equal; the
  * registered path is ignored; an origin with userinfo never matches.
  */
-export function originMatches(registered: string, origin: string, allowWildcards: boolean): boolean {
+export function originMatches(
+  registered: string,
+  origin: string,
+  allowWildcards: boolean
+): boolean {
   const requested = parse(origin)
   const parsed = parseRegistered(registered, allowWildcards)
   if (!requested || !parsed || requested.username || requested.password) return false
   const candidate = parsed.url
   if (candidate.protocol !== requested.protocol || candidate.port !== requested.port) return false
-  return parsed.hostPattern ? parsed.hostPattern.test(requested.hostname) : candidate.hostname === requested.hostname
+  return parsed.hostPattern
+    ? parsed.hostPattern.test(requested.hostname)
+    : candidate.hostname === requested.hostname
 }
 
 /** `http` origins are allowed only for local hosts (endpoints.md §0.7) */
 export function isAllowedOriginScheme(origin: string) {
   const url = parse(origin)
-  return !!url && (url.protocol === 'https:' || (url.protocol === 'http:' && HTTP_ORIGIN_HOSTS.test(url.hostname)))
+  return (
+    !!url &&
+    (url.protocol === 'https:' ||
+      (url.protocol === 'http:' && HTTP_ORIGIN_HOSTS.test(url.hostname)))
+  )
 }

@@ -12,7 +12,11 @@ import { sqlTime } from '#models/columns'
 import db from '@adonisjs/lucid/services/db'
 
 /** token_type_hint only decides which kind is searched first; any other value is ignored */
-export async function findTokenByHint(adapter: OidcAdapter, value: string, hint: string | undefined): Promise<ResolvedToken | null> {
+export async function findTokenByHint(
+  adapter: OidcAdapter,
+  value: string,
+  hint: string | undefined
+): Promise<ResolvedToken | null> {
   const order: TokenType[] = hint === 'refresh_token' ? ['rt', 'at'] : ['at', 'rt']
   const hash = adapter.hashToken(value)
   for (const type of order) {
@@ -22,9 +26,18 @@ export async function findTokenByHint(adapter: OidcAdapter, value: string, hint:
   return null
 }
 
-export async function revokeToken(adapter: OidcAdapter, client: OidcClient, value: string, hint: string | undefined) {
+export async function revokeToken(
+  adapter: OidcAdapter,
+  client: OidcClient,
+  value: string,
+  hint: string | undefined
+) {
   const resolved = await findTokenByHint(adapter, value, hint)
   if (!resolved || resolved.token.clientId !== client.id) return
   if (resolved.token.type === 'rt') return revokeFamily(resolved.token.familyId)
-  await db.from('oidc_tokens').where('id', resolved.token.id).whereNull('revoked_at').update({ revoked_at: sqlTime() })
+  await db
+    .from('oidc_tokens')
+    .where('id', resolved.token.id)
+    .whereNull('revoked_at')
+    .update({ revoked_at: sqlTime() })
 }

@@ -17,7 +17,11 @@ function alternatives(list: ScopeList): string[][] {
  * satisfied; otherwise the first alternative (for WWW-Authenticate's `scope`).
  * A method with no entry in a per-method expression is never satisfied.
  */
-export function missingScopes(expression: ScopeExpression, method: string, granted: string[]): string[] | null {
+export function missingScopes(
+  expression: ScopeExpression,
+  method: string,
+  granted: string[]
+): string[] | null {
   if (expression === undefined) return null
   let list: ScopeList | undefined
   if (typeof expression === 'string' || Array.isArray(expression)) list = expression

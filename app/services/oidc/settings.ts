@@ -30,7 +30,8 @@ export function seconds(source: Source, name: string, fallback: number | null) {
 function wholeNumber(source: Source, name: string, expected: string): number | undefined {
   const value = raw(source, name)
   if (value === undefined) return undefined
-  if (!/^\d+$/.test(value)) throw new InvalidSettingError(name, `expected ${expected}, got "${value}"`)
+  if (!/^\d+$/.test(value))
+    throw new InvalidSettingError(name, `expected ${expected}, got "${value}"`)
   return Number(value)
 }
 
@@ -42,7 +43,12 @@ export function bool(source: Source, name: string, fallback: boolean): boolean {
   throw new InvalidSettingError(name, `expected true, false, 1 or 0, got "${value}"`)
 }
 
-export function oneOf<T extends string>(source: Source, name: string, choices: readonly T[], fallback: T): T {
+export function oneOf<T extends string>(
+  source: Source,
+  name: string,
+  choices: readonly T[],
+  fallback: T
+): T {
   const value = raw(source, name)
   if (value === undefined) return fallback
   if (!(choices as readonly string[]).includes(value)) {
@@ -79,8 +85,19 @@ export function issuerOrigin(source: Source, name: string): string | null {
   const value = raw(source, name)
   if (value === undefined) return null
   const url = URL.canParse(value) ? new URL(value) : null
-  if (!url || !/^https?:$/.test(url.protocol) || url.pathname !== '/' || url.search || url.hash || url.username || url.password) {
-    throw new InvalidSettingError(name, `expected a bare origin such as https://id.example.com, got "${value}"`)
+  if (
+    !url ||
+    !/^https?:$/.test(url.protocol) ||
+    url.pathname !== '/' ||
+    url.search ||
+    url.hash ||
+    url.username ||
+    url.password
+  ) {
+    throw new InvalidSettingError(
+      name,
+      `expected a bare origin such as https://id.example.com, got "${value}"`
+    )
   }
   return url.origin
 }
@@ -93,11 +110,18 @@ export function privateKey(source: Source, name: string): KeyObject | null {
     const key = createPrivateKey(value.replace(/\\n/g, '\n'))
     const type = key.asymmetricKeyType
     const curve = key.asymmetricKeyDetails?.namedCurve
-    if (type === 'rsa' || type === 'ed25519' || (type === 'ec' && curve === 'prime256v1')) return key
-    throw new InvalidSettingError(name, `unsupported key type ${type}${curve ? ` (${curve})` : ''}; use RSA, P-256 or Ed25519`)
+    if (type === 'rsa' || type === 'ed25519' || (type === 'ec' && curve === 'prime256v1'))
+      return key
+    throw new InvalidSettingError(
+      name,
+      `unsupported key type ${type}${curve ? ` (${curve})` : ''}; use RSA, P-256 or Ed25519`
+    )
   } catch (error) {
     if (error instanceof InvalidSettingError) throw error
-    throw new InvalidSettingError(name, 'is not a readable unencrypted PKCS#8 or PKCS#1 PEM private key')
+    throw new InvalidSettingError(
+      name,
+      'is not a readable unencrypted PKCS#8 or PKCS#1 PEM private key'
+    )
   }
 }
 
@@ -107,10 +131,14 @@ export type UserCodeFormat = { length: number; numeric: boolean; dashed: boolean
 export function userCodeFormat(source: Source, name: string): UserCodeFormat {
   const value = json(source, name) ?? {}
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new InvalidSettingError(name, 'expected a JSON object such as {"length":8,"numeric":false,"dashed":true}')
+    throw new InvalidSettingError(
+      name,
+      'expected a JSON object such as {"length":8,"numeric":false,"dashed":true}'
+    )
   }
   const { length, numeric = false, dashed = true, ...rest } = value as Record<string, unknown>
-  if (Object.keys(rest).length) throw new InvalidSettingError(name, `unknown key "${Object.keys(rest)[0]}"`)
+  if (Object.keys(rest).length)
+    throw new InvalidSettingError(name, `unknown key "${Object.keys(rest)[0]}"`)
   if (typeof numeric !== 'boolean' || typeof dashed !== 'boolean') {
     throw new InvalidSettingError(name, '"numeric" and "dashed" must be booleans')
   }
@@ -122,7 +150,8 @@ export function userCodeFormat(source: Source, name: string): UserCodeFormat {
 }
 
 export type RateLimitRule = { amount: number; durationSeconds: number; per: 'ip' | 'user' | 'key' }
-export type RateLimitAction = 'device_user_code' | 'login' | 'login_failed' | 'client_auth_failed' | 'token'
+export type RateLimitAction =
+  'device_user_code' | 'login' | 'login_failed' | 'client_auth_failed' | 'token'
 export type RateLimits = Record<RateLimitAction, RateLimitRule[] | null>
 
 const DEFAULT_RATE_LIMITS: Record<RateLimitAction, string | null> = {
@@ -141,10 +170,17 @@ export function parseRateRules(text: string, name: string): RateLimitRule[] {
     const amount = Number(match?.[1])
     const multiplier = match?.[2] ? Number(match[2]) : 1
     if (!match || amount < 1 || multiplier < 1) {
-      throw new InvalidSettingError(name, `bad rate "${part.trim()}"; expected amount/duration[/per], e.g. 5/m/ip`)
+      throw new InvalidSettingError(
+        name,
+        `bad rate "${part.trim()}"; expected amount/duration[/per], e.g. 5/m/ip`
+      )
     }
     const unit = match[3] as keyof typeof UNIT_SECONDS
-    return { amount, durationSeconds: multiplier * UNIT_SECONDS[unit], per: (match[4] ?? 'ip') as RateLimitRule['per'] }
+    return {
+      amount,
+      durationSeconds: multiplier * UNIT_SECONDS[unit],
+      per: (match[4] ?? 'ip') as RateLimitRule['per'],
+    }
   })
 }
 
@@ -158,7 +194,8 @@ export function rateLimits(source: Source, name: string): RateLimits {
       throw new InvalidSettingError(name, 'expected a JSON object of action to rate, or false')
     }
     for (const [key, rate] of Object.entries(value)) {
-      if (!(key in DEFAULT_RATE_LIMITS)) throw new InvalidSettingError(name, `unknown action "${key}"`)
+      if (!(key in DEFAULT_RATE_LIMITS))
+        throw new InvalidSettingError(name, `unknown action "${key}"`)
       merged[key] = rate === false ? null : rate
     }
   }
@@ -180,7 +217,11 @@ export function audience(source: Source, name: string): string | string[] | null
   if (trimmed === '') return null
   if (!trimmed.startsWith('[')) return trimmed
   const list = json(source, name)
-  if (!Array.isArray(list) || list.length === 0 || list.some((entry) => typeof entry !== 'string' || entry === '')) {
+  if (
+    !Array.isArray(list) ||
+    list.length === 0 ||
+    list.some((entry) => typeof entry !== 'string' || entry === '')
+  ) {
     throw new InvalidSettingError(name, 'expected a string or a non-empty JSON array of strings')
   }
   return list as string[]

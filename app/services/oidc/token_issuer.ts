@@ -38,18 +38,39 @@ function accessTokenAudience(issuer: string) {
 async function jwtAccessToken(adapter: OidcAdapter, grant: TokenGrant, jti: string, iat: number) {
   const issuer = adapter.getIssuer()
   const audience = accessTokenAudience(issuer)
-  const claims: Record<string, unknown> = { iss: issuer, exp: iat + oidcConfig.accessTokenExpiresIn, iat, jti }
+  const claims: Record<string, unknown> = {
+    iss: issuer,
+    exp: iat + oidcConfig.accessTokenExpiresIn,
+    iat,
+    jti,
+  }
   if (audience !== null) claims.aud = audience
   if (grant.user) claims.sub = adapter.getUserSub(grant.client, grant.user)
   claims.client_id = grant.client.id
   if (grant.scopes.length) claims.scope = joinScopes(grant.scopes)
   claims.token_use = 'access'
   if (grant.user && grant.authTime !== null) claims.auth_time = grant.authTime
-  await adapter.populateAccessToken(claims, { client: grant.client, scopes: grant.scopes, user: grant.user })
+  await adapter.populateAccessToken(claims, {
+    client: grant.client,
+    scopes: grant.scopes,
+    user: grant.user,
+  })
   return keyStore.sign(claims, 'at+jwt')
 }
 
-function tokenRow(adapter: OidcAdapter, grant: TokenGrant, type: 'at' | 'rt', value: string, now: DateTime, extra: { jti?: string | null; expiresAt: DateTime | null; parentId?: number | null; scopes?: string[] }) {
+function tokenRow(
+  adapter: OidcAdapter,
+  grant: TokenGrant,
+  type: 'at' | 'rt',
+  value: string,
+  now: DateTime,
+  extra: {
+    jti?: string | null
+    expiresAt: DateTime | null
+    parentId?: number | null
+    scopes?: string[]
+  }
+) {
   return {
     type,
     hash: adapter.hashToken(value),
@@ -88,31 +109,57 @@ export type PreparedTokens = {
  * this runs before the caller's transaction: SQLite has a single connection,
  * which the transaction would be holding.
  */
-export async function prepareTokens(adapter: OidcAdapter, grant: TokenGrant, refresh: RefreshOptions | false = false): Promise<PreparedTokens> {
+export async function prepareTokens(
+  adapter: OidcAdapter,
+  grant: TokenGrant,
+  refresh: RefreshOptions | false = false
+): Promise<PreparedTokens> {
   const now = DateTime.utc()
   const iat = Math.floor(now.toSeconds())
   const expiresIn = oidcConfig.accessTokenExpiresIn
   const jti = oidcConfig.accessTokenFormat === 'jwt' ? randomJti() : null
   const accessValue = jti ? await jwtAccessToken(adapter, grant, jti, iat) : randomValue(64)
-  const rows = [tokenRow(adapter, grant, 'at', accessValue, now, { jti, expiresAt: now.plus({ seconds: expiresIn }) })]
+  const rows = [
+    tokenRow(adapter, grant, 'at', accessValue, now, {
+      jti,
+      expiresAt: now.plus({ seconds: expiresIn }),
+    }),
+  ]
 
   let refreshValue: string | null = null
   if (refresh) {
     refreshValue = randomValue(64)
     const lifetime = oidcConfig.refreshTokenExpiresIn
-    const expiresAt = refresh.expiresAt !== undefined ? refresh.expiresAt : lifetime === null ? null : now.plus({ seconds: lifetime })
-    rows.push(tokenRow(adapter, grant, 'rt', refreshValue, now, { expiresAt, parentId: refresh.parentId, scopes: refresh.scopes }))
+    const expiresAt =
+      refresh.expiresAt !== undefined
+        ? refresh.expiresAt
+        : lifetime === null
+          ? null
+          : now.plus({ seconds: lifetime })
+    rows.push(
+      tokenRow(adapter, grant, 'rt', refreshValue, now, {
+        expiresAt,
+        parentId: refresh.parentId,
+        scopes: refresh.scopes,
+      })
+    )
   }
   return { accessToken: { value: accessValue, expiresIn }, refreshToken: refreshValue, rows }
 }
 
 /** Writes prepared tokens in one insert, inside the caller's transaction when one is given */
 export async function storeTokens(prepared: PreparedTokens, trx?: TransactionClientContract) {
-  await (trx ? insertRows('oidc_tokens', prepared.rows, trx) : insertSoon('oidc_tokens', prepared.rows))
+  await (trx
+    ? insertRows('oidc_tokens', prepared.rows, trx)
+    : insertSoon('oidc_tokens', prepared.rows))
 }
 
 /** Issues tokens outside any transaction (client credentials) */
-export async function issueTokens(adapter: OidcAdapter, grant: TokenGrant, refresh: RefreshOptions | false = false) {
+export async function issueTokens(
+  adapter: OidcAdapter,
+  grant: TokenGrant,
+  refresh: RefreshOptions | false = false
+) {
   const prepared = await prepareTokens(adapter, grant, refresh)
   await storeTokens(prepared)
   return prepared

@@ -27,7 +27,10 @@ function columnsOf(model: AnyModel) {
 }
 
 /* `t__hash`, `c__name`, … so that same-named columns of the three tables stay apart */
-const JOINED_COLUMNS = TABLES.map(({ alias, model }) => ({ alias, columns: columnsOf(model).map((column) => [column, `${alias}__${column}`] as const) }))
+const JOINED_COLUMNS = TABLES.map(({ alias, model }) => ({
+  alias,
+  columns: columnsOf(model).map((column) => [column, `${alias}__${column}`] as const),
+}))
 const JOINED_SQL =
   `select ${JOINED_COLUMNS.flatMap(({ alias, columns }) => columns.map(([column, as]) => `${alias}.${column} as ${as}`)).join(', ')} ` +
   'from oidc_tokens t inner join oidc_clients c on c.id = t.client_id left join users u on u.id = t.user_id ' +

@@ -6,7 +6,13 @@ import oidcConfig from '#config/oidc'
 import User from '#models/user'
 import { BASE_URL, Browser, readForm, type Page } from '#tests/helpers/browser'
 import { createClient, createUser } from '#tests/helpers/factories'
-import { ISSUER, authorizationUrl, authorizeInBrowser, discoverAs, oidc } from '#tests/helpers/relying_party'
+import {
+  ISSUER,
+  authorizationUrl,
+  authorizeInBrowser,
+  discoverAs,
+  oidc,
+} from '#tests/helpers/relying_party'
 import { BackchannelReceiver } from '#tests/helpers/backchannel_receiver'
 import { randomValue } from '#services/oidc/random'
 
@@ -47,7 +53,9 @@ function postFrom(localAddress: string, path: string, body: URLSearchParams, coo
     })
     request.on('response', (response) => {
       response.resume()
-      response.on('end', () => resolve({ status: response.statusCode!, retryAfter: response.headers['retry-after'] }))
+      response.on('end', () =>
+        resolve({ status: response.statusCode!, retryAfter: response.headers['retry-after'] })
+      )
     })
     request.on('error', reject)
     request.end(body.toString())
@@ -56,7 +64,11 @@ function postFrom(localAddress: string, path: string, body: URLSearchParams, coo
 
 function assertPageHeaders(assert: Assert, page: Page) {
   assert.equal(page.headers.get('x-frame-options'), 'DENY', page.url)
-  assert.match(page.headers.get('content-security-policy') ?? '', /(^|;)\s*frame-ancestors 'none'\s*(;|$)/, page.url)
+  assert.match(
+    page.headers.get('content-security-policy') ?? '',
+    /(^|;)\s*frame-ancestors 'none'\s*(;|$)/,
+    page.url
+  )
   assert.equal(page.headers.get('referrer-policy'), 'no-referrer', page.url)
   assert.equal(page.headers.get('cache-control'), 'no-store', page.url)
 }
@@ -83,7 +95,9 @@ test.group('Login page', () => {
     }
   })
 
-  test('signs in with the email address in any letter case and records the time, not an update', async ({ assert }) => {
+  test('signs in with the email address in any letter case and records the time, not an update', async ({
+    assert,
+  }) => {
     const { user, email, password } = await createUser()
     await User.query().where('id', user.id).update({ updated_at: '2020-01-01 00:00:00' })
     const browser = new Browser()
@@ -108,7 +122,9 @@ test.group('Login page', () => {
     assert.include((await browser.get('/')).body, `Signed in as <strong>${email}</strong>`)
   })
 
-  test('a wrong password re-renders the form with the error and signs nobody in', async ({ assert }) => {
+  test('a wrong password re-renders the form with the error and signs nobody in', async ({
+    assert,
+  }) => {
     const { email } = await createUser()
     const browser = new Browser()
     const page = await browser.signIn(email, 'not-the-password', '/accounts/grants/')
@@ -138,13 +154,22 @@ test.group('Login page', () => {
     assert.isFalse(await isSignedIn(browser))
 
     const wrong = await browser.signIn(email, 'not-the-password')
-    assert.include(wrong.body, BAD_CREDENTIALS, 'a wrong password does not tell that the account is inactive')
+    assert.include(
+      wrong.body,
+      BAD_CREDENTIALS,
+      'a wrong password does not tell that the account is inactive'
+    )
   })
 
   test('missing, empty and repeated fields re-render the form', async ({ assert }) => {
     const { email, password } = await createUser()
     const browser = new Browser()
-    for (const values of [{ login: null, password: null }, { login: '', password: '' }, { login: [email, email], password }, { login: email, password: [password, password] }]) {
+    for (const values of [
+      { login: null, password: null },
+      { login: '', password: '' },
+      { login: [email, email], password },
+      { login: email, password: [password, password] },
+    ]) {
       const page = await postLogin(browser, values)
       assert.equal(page.status, 200, JSON.stringify(values))
       assert.include(page.body, BAD_CREDENTIALS)
@@ -152,7 +177,9 @@ test.group('Login page', () => {
     assert.isFalse(await isSignedIn(browser))
   })
 
-  test('a signed-in user still gets the form, and signing in again keeps them signed in', async ({ assert }) => {
+  test('a signed-in user still gets the form, and signing in again keeps them signed in', async ({
+    assert,
+  }) => {
     const { email, password } = await createUser()
     const browser = new Browser()
     await browser.signIn(email, password)
@@ -180,7 +207,9 @@ test.group('Login CSRF', () => {
   test("another browser's token is refused", async ({ assert }) => {
     const { email, password } = await createUser()
     const other = new Browser()
-    const token = readForm((await other.get(LOGIN)).body).fields.find(([name]) => name === '_csrf')![1]
+    const token = readForm((await other.get(LOGIN)).body).fields.find(
+      ([name]) => name === '_csrf'
+    )![1]
     const browser = new Browser()
     const page = await postLogin(browser, { login: email, password, _csrf: token })
     assert.equal(page.status, 403)
@@ -197,7 +226,9 @@ test.group('Login CSRF', () => {
 })
 
 test.group('Login rate limits', () => {
-  test('the attempt after the configured failures for one login gets 429 with Retry-After, even with the right password', async ({ assert }) => {
+  test('the attempt after the configured failures for one login gets 429 with Retry-After, even with the right password', async ({
+    assert,
+  }) => {
     const limit = failedLoginLimit('key')
     const { email, password } = await createUser({ email: uniqueLogin('target') })
     const browser = new Browser()
@@ -210,14 +241,21 @@ test.group('Login rate limits', () => {
     const blocked = await postLogin(browser, { login: email, password })
     assert.equal(blocked.status, 429)
     const retryAfter = Number(blocked.headers.get('retry-after'))
-    assert.isTrue(Number.isInteger(retryAfter) && retryAfter > 0 && retryAfter <= 300, `Retry-After ${retryAfter}`)
+    assert.isTrue(
+      Number.isInteger(retryAfter) && retryAfter > 0 && retryAfter <= 300,
+      `Retry-After ${retryAfter}`
+    )
     assert.include(blocked.body, 'Too many failed login attempts')
     assert.include(blocked.body, 'name="password"')
     assertPageHeaders(assert, blocked)
     assert.isFalse(await isSignedIn(browser))
 
     const other = await createUser()
-    assert.equal((await new Browser().signIn(other.email, other.password)).status, 303, 'other logins from the same IP still work')
+    assert.equal(
+      (await new Browser().signIn(other.email, other.password)).status,
+      303,
+      'other logins from the same IP still work'
+    )
   })
 
   test('concurrent failures cannot go past the limit', async ({ assert }) => {
@@ -225,7 +263,11 @@ test.group('Login rate limits', () => {
     const { email } = await createUser({ email: uniqueLogin('burst') })
     const browser = new Browser()
     const form = readForm((await browser.get(LOGIN)).body, `form[action="${LOGIN}"]`)
-    const pages = await Promise.all(Array.from({ length: limit * 2 }, (_, i) => browser.submit(form, { login: email, password: `guess-${i}` })))
+    const pages = await Promise.all(
+      Array.from({ length: limit * 2 }, (_, i) =>
+        browser.submit(form, { login: email, password: `guess-${i}` })
+      )
+    )
     const statuses = pages.map((page) => page.status)
     assert.equal(statuses.filter((status) => status === 200).length, limit, statuses.join(' '))
     assert.equal(statuses.filter((status) => status === 429).length, limit, statuses.join(' '))
@@ -239,10 +281,15 @@ test.group('Login rate limits', () => {
     /* a loopback address of its own, so that this counter is not the one the other tests share */
     const address = `127.0.${1 + Math.floor(Math.random() * 250)}.${2 + Math.floor(Math.random() * 250)}`
     const attempt = (login: string) => {
-      const body = new URLSearchParams([...form.fields.filter(([name]) => name !== 'login'), ['login', login], ['password', 'wrong']])
+      const body = new URLSearchParams([
+        ...form.fields.filter(([name]) => name !== 'login'),
+        ['login', login],
+        ['password', 'wrong'],
+      ])
       return postFrom(address, LOGIN, body, cookie)
     }
-    for (let i = 1; i <= limit; i++) assert.equal((await attempt(uniqueLogin(`spray${i}`))).status, 200, `attempt ${i}`)
+    for (let i = 1; i <= limit; i++)
+      assert.equal((await attempt(uniqueLogin(`spray${i}`))).status, 200, `attempt ${i}`)
     const blocked = await attempt(uniqueLogin('spray'))
     assert.equal(blocked.status, 429)
     assert.isAbove(Number(blocked.retryAfter), 0)
@@ -294,13 +341,18 @@ test.group('Login next', () => {
   test('the form never echoes a hostile next', async ({ assert }) => {
     for (const next of hostile) {
       const page = await new Browser().get(`${LOGIN}?next=${encodeURIComponent(next)}`)
-      assert.deepInclude(readForm(page.body, `form[action="${LOGIN}"]`).fields, ['next', '/'], JSON.stringify(next))
+      assert.deepInclude(
+        readForm(page.body, `form[action="${LOGIN}"]`).fields,
+        ['next', '/'],
+        JSON.stringify(next)
+      )
     }
   })
 
   test('a same-site path with its query and encoding is kept', async ({ assert }) => {
     const { email, password } = await createUser()
-    const next = '/identity/o/authorize?client_id=abc&redirect_uri=https%3A%2F%2Frp.example%2Fcb&scope=openid+email'
+    const next =
+      '/identity/o/authorize?client_id=abc&redirect_uri=https%3A%2F%2Frp.example%2Fcb&scope=openid+email'
     const page = await new Browser().signIn(email, password, next)
     assert.equal(page.headers.get('location'), next)
   })
@@ -322,19 +374,33 @@ test.group('Logout', () => {
     const receiver = new BackchannelReceiver()
     cleanup(() => receiver.stop())
     const person = await createUser()
-    const rp = await createClient({ redirectUris: [REDIRECT], backchannelLogoutUri: await receiver.start(), skipConsent: true })
+    const rp = await createClient({
+      redirectUris: [REDIRECT],
+      backchannelLogoutUri: await receiver.start(),
+      skipConsent: true,
+    })
     const config = await discoverAs(rp, 'basic')
     const browser = new Browser()
     const { url, secrets } = await authorizationUrl(config, REDIRECT, 'openid')
     const leaving = await authorizeInBrowser(browser, url, person)
-    const tokens = await oidc.authorizationCodeGrant(config, new URL(leaving.location!), { pkceCodeVerifier: secrets.verifier, expectedState: secrets.state, expectedNonce: secrets.nonce })
+    const tokens = await oidc.authorizationCodeGrant(config, new URL(leaving.location!), {
+      pkceCodeVerifier: secrets.verifier,
+      expectedState: secrets.state,
+      expectedNonce: secrets.nonce,
+    })
 
     const notified = receiver.next()
-    const page = await browser.submit(readForm((await browser.get('/')).body, 'form[action="/accounts/logout/"]'))
+    const page = await browser.submit(
+      readForm((await browser.get('/')).body, 'form[action="/accounts/logout/"]')
+    )
     assert.equal(page.status, 303)
     await notified
     assert.lengthOf(receiver.tokens, 1)
-    const { payload } = await jwtVerify(receiver.tokens[0], createRemoteJWKSet(new URL(`${ISSUER}/.well-known/jwks.json`)), { issuer: ISSUER, audience: rp.id })
+    const { payload } = await jwtVerify(
+      receiver.tokens[0],
+      createRemoteJWKSet(new URL(`${ISSUER}/.well-known/jwks.json`)),
+      { issuer: ISSUER, audience: rp.id }
+    )
     assert.equal(payload.sid, tokens.claims()!.sid)
   })
 
@@ -395,7 +461,11 @@ test.group('Page security headers', () => {
 
 test.group('Unknown routes and methods', () => {
   function assertNoTrace(assert: Assert, page: Page) {
-    assert.notMatch(page.body, /\bat .+:\d+:\d+|node_modules|\/work\/|\.ts\b|E_[A-Z_]+|Cannot (GET|POST)|Stack/i, page.url)
+    assert.notMatch(
+      page.body,
+      /\bat .+:\d+:\d+|node_modules|\/work\/|\.ts\b|E_[A-Z_]+|Cannot (GET|POST)|Stack/i,
+      page.url
+    )
   }
 
   test('an unknown page is a 404 HTML page without a trace', async ({ assert }) => {

@@ -21,23 +21,62 @@ const now = () => DateTime.utc()
 
 function tokenRow(clientId: string, userId: number, overrides: Partial<OidcToken> = {}) {
   return {
-    type: 'at' as const, hash: sha256Hex(randomValue(16)), jti: null, clientId, userId, familyId: randomValue(16), parentId: null,
-    scopes: ['openid'], data: null, authTime: null, sid: null, expiresAt: now().plus({ hours: 1 }), rotatedAt: null, revokedAt: null,
+    type: 'at' as const,
+    hash: sha256Hex(randomValue(16)),
+    jti: null,
+    clientId,
+    userId,
+    familyId: randomValue(16),
+    parentId: null,
+    scopes: ['openid'],
+    data: null,
+    authTime: null,
+    sid: null,
+    expiresAt: now().plus({ hours: 1 }),
+    rotatedAt: null,
+    revokedAt: null,
     ...overrides,
   }
 }
 
-function codeRow(clientId: string, userId: number, expiresAt: DateTime, consumedAt: DateTime | null = null) {
+function codeRow(
+  clientId: string,
+  userId: number,
+  expiresAt: DateTime,
+  consumedAt: DateTime | null = null
+) {
   return {
-    hash: sha256Hex(randomValue(16)), clientId, userId, familyId: randomValue(16), redirectUri: 'https://rp.example/cb', scopes: ['openid'],
-    nonce: null, codeChallenge: null, codeChallengeMethod: null, claims: null, email: null, authTime: 0, sid: null, expiresAt, consumedAt,
+    hash: sha256Hex(randomValue(16)),
+    clientId,
+    userId,
+    familyId: randomValue(16),
+    redirectUri: 'https://rp.example/cb',
+    scopes: ['openid'],
+    nonce: null,
+    codeChallenge: null,
+    codeChallengeMethod: null,
+    claims: null,
+    email: null,
+    authTime: 0,
+    sid: null,
+    expiresAt,
+    consumedAt,
   }
 }
 
 function deviceRow(clientId: string, expiresAt: DateTime) {
   return {
-    deviceCodeHash: sha256Hex(randomValue(16)), userCode: randomValue(6).toUpperCase(), clientId, scopes: ['openid'],
-    status: 'pending' as const, userId: null, authTime: null, interval: 5, lastPolledAt: null, expiresAt, decidedAt: null,
+    deviceCodeHash: sha256Hex(randomValue(16)),
+    userCode: randomValue(6).toUpperCase(),
+    clientId,
+    scopes: ['openid'],
+    status: 'pending' as const,
+    userId: null,
+    authTime: null,
+    interval: 5,
+    lastPolledAt: null,
+    expiresAt,
+    decidedAt: null,
   }
 }
 
@@ -66,47 +105,113 @@ test.group('tokens:prune', () => {
     const doomedTokens = await OidcToken.createMany([
       tokenRow(clientId, user.id, { expiresAt: now().minus({ seconds: 5 }) }),
       tokenRow(clientId, user.id, { revokedAt: now().minus({ days: 1, minutes: 1 }) }),
-      tokenRow(clientId, user.id, { type: 'rt', expiresAt: null, rotatedAt: now().minus({ days: 30, minutes: 1 }) }),
+      tokenRow(clientId, user.id, {
+        type: 'rt',
+        expiresAt: null,
+        rotatedAt: now().minus({ days: 30, minutes: 1 }),
+      }),
     ])
     const keptTokens = await OidcToken.createMany([
       tokenRow(clientId, user.id),
       tokenRow(clientId, user.id, { type: 'rt', expiresAt: null }),
       tokenRow(clientId, user.id, { revokedAt: now().minus({ hours: 23 }) }),
-      tokenRow(clientId, user.id, { type: 'rt', expiresAt: null, rotatedAt: now().minus({ days: 29 }) }),
+      tokenRow(clientId, user.id, {
+        type: 'rt',
+        expiresAt: null,
+        rotatedAt: now().minus({ days: 29 }),
+      }),
       tokenRow(clientId, user.id, { type: 'at', rotatedAt: now().minus({ days: 31 }) }),
     ])
-    const doomedCode = await OidcAuthorizationCode.create(codeRow(clientId, user.id, now().minus({ days: 1, minutes: 1 })))
+    const doomedCode = await OidcAuthorizationCode.create(
+      codeRow(clientId, user.id, now().minus({ days: 1, minutes: 1 }))
+    )
     const keptCodes = await OidcAuthorizationCode.createMany([
       codeRow(clientId, user.id, now().minus({ hours: 23 }), now().minus({ hours: 23 })),
       codeRow(clientId, user.id, now().plus({ minutes: 1 }), now()),
     ])
-    const doomedDevice = await OidcDeviceCode.create(deviceRow(clientId, now().minus({ days: 1, minutes: 1 })))
+    const doomedDevice = await OidcDeviceCode.create(
+      deviceRow(clientId, now().minus({ days: 1, minutes: 1 }))
+    )
     const keptDevice = await OidcDeviceCode.create(deviceRow(clientId, now().minus({ hours: 23 })))
-    const doomedConsent = await OidcConsent.create({ userId: user.id, clientId, scopes: ['openid'], email: null, expiresAt: now().minus({ seconds: 5 }) })
-    const keptConsent = await OidcConsent.create({ userId: other.id, clientId, scopes: ['openid'], email: null, expiresAt: now().plus({ days: 1 }) })
-    const doomedSession = await OidcSessionClient.create({ sid: randomValue(16), clientId, userId: user.id, createdAt: now().minus({ days: 30, minutes: 1 }) })
-    const keptSession = await OidcSessionClient.create({ sid: randomValue(16), clientId, userId: user.id, createdAt: now().minus({ days: 29 }) })
+    const doomedConsent = await OidcConsent.create({
+      userId: user.id,
+      clientId,
+      scopes: ['openid'],
+      email: null,
+      expiresAt: now().minus({ seconds: 5 }),
+    })
+    const keptConsent = await OidcConsent.create({
+      userId: other.id,
+      clientId,
+      scopes: ['openid'],
+      email: null,
+      expiresAt: now().plus({ days: 1 }),
+    })
+    const doomedSession = await OidcSessionClient.create({
+      sid: randomValue(16),
+      clientId,
+      userId: user.id,
+      createdAt: now().minus({ days: 30, minutes: 1 }),
+    })
+    const keptSession = await OidcSessionClient.create({
+      sid: randomValue(16),
+      clientId,
+      userId: user.id,
+      createdAt: now().minus({ days: 29 }),
+    })
     const window = keyStore.retiredKeyWindowSeconds
     const closedKey = await retiredKey(now().minus({ seconds: window + 60 }))
     const openKey = await retiredKey(now().minus({ seconds: window - 60 }))
 
     const counts = await runJson(assert, 'tokens:prune', [])
-    assert.deepEqual(counts, { tokens: 3, authorization_codes: 1, device_codes: 1, consents: 1, session_clients: 1, signing_keys: 1 })
+    assert.deepEqual(counts, {
+      tokens: 3,
+      authorization_codes: 1,
+      device_codes: 1,
+      consents: 1,
+      session_clients: 1,
+      signing_keys: 1,
+    })
 
-    const tokenIds = (await OidcToken.query().whereIn('id', [...doomedTokens, ...keptTokens].map((t) => t.id))).map((t) => t.id)
-    assert.sameMembers(tokenIds, keptTokens.map((t) => t.id))
-    const codeIds = (await OidcAuthorizationCode.query().where('client_id', clientId)).map((c) => c.id)
-    assert.sameMembers(codeIds, keptCodes.map((c) => c.id))
+    const tokenIds = (
+      await OidcToken.query().whereIn(
+        'id',
+        [...doomedTokens, ...keptTokens].map((t) => t.id)
+      )
+    ).map((t) => t.id)
+    assert.sameMembers(
+      tokenIds,
+      keptTokens.map((t) => t.id)
+    )
+    const codeIds = (await OidcAuthorizationCode.query().where('client_id', clientId)).map(
+      (c) => c.id
+    )
+    assert.sameMembers(
+      codeIds,
+      keptCodes.map((c) => c.id)
+    )
     assert.notInclude(codeIds, doomedCode.id)
-    assert.sameMembers((await OidcDeviceCode.query().where('client_id', clientId)).map((d) => d.id), [keptDevice.id])
+    assert.sameMembers(
+      (await OidcDeviceCode.query().where('client_id', clientId)).map((d) => d.id),
+      [keptDevice.id]
+    )
     assert.notExists(await OidcDeviceCode.find(doomedDevice.id))
-    assert.sameMembers((await OidcConsent.query().where('client_id', clientId)).map((c) => c.id), [keptConsent.id])
+    assert.sameMembers(
+      (await OidcConsent.query().where('client_id', clientId)).map((c) => c.id),
+      [keptConsent.id]
+    )
     assert.notExists(await OidcConsent.find(doomedConsent.id))
-    assert.sameMembers((await OidcSessionClient.query().where('client_id', clientId)).map((s) => s.id), [keptSession.id])
+    assert.sameMembers(
+      (await OidcSessionClient.query().where('client_id', clientId)).map((s) => s.id),
+      [keptSession.id]
+    )
     assert.notExists(await OidcSessionClient.find(doomedSession.id))
     assert.notExists(await OidcSigningKey.find(closedKey.id))
     assert.exists(await OidcSigningKey.find(openKey.id))
-    assert.exists(await OidcSigningKey.query().where('alg', 'RS256').whereNull('retired_at').first(), 'the signing key stays')
+    assert.exists(
+      await OidcSigningKey.query().where('alg', 'RS256').whereNull('retired_at').first(),
+      'the signing key stays'
+    )
     await openKey.delete()
   })
 
@@ -117,15 +222,27 @@ test.group('tokens:prune', () => {
     // Multi-row inserts (SQLite takes at most 500 rows in one): 1,001 model saves take seconds on MySQL
     const expiredAt = sqlTime(now().minus({ minutes: 1 }))
     const rows = Array.from({ length: 1001 }, () => ({
-      type: 'at', hash: sha256Hex(randomValue(16)), client_id: clientId, user_id: user.id, family_id: randomValue(16),
-      scopes: 'openid', created_at: expiredAt, expires_at: expiredAt,
+      type: 'at',
+      hash: sha256Hex(randomValue(16)),
+      client_id: clientId,
+      user_id: user.id,
+      family_id: randomValue(16),
+      scopes: 'openid',
+      created_at: expiredAt,
+      expires_at: expiredAt,
     }))
-    for (let start = 0; start < rows.length; start += 250) await db.table('oidc_tokens').multiInsert(rows.slice(start, start + 250))
+    for (let start = 0; start < rows.length; start += 250)
+      await db.table('oidc_tokens').multiInsert(rows.slice(start, start + 250))
     const kept = await OidcToken.create(tokenRow(clientId, user.id))
 
     const output = await runCommand('tokens:prune', [])
     assert.equal(output.exitCode, 0)
-    assert.deepEqual(output.stdout, ['Deleted 1001 tokens, 0 authorization codes, 0 device codes, 0 consents, 0 session clients, 0 signing keys'])
-    assert.deepEqual((await OidcToken.query().where('client_id', clientId)).map((t) => t.id), [kept.id])
+    assert.deepEqual(output.stdout, [
+      'Deleted 1001 tokens, 0 authorization codes, 0 device codes, 0 consents, 0 session clients, 0 signing keys',
+    ])
+    assert.deepEqual(
+      (await OidcToken.query().where('client_id', clientId)).map((t) => t.id),
+      [kept.id]
+    )
   })
 })

@@ -22,13 +22,36 @@ async function addressesOf(userId: number) {
 }
 
 test.group('user:create', () => {
-  test('creates the user with a hashed password and a lower-cased primary address', async ({ assert }) => {
+  test('creates the user with a hashed password and a lower-cased primary address', async ({
+    assert,
+  }) => {
     const printed = await runJson(assert, 'user:create', [
-      '--email', at('Grace.Hopper').toUpperCase(), '--password', 'correct horse', '--username', name('grace'),
-      '--first-name', 'Grace', '--last-name', 'Hopper', '--verified',
+      '--email',
+      at('Grace.Hopper').toUpperCase(),
+      '--password',
+      'correct horse',
+      '--username',
+      name('grace'),
+      '--first-name',
+      'Grace',
+      '--last-name',
+      'Hopper',
+      '--verified',
     ])
-    assert.deepEqual(Object.keys(printed), ['id', 'username', 'first_name', 'last_name', 'is_active', 'emails'])
-    assert.deepInclude(printed, { username: name('grace'), first_name: 'Grace', last_name: 'Hopper', is_active: true })
+    assert.deepEqual(Object.keys(printed), [
+      'id',
+      'username',
+      'first_name',
+      'last_name',
+      'is_active',
+      'emails',
+    ])
+    assert.deepInclude(printed, {
+      username: name('grace'),
+      first_name: 'Grace',
+      last_name: 'Hopper',
+      is_active: true,
+    })
     assert.deepEqual(printed.emails, [{ email: at('grace.hopper'), verified: true, primary: true }])
 
     const user = await User.findOrFail(printed.id)
@@ -37,51 +60,115 @@ test.group('user:create', () => {
     assert.deepEqual(await addressesOf(user.id), printed.emails)
   })
 
-  test('without options: no username, empty names, unverified address; --inactive makes it inactive', async ({ assert }) => {
+  test('without options: no username, empty names, unverified address; --inactive makes it inactive', async ({
+    assert,
+  }) => {
     const plain = await runJson(assert, 'user:create', ['--email', at('plain'), '--password', 'pw'])
     assert.deepInclude(plain, { username: null, first_name: '', last_name: '', is_active: true })
     assert.deepEqual(plain.emails, [{ email: at('plain'), verified: false, primary: true }])
 
-    const inactive = await runJson(assert, 'user:create', ['--email', at('inactive'), '--password', 'pw', '--inactive'])
+    const inactive = await runJson(assert, 'user:create', [
+      '--email',
+      at('inactive'),
+      '--password',
+      'pw',
+      '--inactive',
+    ])
     assert.isFalse(inactive.is_active)
     assert.isFalse((await User.findOrFail(inactive.id)).isActive)
   })
 
   test('the human form names the user and the address', async ({ assert }) => {
-    const output = await runCommand('user:create', ['--email', at('human'), '--password', 'pw', '--username', name('human_user')])
+    const output = await runCommand('user:create', [
+      '--email',
+      at('human'),
+      '--password',
+      'pw',
+      '--username',
+      name('human_user'),
+    ])
     assert.equal(output.exitCode, 0)
-    assert.match(output.stdout[0], new RegExp(`^Created User \\d+ ${name('human_user')}\n {2}${at('human').replaceAll('.', '\\.')}, primary$`))
+    assert.match(
+      output.stdout[0],
+      new RegExp(
+        `^Created User \\d+ ${name('human_user')}\n {2}${at('human').replaceAll('.', '\\.')}, primary$`
+      )
+    )
   })
 
-  test('refuses a taken address or username, a bad address and an empty password, writing nothing', async ({ assert }) => {
+  test('refuses a taken address or username, a bad address and an empty password, writing nothing', async ({
+    assert,
+  }) => {
     const { email, user } = await createUser({ username: name('TakenName') })
     const before = await counts()
     const cases: [string[], string][] = [
       [['--email', email.toUpperCase(), '--password', 'pw'], `email "${email}" is already in use`],
-      [['--email', at('new-one'), '--password', 'pw', '--username', name('takenname')], `username "${name('takenname')}" is already taken`],
-      [['--email', 'not-an-address', '--password', 'pw'], '"not-an-address" is not an email address'],
-      [['--email', at('two words'), '--password', 'pw'], `"${at('two words')}" is not an email address`],
-      [['--email', at('new-three'), '--password', 'pw', '--first-name', 'x'.repeat(151)], 'the first name is longer than 150 characters'],
+      [
+        ['--email', at('new-one'), '--password', 'pw', '--username', name('takenname')],
+        `username "${name('takenname')}" is already taken`,
+      ],
+      [
+        ['--email', 'not-an-address', '--password', 'pw'],
+        '"not-an-address" is not an email address',
+      ],
+      [
+        ['--email', at('two words'), '--password', 'pw'],
+        `"${at('two words')}" is not an email address`,
+      ],
+      [
+        ['--email', at('new-three'), '--password', 'pw', '--first-name', 'x'.repeat(151)],
+        'the first name is longer than 150 characters',
+      ],
     ]
     for (const [argv, message] of cases) {
       assert.equal(await runRefused(assert, 'user:create', argv), message)
       assert.deepEqual(await counts(), before)
     }
     // The ace parser itself refuses a required flag without value
-    await assert.rejects(() => runCommand('user:create', ['--email', at('new-two'), '--password', '']), 'Missing value for option "password"')
+    await assert.rejects(
+      () => runCommand('user:create', ['--email', at('new-two'), '--password', '']),
+      'Missing value for option "password"'
+    )
     assert.deepEqual(await counts(), before)
     assert.equal((await User.findOrFail(user.id)).username, name('TakenName'))
   })
 })
 
 test.group('user:update', () => {
-  test('finds the user by address or username and changes only what is given', async ({ assert }) => {
-    const { user, email } = await createUser({ username: name('update_me'), firstName: 'Old', lastName: 'Name' })
-    const byEmail = await runJson(assert, 'user:update', [email.toUpperCase(), '--first-name', 'New'])
-    assert.deepInclude(byEmail, { id: user.id, first_name: 'New', last_name: 'Name', is_active: true })
+  test('finds the user by address or username and changes only what is given', async ({
+    assert,
+  }) => {
+    const { user, email } = await createUser({
+      username: name('update_me'),
+      firstName: 'Old',
+      lastName: 'Name',
+    })
+    const byEmail = await runJson(assert, 'user:update', [
+      email.toUpperCase(),
+      '--first-name',
+      'New',
+    ])
+    assert.deepInclude(byEmail, {
+      id: user.id,
+      first_name: 'New',
+      last_name: 'Name',
+      is_active: true,
+    })
 
-    const byUsername = await runJson(assert, 'user:update', [name('update_me').toUpperCase(), '--password', 'new password', '--last-name', '', '--inactive'])
-    assert.deepInclude(byUsername, { id: user.id, first_name: 'New', last_name: '', is_active: false })
+    const byUsername = await runJson(assert, 'user:update', [
+      name('update_me').toUpperCase(),
+      '--password',
+      'new password',
+      '--last-name',
+      '',
+      '--inactive',
+    ])
+    assert.deepInclude(byUsername, {
+      id: user.id,
+      first_name: 'New',
+      last_name: '',
+      is_active: false,
+    })
     const row = await User.findOrFail(user.id)
     assert.isTrue(await hash.verify(row.password, 'new password'))
     assert.isFalse(row.isActive)
@@ -90,12 +177,23 @@ test.group('user:update', () => {
     assert.isTrue((await User.findOrFail(user.id)).isActive)
   })
 
-  test('refuses an unknown login and --active with --inactive, writing nothing', async ({ assert }) => {
+  test('refuses an unknown login and --active with --inactive, writing nothing', async ({
+    assert,
+  }) => {
     const { user, email } = await createUser()
     const before = (await User.findOrFail(user.id)).serialize()
-    assert.equal(await runRefused(assert, 'user:update', [at('nobody'), '--first-name', 'X']), `no user "${at('nobody')}"`)
-    assert.equal(await runRefused(assert, 'user:update', [email, '--active', '--inactive']), 'give --active or --inactive, not both')
-    assert.equal(await runRefused(assert, 'user:update', [email, '--last-name', 'y'.repeat(151)]), 'the last name is longer than 150 characters')
+    assert.equal(
+      await runRefused(assert, 'user:update', [at('nobody'), '--first-name', 'X']),
+      `no user "${at('nobody')}"`
+    )
+    assert.equal(
+      await runRefused(assert, 'user:update', [email, '--active', '--inactive']),
+      'give --active or --inactive, not both'
+    )
+    assert.equal(
+      await runRefused(assert, 'user:update', [email, '--last-name', 'y'.repeat(151)]),
+      'the last name is longer than 150 characters'
+    )
     assert.deepEqual((await User.findOrFail(user.id)).serialize(), before)
   })
 })
@@ -103,7 +201,12 @@ test.group('user:update', () => {
 test.group('user:add-email', () => {
   test('adds a secondary address, lower-cased, verified when asked', async ({ assert }) => {
     const { user, email } = await createUser()
-    const printed = await runJson(assert, 'user:add-email', [email, '--email', at('Second'), '--verified'])
+    const printed = await runJson(assert, 'user:add-email', [
+      email,
+      '--email',
+      at('Second'),
+      '--verified',
+    ])
     assert.deepEqual(printed.emails, [
       { email, verified: true, primary: true },
       { email: at('second'), verified: true, primary: false },
@@ -113,22 +216,38 @@ test.group('user:add-email', () => {
 
   test('--primary moves the primary flag: one primary per user', async ({ assert }) => {
     const { user, email } = await createUser({ username: name('moves_primary') })
-    const printed = await runJson(assert, 'user:add-email', [name('moves_primary'), '--email', at('new-primary'), '--primary'])
+    const printed = await runJson(assert, 'user:add-email', [
+      name('moves_primary'),
+      '--email',
+      at('new-primary'),
+      '--primary',
+    ])
     assert.deepEqual(printed.emails, [
       { email: at('new-primary'), verified: false, primary: true },
       { email, verified: true, primary: false },
     ])
     const rows = await addressesOf(user.id)
-    assert.deepEqual(rows.filter((row) => row.primary).map((row) => row.email), [at('new-primary')])
+    assert.deepEqual(
+      rows.filter((row) => row.primary).map((row) => row.email),
+      [at('new-primary')]
+    )
   })
 
-  test('refuses an address in use (by anyone) and an unknown user; the primary stays', async ({ assert }) => {
+  test('refuses an address in use (by anyone) and an unknown user; the primary stays', async ({
+    assert,
+  }) => {
     const first = await createUser()
     const second = await createUser()
     const before = await counts()
     const cases: [string[], string][] = [
-      [[first.email, '--email', second.email.toUpperCase(), '--primary'], `email "${second.email}" is already in use`],
-      [[first.email, '--email', first.email, '--primary'], `email "${first.email}" is already in use`],
+      [
+        [first.email, '--email', second.email.toUpperCase(), '--primary'],
+        `email "${second.email}" is already in use`,
+      ],
+      [
+        [first.email, '--email', first.email, '--primary'],
+        `email "${first.email}" is already in use`,
+      ],
       [[at('nobody'), '--email', at('fresh')], `no user "${at('nobody')}"`],
       [[first.email, '--email', 'bad address'], '"bad address" is not an email address'],
     ]
@@ -136,6 +255,8 @@ test.group('user:add-email', () => {
       assert.equal(await runRefused(assert, 'user:add-email', argv), message)
       assert.deepEqual(await counts(), before)
     }
-    assert.deepEqual(await addressesOf(first.user.id), [{ email: first.email, verified: true, primary: true }])
+    assert.deepEqual(await addressesOf(first.user.id), [
+      { email: first.email, verified: true, primary: true },
+    ])
   })
 })

@@ -2,51 +2,92 @@ import { test } from '@japa/runner'
 import db from '@adonisjs/lucid/services/db'
 import OidcClient from '#models/oidc_client'
 import { sqlTime } from '#models/columns'
-import { changeRows, insertIgnoringDuplicate, insertSoon, selectRows } from '#services/db/statements'
+import {
+  changeRows,
+  insertIgnoringDuplicate,
+  insertSoon,
+  selectRows,
+} from '#services/db/statements'
 import { updateClient } from '#services/oidc/client_registration'
 import { randomValue, sha256Hex } from '#services/oidc/random'
 import { createClient, createUser } from '#tests/helpers/factories'
 
 function tokenRow(clientId: string) {
   return {
-    type: 'at', hash: sha256Hex(randomValue(16)), jti: null, client_id: clientId, user_id: null, family_id: randomValue(16),
-    parent_id: null, scopes: 'openid', data: null, auth_time: null, sid: null, created_at: sqlTime(), expires_at: null,
+    type: 'at',
+    hash: sha256Hex(randomValue(16)),
+    jti: null,
+    client_id: clientId,
+    user_id: null,
+    family_id: randomValue(16),
+    parent_id: null,
+    scopes: 'openid',
+    data: null,
+    auth_time: null,
+    sid: null,
+    created_at: sqlTime(),
+    expires_at: null,
   }
 }
 
 const storedHashes = async (hashes: string[]) =>
-  (await db.from('oidc_tokens').whereIn('hash', hashes).select('hash')).map((row) => row.hash).sort()
+  (await db.from('oidc_tokens').whereIn('hash', hashes).select('hash'))
+    .map((row) => row.hash)
+    .sort()
 
 test.group('Hot-path statements (app/services/db)', () => {
   test('inserts queued in one turn are all stored', async ({ assert }) => {
     const { id } = await createClient()
     const rows = [tokenRow(id), tokenRow(id), tokenRow(id)]
     await Promise.all(rows.map((row) => insertSoon('oidc_tokens', [row])))
-    assert.deepEqual(await storedHashes(rows.map((row) => row.hash)), rows.map((row) => row.hash).sort())
+    assert.deepEqual(
+      await storedHashes(rows.map((row) => row.hash)),
+      rows.map((row) => row.hash).sort()
+    )
   })
 
   test('one bad row in a batch fails only its own insert', async ({ assert }) => {
     const { id } = await createClient()
     const good = [tokenRow(id), tokenRow(id)]
     const bad = tokenRow('no-such-client')
-    const results = await Promise.allSettled([insertSoon('oidc_tokens', [good[0]]), insertSoon('oidc_tokens', [bad]), insertSoon('oidc_tokens', [good[1]])])
-    assert.deepEqual(results.map((result) => result.status), ['fulfilled', 'rejected', 'fulfilled'])
-    assert.deepEqual(await storedHashes([...good, bad].map((row) => row.hash)), good.map((row) => row.hash).sort())
+    const results = await Promise.allSettled([
+      insertSoon('oidc_tokens', [good[0]]),
+      insertSoon('oidc_tokens', [bad]),
+      insertSoon('oidc_tokens', [good[1]]),
+    ])
+    assert.deepEqual(
+      results.map((result) => result.status),
+      ['fulfilled', 'rejected', 'fulfilled']
+    )
+    assert.deepEqual(
+      await storedHashes([...good, bad].map((row) => row.hash)),
+      good.map((row) => row.hash).sort()
+    )
   })
 
-  test('changeRows counts the changed rows; a duplicate is left out by insertIgnoringDuplicate', async ({ assert }) => {
+  test('changeRows counts the changed rows; a duplicate is left out by insertIgnoringDuplicate', async ({
+    assert,
+  }) => {
     const { id } = await createClient()
     const { user } = await createUser()
     const row = { sid: randomValue(16), client_id: id, user_id: user.id, created_at: sqlTime() }
     await insertIgnoringDuplicate('oidc_session_clients', row)
-    await insertIgnoringDuplicate('oidc_session_clients', { ...row, created_at: '2000-01-01 00:00:00' })
-    const stored = await selectRows<{ created_at: unknown }>('select created_at from oidc_session_clients where sid = ?', [row.sid])
+    await insertIgnoringDuplicate('oidc_session_clients', {
+      ...row,
+      created_at: '2000-01-01 00:00:00',
+    })
+    const stored = await selectRows<{ created_at: unknown }>(
+      'select created_at from oidc_session_clients where sid = ?',
+      [row.sid]
+    )
     assert.lengthOf(stored, 1)
     assert.equal(await changeRows('delete from oidc_session_clients where sid = ?', [row.sid]), 1)
     assert.equal(await changeRows('delete from oidc_session_clients where sid = ?', [row.sid]), 0)
   })
 
-  test('a client is shared while its row is unchanged, read-only, and fresh once changed', async ({ assert }) => {
+  test('a client is shared while its row is unchanged, read-only, and fresh once changed', async ({
+    assert,
+  }) => {
     const { id } = await createClient({ name: 'Before' })
     const first = (await OidcClient.findExact(id))!
     assert.strictEqual(await OidcClient.findExact(id), first)

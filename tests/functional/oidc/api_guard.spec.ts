@@ -15,7 +15,8 @@ import { codeFlow, sha256Hex, tokenRow, useSettings } from '#tests/helpers/token
 
 const INVALID_TOKEN = {
   error: 'invalid_token',
-  error_description: 'The access token provided is expired, revoked, malformed, or invalid for other reasons.',
+  error_description:
+    'The access token provided is expired, revoked, malformed, or invalid for other reasons.',
 }
 
 function me(token: string | null, path = '/api/me', scheme = 'Bearer') {
@@ -33,12 +34,23 @@ test.group('API guard (GET /api/me)', () => {
     const { person, rp, tokens } = await codeFlow({ scope: 'openid email' })
     const page = await me(tokens.access_token)
     assert.equal(page.status, 200)
-    assert.deepEqual(JSON.parse(page.body), { sub: String(person.user.id), client_id: rp.id, scope: 'openid email' })
+    assert.deepEqual(JSON.parse(page.body), {
+      sub: String(person.user.id),
+      client_id: rp.id,
+      scope: 'openid email',
+    })
     assert.equal(page.headers.get('cache-control'), 'no-store')
-    assert.equal((await me(tokens.access_token, '/api/me', 'bearer')).status, 200, 'the scheme is case-insensitive')
+    assert.equal(
+      (await me(tokens.access_token, '/api/me', 'bearer')).status,
+      200,
+      'the scheme is case-insensitive'
+    )
   })
 
-  test('a JWT access token is looked up by hash like an opaque one', async ({ assert, cleanup }) => {
+  test('a JWT access token is looked up by hash like an opaque one', async ({
+    assert,
+    cleanup,
+  }) => {
     useSettings(cleanup, { accessTokenFormat: 'jwt' })
     const { person, tokens } = await codeFlow({ scope: 'openid' })
     const page = await me(tokens.access_token)
@@ -48,15 +60,22 @@ test.group('API guard (GET /api/me)', () => {
 
   test('a client-credentials token (client with openid) gives no sub', async ({ assert }) => {
     const rp = await createClient({ grantTypes: ['client_credentials'], scopes: ['openid', 'api'] })
-    const tokens = await oidc.clientCredentialsGrant(await discoverAs(rp, 'basic'), { scope: 'openid api' })
+    const tokens = await oidc.clientCredentialsGrant(await discoverAs(rp, 'basic'), {
+      scope: 'openid api',
+    })
     const page = await me(tokens.access_token)
     assert.equal(page.status, 200)
     assert.deepEqual(JSON.parse(page.body), { client_id: rp.id, scope: 'openid api' })
   })
 
-  test('a missing token gives 401 invalid_token with WWW-Authenticate: Bearer error="invalid_token"', async ({ assert }) => {
+  test('a missing token gives 401 invalid_token with WWW-Authenticate: Bearer error="invalid_token"', async ({
+    assert,
+  }) => {
     assertInvalidToken(assert, await me(null))
-    assertInvalidToken(assert, await new Browser().get('/api/me', { authorization: 'Basic Zm9vOmJhcg==' }))
+    assertInvalidToken(
+      assert,
+      await new Browser().get('/api/me', { authorization: 'Basic Zm9vOmJhcg==' })
+    )
   })
 
   test('revoked, expired and unknown tokens give 401', async ({ assert }) => {
@@ -65,11 +84,17 @@ test.group('API guard (GET /api/me)', () => {
     assertInvalidToken(assert, await me(revoked.tokens.access_token))
 
     const expired = await codeFlow()
-    await OidcToken.query().where('hash', sha256Hex(expired.tokens.access_token)).update({ expires_at: sqlTime(DateTime.utc().minus({ seconds: 1 })) })
+    await OidcToken.query()
+      .where('hash', sha256Hex(expired.tokens.access_token))
+      .update({ expires_at: sqlTime(DateTime.utc().minus({ seconds: 1 })) })
     assertInvalidToken(assert, await me(expired.tokens.access_token))
 
     assertInvalidToken(assert, await me('x'.repeat(86)))
-    assertInvalidToken(assert, await me(revoked.tokens.refresh_token!), 'a refresh token is not an access token')
+    assertInvalidToken(
+      assert,
+      await me(revoked.tokens.refresh_token!),
+      'a refresh token is not an access token'
+    )
   })
 
   test('an ID token, or the token of an inactive user, gives 401', async ({ assert }) => {
@@ -82,20 +107,33 @@ test.group('API guard (GET /api/me)', () => {
 
   test('a token in the query string is ignored (S24)', async ({ assert }) => {
     const { tokens } = await codeFlow()
-    assertInvalidToken(assert, await me(null, `/api/me?access_token=${encodeURIComponent(tokens.access_token)}`))
+    assertInvalidToken(
+      assert,
+      await me(null, `/api/me?access_token=${encodeURIComponent(tokens.access_token)}`)
+    )
     assert.isNull((await tokenRow(tokens.access_token)).revokedAt)
   })
 
-  test('a token without openid gives 403 insufficient_scope with scope="openid"', async ({ assert }) => {
+  test('a token without openid gives 403 insufficient_scope with scope="openid"', async ({
+    assert,
+  }) => {
     const { tokens } = await codeFlow({ scope: 'profile' })
     const page = await me(tokens.access_token)
     assert.equal(page.status, 403)
     assert.deepEqual(JSON.parse(page.body), { error: 'insufficient_scope' })
-    assert.equal(page.headers.get('www-authenticate'), 'Bearer error="insufficient_scope", scope="openid"')
-    assert.isNull((await tokenRow(tokens.access_token)).revokedAt, 'a scope refusal revokes nothing')
+    assert.equal(
+      page.headers.get('www-authenticate'),
+      'Bearer error="insufficient_scope", scope="openid"'
+    )
+    assert.isNull(
+      (await tokenRow(tokens.access_token)).revokedAt,
+      'a scope refusal revokes nothing'
+    )
   })
 
-  test('a per-method expression refuses a method without an entry with 403, naming no scope', async ({ assert }) => {
+  test('a per-method expression refuses a method without an entry with 403, naming no scope', async ({
+    assert,
+  }) => {
     const { tokens } = await codeFlow({ scope: 'openid' })
     const request = new IncomingMessage(new Socket())
     request.method = 'PUT'
@@ -103,7 +141,9 @@ test.group('API guard (GET /api/me)', () => {
     request.headers = { authorization: `Bearer ${tokens.access_token}` }
     const ctx = await testUtils.createHttpContext({ req: request })
     let reached = false
-    const refused = await new OidcTokenMiddleware().handle(ctx, async () => void (reached = true), { scopes: { GET: 'openid' } }).catch((error) => error)
+    const refused = await new OidcTokenMiddleware()
+      .handle(ctx, async () => void (reached = true), { scopes: { GET: 'openid' } })
+      .catch((error) => error)
     assert.isFalse(reached)
     assert.instanceOf(refused, OAuthError)
     assert.equal(refused.status, 403)
@@ -111,7 +151,11 @@ test.group('API guard (GET /api/me)', () => {
     assert.deepEqual(refused.headers, { 'WWW-Authenticate': 'Bearer error="insufficient_scope"' })
 
     request.method = 'GET'
-    await new OidcTokenMiddleware().handle(await testUtils.createHttpContext({ req: request }), async () => void (reached = true), { scopes: { GET: 'openid' } })
+    await new OidcTokenMiddleware().handle(
+      await testUtils.createHttpContext({ req: request }),
+      async () => void (reached = true),
+      { scopes: { GET: 'openid' } }
+    )
     assert.isTrue(reached, 'the method with an entry passes')
   })
 })

@@ -1,7 +1,14 @@
 import { test } from '@japa/runner'
 import { Browser } from '#tests/helpers/browser'
 import { createClient, createUser } from '#tests/helpers/factories'
-import { ISSUER, authorizationUrl, authorizeInBrowser, discoverAs, oidc, type ClientAuth } from '#tests/helpers/relying_party'
+import {
+  ISSUER,
+  authorizationUrl,
+  authorizeInBrowser,
+  discoverAs,
+  oidc,
+  type ClientAuth,
+} from '#tests/helpers/relying_party'
 import { codeFlow, tokenRow, useSettings } from '#tests/helpers/tokens'
 import { createRemoteJWKSet, jwtVerify } from 'jose'
 import keyStore from '#services/oidc/key_store'
@@ -13,7 +20,10 @@ test.group('Authorization code flow with openid-client', () => {
     .with(['post', 'basic', 'none'] as ClientAuth[])
     .run(async ({ assert }, auth) => {
       const person = await createUser({ firstName: 'Grace', lastName: 'Hopper' })
-      const rp = await createClient({ type: auth === 'none' ? 'public' : 'confidential', redirectUris: [REDIRECT] })
+      const rp = await createClient({
+        type: auth === 'none' ? 'public' : 'confidential',
+        redirectUris: [REDIRECT],
+      })
       const config = await discoverAs(rp, auth)
       const { url, secrets } = await authorizationUrl(config, REDIRECT, 'openid profile email')
 
@@ -41,19 +51,32 @@ test.group('Authorization code flow with openid-client', () => {
       assert.isString(tokens.refresh_token)
 
       const userinfo = await oidc.fetchUserInfo(config, tokens.access_token, claims.sub)
-      assert.deepInclude(userinfo, { sub: String(person.user.id), name: 'Grace Hopper', given_name: 'Grace', email: person.email, email_verified: true })
+      assert.deepInclude(userinfo, {
+        sub: String(person.user.id),
+        name: 'Grace Hopper',
+        given_name: 'Grace',
+        email: person.email,
+        email_verified: true,
+      })
     })
 })
 
 test.group('Authorization code exchange with JWT access tokens', () => {
-  test('answers even when every signature must reload the keys (SQLite has one connection)', async ({ assert, cleanup }) => {
+  test('answers even when every signature must reload the keys (SQLite has one connection)', async ({
+    assert,
+    cleanup,
+  }) => {
     useSettings(cleanup, { accessTokenFormat: 'jwt' })
     const load = keyStore.load
     /* as if the key cache had just run out: every signature reads the keys from the database */
     keyStore.load = () => load.call(keyStore, true)
     cleanup(() => void (keyStore.load = load))
     const { tokens } = await codeFlow()
-    const { payload } = await jwtVerify(tokens.access_token, createRemoteJWKSet(new URL(`${ISSUER}/.well-known/jwks.json`)), { typ: 'at+jwt', issuer: ISSUER, audience: ISSUER })
+    const { payload } = await jwtVerify(
+      tokens.access_token,
+      createRemoteJWKSet(new URL(`${ISSUER}/.well-known/jwks.json`)),
+      { typ: 'at+jwt', issuer: ISSUER, audience: ISSUER }
+    )
     assert.equal((await tokenRow(tokens.access_token)).jti, payload.jti)
   }).timeout(10_000)
 })

@@ -47,10 +47,21 @@ function request(rp: TestClient, extra: Params = {}) {
 }
 
 function escapeHtml(text: string) {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;')
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;')
 }
 
-function assertErrorPage(assert: Assert, page: Page, error: string, description?: string, status = 400) {
+function assertErrorPage(
+  assert: Assert,
+  page: Page,
+  error: string,
+  description?: string,
+  status = 400
+) {
   assert.equal(page.status, status, page.body.slice(0, 500))
   assert.isNull(page.location, 'an error page is never a redirect')
   assert.match(page.headers.get('content-type') ?? '', /^text\/html/)
@@ -60,7 +71,13 @@ function assertErrorPage(assert: Assert, page: Page, error: string, description?
   assert.notInclude(page.body, 'rp.example', 'the error page never links to the client')
 }
 
-type Expected = { error: string; description?: string | null; mode?: 'query' | 'fragment' | 'form_post'; state?: string | null; status?: number }
+type Expected = {
+  error: string
+  description?: string | null
+  mode?: 'query' | 'fragment' | 'form_post'
+  state?: string | null
+  status?: number
+}
 
 /** An error redirected to the client in its response mode, with state and iss and nothing else */
 function assertRedirectedError(assert: Assert, page: Page, expected: Expected) {
@@ -71,10 +88,12 @@ function assertRedirectedError(assert: Assert, page: Page, expected: Expected) {
   assert.equal(page.status, expected.status ?? (mode === 'form_post' ? 200 : 302))
   if (mode !== 'form_post') assert.equal(page.body, '')
   assert.equal(answer.params.get('error'), expected.error)
-  if (expected.description !== undefined) assert.equal(answer.params.get('error_description'), expected.description)
+  if (expected.description !== undefined)
+    assert.equal(answer.params.get('error_description'), expected.description)
   assert.equal(answer.params.get('state'), expected.state === undefined ? STATE : expected.state)
   assert.equal(answer.params.get('iss'), ISSUER)
-  for (const secret of ['code', 'access_token', 'id_token']) assert.isFalse(answer.params.has(secret), `no ${secret} with an error`)
+  for (const secret of ['code', 'access_token', 'id_token'])
+    assert.isFalse(answer.params.has(secret), `no ${secret} with an error`)
 }
 
 /** The login gate (§0.5), returning its `next` */
@@ -86,7 +105,11 @@ function assertLoginGate(assert: Assert, page: Page, status = 302) {
 }
 
 /** Runs `action` and checks that the client's codes, tokens and consents did not change */
-async function writesNothing<T>(assert: Assert, rp: TestClient, action: () => Promise<T>): Promise<T> {
+async function writesNothing<T>(
+  assert: Assert,
+  rp: TestClient,
+  action: () => Promise<T>
+): Promise<T> {
   const before = await rowCounts(rp.id)
   const result = await action()
   assert.deepEqual(await rowCounts(rp.id), before, 'nothing was written')
@@ -117,13 +140,23 @@ test.group('Authorize: unredirectable errors are a 400 page (stage A, S2)', (gro
 
   test('missing redirect_uri (there is no default)', async ({ assert }) => {
     const rp = await createClient()
-    assertErrorPage(assert, await new RecordingBrowser().get(request(rp, { redirect_uri: null })), 'invalid_request', 'Missing redirect URI.')
+    assertErrorPage(
+      assert,
+      await new RecordingBrowser().get(request(rp, { redirect_uri: null })),
+      'invalid_request',
+      'Missing redirect URI.'
+    )
   })
 
   test('relative redirect_uri', async ({ assert }) => {
     const rp = await createClient()
     for (const uri of ['/callback', 'rp.example/callback', '//rp.example/callback']) {
-      assertErrorPage(assert, await new RecordingBrowser().get(request(rp, { redirect_uri: uri })), 'invalid_request', 'Invalid redirect URI.')
+      assertErrorPage(
+        assert,
+        await new RecordingBrowser().get(request(rp, { redirect_uri: uri })),
+        'invalid_request',
+        'Invalid redirect URI.'
+      )
     }
   })
 
@@ -149,11 +182,26 @@ test.group('Authorize: unredirectable errors are a 400 page (stage A, S2)', (gro
 
   test('a registered query must be identical', async ({ assert }) => {
     const rp = await createClient({ redirectUris: ['https://rp.example/cb?tenant=a'] })
-    for (const uri of ['https://rp.example/cb', 'https://rp.example/cb?tenant=b', 'https://rp.example/cb?tenant=a&x=1', 'https://rp.example/cb?x=1&tenant=a']) {
-      assertErrorPage(assert, await new RecordingBrowser().get(request(rp, { redirect_uri: uri })), 'invalid_request', 'Mismatching redirect URI.')
+    for (const uri of [
+      'https://rp.example/cb',
+      'https://rp.example/cb?tenant=b',
+      'https://rp.example/cb?tenant=a&x=1',
+      'https://rp.example/cb?x=1&tenant=a',
+    ]) {
+      assertErrorPage(
+        assert,
+        await new RecordingBrowser().get(request(rp, { redirect_uri: uri })),
+        'invalid_request',
+        'Mismatching redirect URI.'
+      )
     }
     /* an accepted URI passes stage A: the anonymous visitor reaches the login gate */
-    assertLoginGate(assert, await new RecordingBrowser().get(request(rp, { redirect_uri: 'https://rp.example/cb?tenant=a' })))
+    assertLoginGate(
+      assert,
+      await new RecordingBrowser().get(
+        request(rp, { redirect_uri: 'https://rp.example/cb?tenant=a' })
+      )
+    )
   })
 
   test('scheme and host case and the default port do not matter', async ({ assert }) => {
@@ -164,47 +212,119 @@ test.group('Authorize: unredirectable errors are a 400 page (stage A, S2)', (gro
   })
 
   test('loopback IPs match any port; localhost does not (§0.7)', async ({ assert }) => {
-    const rp = await createClient({ redirectUris: ['http://127.0.0.1/cb', 'http://[::1]:9000/cb', 'http://localhost:8000/cb'] })
-    for (const uri of ['http://127.0.0.1:53124/cb', 'http://127.0.0.1/cb', 'http://[::1]:1234/cb', 'http://localhost:8000/cb']) {
+    const rp = await createClient({
+      redirectUris: ['http://127.0.0.1/cb', 'http://[::1]:9000/cb', 'http://localhost:8000/cb'],
+    })
+    for (const uri of [
+      'http://127.0.0.1:53124/cb',
+      'http://127.0.0.1/cb',
+      'http://[::1]:1234/cb',
+      'http://localhost:8000/cb',
+    ]) {
       assertLoginGate(assert, await new RecordingBrowser().get(request(rp, { redirect_uri: uri })))
     }
-    for (const uri of ['http://localhost:8001/cb', 'http://127.0.0.1:53124/other', 'https://127.0.0.1:53124/cb', 'http://127.0.0.2:53124/cb', 'http://[::1]:1234/cb?x']) {
-      assertErrorPage(assert, await new RecordingBrowser().get(request(rp, { redirect_uri: uri })), 'invalid_request', 'Mismatching redirect URI.')
+    for (const uri of [
+      'http://localhost:8001/cb',
+      'http://127.0.0.1:53124/other',
+      'https://127.0.0.1:53124/cb',
+      'http://127.0.0.2:53124/cb',
+      'http://[::1]:1234/cb?x',
+    ]) {
+      assertErrorPage(
+        assert,
+        await new RecordingBrowser().get(request(rp, { redirect_uri: uri })),
+        'invalid_request',
+        'Mismatching redirect URI.'
+      )
     }
   })
 
   test('wildcard hosts match one label, and only when allowed', async ({ assert }) => {
-    const wild = await createClient({ redirectUris: ['https://*.example.com/cb', 'https://rp.example/*/cb'], allowUriWildcards: true })
-    assertLoginGate(assert, await new RecordingBrowser().get(request(wild, { redirect_uri: 'https://a.example.com/cb' })))
-    assertLoginGate(assert, await new RecordingBrowser().get(request(wild, { redirect_uri: 'https://rp.example/*/cb' })))
-    for (const uri of ['https://a.b.example.com/cb', 'https://example.com/cb', 'https://evil-example.com/cb', 'https://a.example.com/cb2', 'https://rp.example/x/cb']) {
-      assertErrorPage(assert, await new RecordingBrowser().get(request(wild, { redirect_uri: uri })), 'invalid_request', 'Mismatching redirect URI.')
+    const wild = await createClient({
+      redirectUris: ['https://*.example.com/cb', 'https://rp.example/*/cb'],
+      allowUriWildcards: true,
+    })
+    assertLoginGate(
+      assert,
+      await new RecordingBrowser().get(request(wild, { redirect_uri: 'https://a.example.com/cb' }))
+    )
+    assertLoginGate(
+      assert,
+      await new RecordingBrowser().get(request(wild, { redirect_uri: 'https://rp.example/*/cb' }))
+    )
+    for (const uri of [
+      'https://a.b.example.com/cb',
+      'https://example.com/cb',
+      'https://evil-example.com/cb',
+      'https://a.example.com/cb2',
+      'https://rp.example/x/cb',
+    ]) {
+      assertErrorPage(
+        assert,
+        await new RecordingBrowser().get(request(wild, { redirect_uri: uri })),
+        'invalid_request',
+        'Mismatching redirect URI.'
+      )
     }
     const tame = await createClient({ redirectUris: ['https://*.example.com/cb'] })
-    assertErrorPage(assert, await new RecordingBrowser().get(request(tame, { redirect_uri: 'https://a.example.com/cb' })), 'invalid_request', 'Mismatching redirect URI.')
+    assertErrorPage(
+      assert,
+      await new RecordingBrowser().get(request(tame, { redirect_uri: 'https://a.example.com/cb' })),
+      'invalid_request',
+      'Mismatching redirect URI.'
+    )
   })
 
   test('duplicate {$self} is a page, before the login gate')
     .with(['client_id', 'redirect_uri', 'response_type', 'scope', 'state'])
     .run(async ({ assert }, name) => {
       const rp = await createClient({ redirectUris: [REDIRECT] })
-      const value = { client_id: rp.id, redirect_uri: REDIRECT, response_type: 'code', scope: 'openid', state: STATE }[name]!
+      const value = {
+        client_id: rp.id,
+        redirect_uri: REDIRECT,
+        response_type: 'code',
+        scope: 'openid',
+        state: STATE,
+      }[name]!
       const page = await new RecordingBrowser().get(request(rp, { [name]: [value, value] }))
       assertErrorPage(assert, page, 'invalid_request', `Duplicate ${name} parameter.`)
     })
 
-  test('stage A errors are pages even for a signed-in user with prompt=none', async ({ assert }) => {
+  test('stage A errors are pages even for a signed-in user with prompt=none', async ({
+    assert,
+  }) => {
     const { browser } = await signedIn()
     const rp = await createClient({ redirectUris: [REDIRECT] })
     await writesNothing(assert, rp, async () => {
-      assertErrorPage(assert, await browser.get(request(rp, { redirect_uri: 'https://evil.example/cb', prompt: 'none' })), 'invalid_request', 'Mismatching redirect URI.')
-      assertErrorPage(assert, await browser.get(request(rp, { client_id: 'unknown', prompt: 'none' })), 'invalid_request', 'Invalid client_id parameter value.')
-      assertErrorPage(assert, await browser.get(request(rp, { state: ['a', 'b'], prompt: 'none' })), 'invalid_request', 'Duplicate state parameter.')
+      assertErrorPage(
+        assert,
+        await browser.get(request(rp, { redirect_uri: 'https://evil.example/cb', prompt: 'none' })),
+        'invalid_request',
+        'Mismatching redirect URI.'
+      )
+      assertErrorPage(
+        assert,
+        await browser.get(request(rp, { client_id: 'unknown', prompt: 'none' })),
+        'invalid_request',
+        'Invalid client_id parameter value.'
+      )
+      assertErrorPage(
+        assert,
+        await browser.get(request(rp, { state: ['a', 'b'], prompt: 'none' })),
+        'invalid_request',
+        'Duplicate state parameter.'
+      )
     })
   })
 
   test('broken percent-encoding in the query: {$self}')
-    .with(['client_id=%ZZ', 'client_id=abc%', 'state=%E0%A4%A', 'state=%FF%FE', 'redirect_uri=https%3A%2F%2Frp.example%2Fcallback%C0%AF'])
+    .with([
+      'client_id=%ZZ',
+      'client_id=abc%',
+      'state=%E0%A4%A',
+      'state=%FF%FE',
+      'redirect_uri=https%3A%2F%2Frp.example%2Fcallback%C0%AF',
+    ])
     .run(async ({ assert }, broken) => {
       const rp = await createClient({ redirectUris: [REDIRECT] })
       const { browser } = await signedIn()
@@ -214,7 +334,11 @@ test.group('Authorize: unredirectable errors are a 400 page (stage A, S2)', (gro
 
   test('raw bytes that are not UTF-8 in the query', async ({ assert }) => {
     const rp = await createClient({ redirectUris: [REDIRECT] })
-    const head = Buffer.concat([Buffer.from(`GET ${request(rp)}&state=`), Buffer.from([0xff, 0xfe]), Buffer.from(' HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n')])
+    const head = Buffer.concat([
+      Buffer.from(`GET ${request(rp)}&state=`),
+      Buffer.from([0xff, 0xfe]),
+      Buffer.from(' HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n'),
+    ])
     const { status, response } = await rawHttp(head)
     /* refused before the app (Node's HTTP parser), but never a redirect or a 500 */
     assert.equal(status, 400, response)
@@ -260,20 +384,36 @@ test.group('Authorize: nothing reaches the client before sign-in (S3)', (group) 
 
   test('prompt=none without a session: login_required, redirected', async ({ assert }) => {
     const rp = await createClient({ redirectUris: [REDIRECT] })
-    const page = await writesNothing(assert, rp, () => new RecordingBrowser().get(request(rp, { prompt: 'none' })))
+    const page = await writesNothing(assert, rp, () =>
+      new RecordingBrowser().get(request(rp, { prompt: 'none' }))
+    )
     assertRedirectedError(assert, page, { error: 'login_required' })
   })
 
-  test('prompt=none without a session on an implicit type: login_required in the fragment', async ({ assert }) => {
+  test('prompt=none without a session on an implicit type: login_required in the fragment', async ({
+    assert,
+  }) => {
     const rp = await createClient({ redirectUris: [REDIRECT], responseTypes: ['id_token token'] })
-    const page = await new RecordingBrowser().get(request(rp, { response_type: 'id_token token', nonce: 'n', prompt: 'none', code_challenge: null, code_challenge_method: null }))
+    const page = await new RecordingBrowser().get(
+      request(rp, {
+        response_type: 'id_token token',
+        nonce: 'n',
+        prompt: 'none',
+        code_challenge: null,
+        code_challenge_method: null,
+      })
+    )
     assertRedirectedError(assert, page, { error: 'login_required', mode: 'fragment' })
   })
 
-  test('prompt=login shows the login form even when signed in, and does not loop', async ({ assert }) => {
+  test('prompt=login shows the login form even when signed in, and does not loop', async ({
+    assert,
+  }) => {
     const { person, browser } = await signedIn()
     const rp = await createClient({ redirectUris: [REDIRECT] })
-    const page = await writesNothing(assert, rp, () => browser.get(request(rp, { prompt: 'login consent' })))
+    const page = await writesNothing(assert, rp, () =>
+      browser.get(request(rp, { prompt: 'login consent' }))
+    )
     const next = new URL(assertLoginGate(assert, page), ISSUER)
     assert.equal(next.pathname, AUTHORIZE)
     assert.equal(next.searchParams.get('prompt'), 'consent', 'login is removed from prompt')
@@ -282,13 +422,19 @@ test.group('Authorize: nothing reaches the client before sign-in (S3)', (group) 
     const login = await browser.get(page.location!)
     assert.equal(login.status, 200)
     assert.include(login.body, 'name="password"')
-    const back = await browser.submit(readForm(login.body, 'form[action="/accounts/login/"]'), { login: person.email, password: person.password })
+    const back = await browser.submit(readForm(login.body, 'form[action="/accounts/login/"]'), {
+      login: person.email,
+      password: person.password,
+    })
     const consent = await browser.follow(back)
     assert.equal(consent.status, 200)
     assert.include(consent.body, 'name="request"')
 
     const onlyLogin = await browser.get(request(rp, { prompt: 'login' }))
-    assert.isNull(new URL(assertLoginGate(assert, onlyLogin), ISSUER).searchParams.get('prompt'), 'an empty prompt is dropped')
+    assert.isNull(
+      new URL(assertLoginGate(assert, onlyLogin), ISSUER).searchParams.get('prompt'),
+      'an empty prompt is dropped'
+    )
   })
 
   test('an exceeded max_age forces the login page; next has no max_age', async ({ assert }) => {
@@ -298,7 +444,10 @@ test.group('Authorize: nothing reaches the client before sign-in (S3)', (group) 
     const next = new URL(assertLoginGate(assert, page), ISSUER)
     assert.isFalse(next.searchParams.has('max_age'))
     const login = await browser.get(page.location!)
-    const back = await browser.submit(readForm(login.body, 'form[action="/accounts/login/"]'), { login: person.email, password: person.password })
+    const back = await browser.submit(readForm(login.body, 'form[action="/accounts/login/"]'), {
+      login: person.email,
+      password: person.password,
+    })
     const consent = await browser.follow(back)
     assert.equal(consent.status, 200)
     assert.include(consent.body, 'name="request"')
@@ -310,7 +459,9 @@ test.group('Authorize: nothing reaches the client before sign-in (S3)', (group) 
   test('prompt=none with an exceeded max_age: login_required', async ({ assert }) => {
     const { browser } = await signedIn()
     const rp = await createClient({ redirectUris: [REDIRECT], skipConsent: true })
-    const page = await writesNothing(assert, rp, () => browser.get(request(rp, { prompt: 'none', max_age: '0' })))
+    const page = await writesNothing(assert, rp, () =>
+      browser.get(request(rp, { prompt: 'none', max_age: '0' }))
+    )
     assertRedirectedError(assert, page, { error: 'login_required' })
   })
 })
@@ -322,7 +473,12 @@ test.group('Authorize: redirected errors (stage C)', (group) => {
   })
   group.each.teardown(assertCleanResponses)
 
-  async function expectError(assert: Assert, clientOptions: Parameters<typeof createClient>[0], extra: Params, expected: Expected) {
+  async function expectError(
+    assert: Assert,
+    clientOptions: Parameters<typeof createClient>[0],
+    extra: Params,
+    expected: Expected
+  ) {
     const rp = await createClient({ redirectUris: [REDIRECT], ...clientOptions })
     const page = await writesNothing(assert, rp, () => browser.get(request(rp, extra)))
     assertRedirectedError(assert, page, expected)
@@ -330,7 +486,12 @@ test.group('Authorize: redirected errors (stage C)', (group) => {
   }
 
   test('missing response_type', async ({ assert }) => {
-    await expectError(assert, {}, { response_type: null }, { error: 'invalid_request', description: 'Missing response_type parameter.' })
+    await expectError(
+      assert,
+      {},
+      { response_type: null },
+      { error: 'invalid_request', description: 'Missing response_type parameter.' }
+    )
   })
 
   test('unsupported response_type {$self}')
@@ -339,8 +500,15 @@ test.group('Authorize: redirected errors (stage C)', (group) => {
       await expectError(assert, {}, { response_type: type }, { error: 'unsupported_response_type' })
     })
 
-  test('unsupported response_type with response_mode=fragment uses the fragment', async ({ assert }) => {
-    await expectError(assert, {}, { response_type: 'none', response_mode: 'fragment' }, { error: 'unsupported_response_type', mode: 'fragment' })
+  test('unsupported response_type with response_mode=fragment uses the fragment', async ({
+    assert,
+  }) => {
+    await expectError(
+      assert,
+      {},
+      { response_type: 'none', response_mode: 'fragment' },
+      { error: 'unsupported_response_type', mode: 'fragment' }
+    )
   })
 
   test('a response type not registered for the client: unauthorized_client ({type})')
@@ -350,11 +518,23 @@ test.group('Authorize: redirected errors (stage C)', (group) => {
       { type: 'code id_token', mode: 'fragment' },
     ] as const)
     .run(async ({ assert }, { type, mode }) => {
-      await expectError(assert, { responseTypes: ['code'] }, { response_type: type, nonce: 'n' }, { error: 'unauthorized_client', mode })
+      await expectError(
+        assert,
+        { responseTypes: ['code'] },
+        { response_type: type, nonce: 'n' },
+        { error: 'unauthorized_client', mode }
+      )
     })
 
-  test('a code-only request to a token-only client: unauthorized_client in the query', async ({ assert }) => {
-    await expectError(assert, { responseTypes: ['token'] }, {}, { error: 'unauthorized_client', mode: 'query' })
+  test('a code-only request to a token-only client: unauthorized_client in the query', async ({
+    assert,
+  }) => {
+    await expectError(
+      assert,
+      { responseTypes: ['token'] },
+      {},
+      { error: 'unauthorized_client', mode: 'query' }
+    )
   })
 
   test('response_mode=query for a token-bearing type is refused ({$self})')
@@ -377,10 +557,35 @@ test.group('Authorize: redirected errors (stage C)', (group) => {
   })
 
   test('duplicated OAuth parameter {$self}: invalid_request, redirected')
-    .with(['nonce', 'prompt', 'max_age', 'code_challenge', 'code_challenge_method', 'response_mode', 'claims', 'id_token_hint', 'login_hint'])
+    .with([
+      'nonce',
+      'prompt',
+      'max_age',
+      'code_challenge',
+      'code_challenge_method',
+      'response_mode',
+      'claims',
+      'id_token_hint',
+      'login_hint',
+    ])
     .run(async ({ assert }, name) => {
-      const values: Record<string, string> = { nonce: 'n', prompt: 'consent', max_age: '60', code_challenge: CHALLENGE, code_challenge_method: 'S256', response_mode: 'query', claims: '{}', id_token_hint: 'x', login_hint: 'a' }
-      await expectError(assert, {}, { [name]: [values[name], values[name]] }, { error: 'invalid_request', description: `Duplicate ${name} parameter.` })
+      const values: Record<string, string> = {
+        nonce: 'n',
+        prompt: 'consent',
+        max_age: '60',
+        code_challenge: CHALLENGE,
+        code_challenge_method: 'S256',
+        response_mode: 'query',
+        claims: '{}',
+        id_token_hint: 'x',
+        login_hint: 'a',
+      }
+      await expectError(
+        assert,
+        {},
+        { [name]: [values[name], values[name]] },
+        { error: 'invalid_request', description: `Duplicate ${name} parameter.` }
+      )
     })
 
   test('a repeated unknown parameter is ignored', async ({ assert }) => {
@@ -390,12 +595,30 @@ test.group('Authorize: redirected errors (stage C)', (group) => {
   })
 
   test('request objects are not supported', async ({ assert }) => {
-    await expectError(assert, {}, { request: 'eyJhbGciOiJub25lIn0.e30.' }, { error: 'request_not_supported' })
-    await expectError(assert, {}, { request_uri: 'https://rp.example/request.jwt' }, { error: 'request_uri_not_supported' })
+    await expectError(
+      assert,
+      {},
+      { request: 'eyJhbGciOiJub25lIn0.e30.' },
+      { error: 'request_not_supported' }
+    )
+    await expectError(
+      assert,
+      {},
+      { request_uri: 'https://rp.example/request.jwt' },
+      { error: 'request_uri_not_supported' }
+    )
   })
 
   test('invalid scope: {$self}')
-    .with(['openid admin', 'openid  profile', ' openid', 'openid ', 'openid "x"', 'openid\\x', 'phone'])
+    .with([
+      'openid admin',
+      'openid  profile',
+      ' openid',
+      'openid ',
+      'openid "x"',
+      'openid\\x',
+      'phone',
+    ])
     .run(async ({ assert }, scope) => {
       await expectError(assert, {}, { scope }, { error: 'invalid_scope' })
     })
@@ -421,22 +644,46 @@ test.group('Authorize: redirected errors (stage C)', (group) => {
   })
 
   test('PKCE: a public client without code_challenge', async ({ assert }) => {
-    await expectError(assert, { type: 'public' }, { code_challenge: null, code_challenge_method: null }, { error: 'invalid_request', description: 'Code challenge required.' })
+    await expectError(
+      assert,
+      { type: 'public' },
+      { code_challenge: null, code_challenge_method: null },
+      { error: 'invalid_request', description: 'Code challenge required.' }
+    )
   })
 
   test('PKCE: an unknown method', async ({ assert }) => {
     for (const method of ['S512', 's256', 'none']) {
-      await expectError(assert, {}, { code_challenge_method: method }, { error: 'invalid_request', description: 'Transform algorithm not supported.' })
+      await expectError(
+        assert,
+        {},
+        { code_challenge_method: method },
+        { error: 'invalid_request', description: 'Transform algorithm not supported.' }
+      )
     }
   })
 
-  test('PKCE: plain is refused without IDP_OIDC_PKCE_ALLOW_PLAIN, given or defaulted', async ({ assert }) => {
+  test('PKCE: plain is refused without IDP_OIDC_PKCE_ALLOW_PLAIN, given or defaulted', async ({
+    assert,
+  }) => {
     await expectError(assert, {}, { code_challenge_method: 'plain' }, { error: 'invalid_request' })
-    await expectError(assert, { type: 'public' }, { code_challenge_method: null }, { error: 'invalid_request' })
+    await expectError(
+      assert,
+      { type: 'public' },
+      { code_challenge_method: null },
+      { error: 'invalid_request' }
+    )
   })
 
   test('PKCE: bad challenge syntax {$self}')
-    .with(['short', 'a'.repeat(42), 'a'.repeat(129), `${'a'.repeat(42)}+`, `${'a'.repeat(42)}=`, `${'a'.repeat(42)} `])
+    .with([
+      'short',
+      'a'.repeat(42),
+      'a'.repeat(129),
+      `${'a'.repeat(42)}+`,
+      `${'a'.repeat(42)}=`,
+      `${'a'.repeat(42)} `,
+    ])
     .run(async ({ assert }, challenge) => {
       await expectError(assert, {}, { code_challenge: challenge }, { error: 'invalid_request' })
     })
@@ -448,14 +695,26 @@ test.group('Authorize: redirected errors (stage C)', (group) => {
         assert,
         { responseTypes: [type] },
         { response_type: type },
-        { error: 'invalid_request', description: 'Request is missing mandatory nonce parameter.', mode: 'fragment' }
+        {
+          error: 'invalid_request',
+          description: 'Request is missing mandatory nonce parameter.',
+          mode: 'fragment',
+        }
       )
     })
 
   test('prompt=none mixed with {$self}')
     .with(['login', 'consent', 'select_account'])
     .run(async ({ assert }, other) => {
-      await expectError(assert, { skipConsent: true }, { prompt: `none ${other}` }, { error: 'invalid_request', description: 'Prompt none is mutually exclusive with other values.' })
+      await expectError(
+        assert,
+        { skipConsent: true },
+        { prompt: `none ${other}` },
+        {
+          error: 'invalid_request',
+          description: 'Prompt none is mutually exclusive with other values.',
+        }
+      )
     })
 
   test('an unknown prompt value is ignored', async ({ assert }) => {
@@ -477,34 +736,62 @@ test.group('Authorize: redirected errors (stage C)', (group) => {
     })
 
   test('without state, the error has no state', async ({ assert }) => {
-    await expectError(assert, {}, { state: null, response_type: 'none' }, { error: 'unsupported_response_type', state: null })
-    await expectError(assert, {}, { state: '', response_type: 'none' }, { error: 'unsupported_response_type', state: null })
+    await expectError(
+      assert,
+      {},
+      { state: null, response_type: 'none' },
+      { error: 'unsupported_response_type', state: null }
+    )
+    await expectError(
+      assert,
+      {},
+      { state: '', response_type: 'none' },
+      { error: 'unsupported_response_type', state: null }
+    )
   })
 
   test('an error keeps the registered query of the redirect URI', async ({ assert }) => {
     const rp = await createClient({ redirectUris: ['https://rp.example/callback?tenant=a'] })
-    const page = await browser.get(request(rp, { redirect_uri: 'https://rp.example/callback?tenant=a', response_type: 'none' }))
+    const page = await browser.get(
+      request(rp, { redirect_uri: 'https://rp.example/callback?tenant=a', response_type: 'none' })
+    )
     const location = new URL(page.location!)
     assert.equal(location.searchParams.get('tenant'), 'a')
     assert.equal(location.searchParams.get('error'), 'unsupported_response_type')
   })
 
   test('errors use response_mode=form_post', async ({ assert }) => {
-    const rp = await createClient({ redirectUris: [REDIRECT], responseTypes: ['code', 'code id_token'] })
-    const page = await writesNothing(assert, rp, () => browser.get(request(rp, { response_mode: 'form_post', scope: 'openid admin' })))
+    const rp = await createClient({
+      redirectUris: [REDIRECT],
+      responseTypes: ['code', 'code id_token'],
+    })
+    const page = await writesNothing(assert, rp, () =>
+      browser.get(request(rp, { response_mode: 'form_post', scope: 'openid admin' }))
+    )
     assertRedirectedError(assert, page, { error: 'invalid_scope', mode: 'form_post' })
     assert.match(page.headers.get('content-type') ?? '', /^text\/html/)
     assert.include(page.body, `action="${REDIRECT}"`)
     assert.include(page.body, escapeHtml(STATE))
-    const hybrid = await browser.get(request(rp, { response_mode: 'form_post', response_type: 'code id_token' }))
-    assertRedirectedError(assert, hybrid, { error: 'invalid_request', description: 'Request is missing mandatory nonce parameter.', mode: 'form_post' })
+    const hybrid = await browser.get(
+      request(rp, { response_mode: 'form_post', response_type: 'code id_token' })
+    )
+    assertRedirectedError(assert, hybrid, {
+      error: 'invalid_request',
+      description: 'Request is missing mandatory nonce parameter.',
+      mode: 'form_post',
+    })
   })
 })
 
 test.group('Authorize: prompt=none and remembered consent', (group) => {
   group.each.teardown(assertCleanResponses)
 
-  async function consentFor(userId: number, clientId: string, scopes: string[], expiresAt = DateTime.utc().plus({ days: 1 })) {
+  async function consentFor(
+    userId: number,
+    clientId: string,
+    scopes: string[],
+    expiresAt = DateTime.utc().plus({ days: 1 })
+  ) {
     await OidcConsent.create({ userId, clientId, scopes, email: null, expiresAt })
   }
 
@@ -515,7 +802,7 @@ test.group('Authorize: prompt=none and remembered consent', (group) => {
     assertRedirectedError(assert, page, { error: 'consent_required' })
   })
 
-  test('with this client\'s remembered consent: a code is issued', async ({ assert }) => {
+  test("with this client's remembered consent: a code is issued", async ({ assert }) => {
     const { person, browser } = await signedIn()
     const rp = await createClient({ redirectUris: [REDIRECT] })
     await consentFor(person.user.id, rp.id, ['openid', 'email'])
@@ -528,17 +815,25 @@ test.group('Authorize: prompt=none and remembered consent', (group) => {
     assert.equal((await rowCounts(rp.id)).codes, 1)
   })
 
-  test('consent that does not cover every scope, or has expired: consent_required', async ({ assert }) => {
+  test('consent that does not cover every scope, or has expired: consent_required', async ({
+    assert,
+  }) => {
     const { person, browser } = await signedIn()
     const rp = await createClient({ redirectUris: [REDIRECT] })
     await consentFor(person.user.id, rp.id, ['openid'])
-    assertRedirectedError(assert, await browser.get(request(rp, { prompt: 'none', scope: 'openid email' })), { error: 'consent_required' })
+    assertRedirectedError(
+      assert,
+      await browser.get(request(rp, { prompt: 'none', scope: 'openid email' })),
+      { error: 'consent_required' }
+    )
     const other = await createClient({ redirectUris: [REDIRECT] })
     await consentFor(person.user.id, other.id, ['openid'], DateTime.utc().minus({ minutes: 1 }))
-    assertRedirectedError(assert, await browser.get(request(other, { prompt: 'none' })), { error: 'consent_required' })
+    assertRedirectedError(assert, await browser.get(request(other, { prompt: 'none' })), {
+      error: 'consent_required',
+    })
   })
 
-  test('another client\'s consent does not count', async ({ assert }) => {
+  test("another client's consent does not count", async ({ assert }) => {
     const { person, browser } = await signedIn()
     const rp = await createClient({ redirectUris: [REDIRECT] })
     const other = await createClient({ redirectUris: [REDIRECT] })
@@ -547,12 +842,14 @@ test.group('Authorize: prompt=none and remembered consent', (group) => {
     assertRedirectedError(assert, page, { error: 'consent_required' })
   })
 
-  test('another user\'s consent does not count', async ({ assert }) => {
+  test("another user's consent does not count", async ({ assert }) => {
     const { browser } = await signedIn()
     const someone = await createUser()
     const rp = await createClient({ redirectUris: [REDIRECT] })
     await consentFor(someone.user.id, rp.id, ['openid'])
-    assertRedirectedError(assert, await browser.get(request(rp, { prompt: 'none' })), { error: 'consent_required' })
+    assertRedirectedError(assert, await browser.get(request(rp, { prompt: 'none' })), {
+      error: 'consent_required',
+    })
   })
 })
 
@@ -564,29 +861,47 @@ test.group('Authorize: id_token_hint and requested sub', (group) => {
     const someone = await createUser()
     const rp = await createClient({ redirectUris: [REDIRECT], skipConsent: true })
     const idTokenHint = await hint({ sub: String(someone.user.id), aud: rp.id })
-    const page = await writesNothing(assert, rp, () => browser.get(request(rp, { id_token_hint: idTokenHint })))
-    assertRedirectedError(assert, page, { error: 'login_required', description: 'Session user does not match client supplied user.' })
+    const page = await writesNothing(assert, rp, () =>
+      browser.get(request(rp, { id_token_hint: idTokenHint }))
+    )
+    assertRedirectedError(assert, page, {
+      error: 'login_required',
+      description: 'Session user does not match client supplied user.',
+    })
     const silent = await browser.get(request(rp, { id_token_hint: idTokenHint, prompt: 'none' }))
-    assertRedirectedError(assert, silent, { error: 'login_required', description: 'Session user does not match client supplied user.' })
+    assertRedirectedError(assert, silent, {
+      error: 'login_required',
+      description: 'Session user does not match client supplied user.',
+    })
   })
 
   test('an expired hint for the session user is accepted (ours)', async ({ assert }) => {
     const { person, browser } = await signedIn()
     const rp = await createClient({ redirectUris: [REDIRECT], skipConsent: true })
     const past = Math.floor(Date.now() / 1000) - 86400
-    const idTokenHint = await hint({ sub: String(person.user.id), aud: rp.id, iat: past, exp: past + 300 })
+    const idTokenHint = await hint({
+      sub: String(person.user.id),
+      aud: rp.id,
+      iat: past,
+      exp: past + 300,
+    })
     const page = await browser.get(request(rp, { id_token_hint: idTokenHint, prompt: 'none' }))
     assert.isTrue(delivered(page).params.has('code'))
   })
 
-  test('a badly signed hint, or one for another audience or issuer: login_required', async ({ assert }) => {
+  test('a badly signed hint, or one for another audience or issuer: login_required', async ({
+    assert,
+  }) => {
     const { person, browser } = await signedIn()
     const rp = await createClient({ redirectUris: [REDIRECT], skipConsent: true })
     const sub = String(person.user.id)
     const good = await hint({ sub, aud: rp.id })
     const [header, payload, signature] = good.split('.')
-    const flipped = signature.slice(0, 20) + (signature[20] === 'A' ? 'B' : 'A') + signature.slice(21)
-    const forged = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(payload, 'base64url').toString()), sub: '999999' })).toString('base64url')
+    const flipped =
+      signature.slice(0, 20) + (signature[20] === 'A' ? 'B' : 'A') + signature.slice(21)
+    const forged = Buffer.from(
+      JSON.stringify({ ...JSON.parse(Buffer.from(payload, 'base64url').toString()), sub: '999999' })
+    ).toString('base64url')
     const unsigned = `${Buffer.from('{"alg":"none","typ":"JWT"}').toString('base64url')}.${payload}.`
     const bad = [
       `${header}.${payload}.${flipped}`,
@@ -597,7 +912,9 @@ test.group('Authorize: id_token_hint and requested sub', (group) => {
       await hint({ sub, aud: rp.id, iss: 'https://evil.example' }),
     ]
     for (const idTokenHint of bad) {
-      const page = await writesNothing(assert, rp, () => browser.get(request(rp, { id_token_hint: idTokenHint })))
+      const page = await writesNothing(assert, rp, () =>
+        browser.get(request(rp, { id_token_hint: idTokenHint }))
+      )
       assertRedirectedError(assert, page, { error: 'login_required' })
     }
   })
@@ -608,9 +925,16 @@ test.group('Authorize: id_token_hint and requested sub', (group) => {
     for (const member of ['id_token', 'userinfo']) {
       const claims = JSON.stringify({ [member]: { sub: { value: `${person.user.id}0` } } })
       const page = await writesNothing(assert, rp, () => browser.get(request(rp, { claims })))
-      assertRedirectedError(assert, page, { error: 'login_required', description: 'Session user does not match client supplied user.' })
+      assertRedirectedError(assert, page, {
+        error: 'login_required',
+        description: 'Session user does not match client supplied user.',
+      })
     }
-    const own = await browser.get(request(rp, { claims: JSON.stringify({ id_token: { sub: { value: String(person.user.id) } } }) }))
+    const own = await browser.get(
+      request(rp, {
+        claims: JSON.stringify({ id_token: { sub: { value: String(person.user.id) } } }),
+      })
+    )
     assert.isTrue(delivered(own).params.has('code'))
   })
 })
@@ -623,13 +947,25 @@ test.group('Authorize: POST and the consent form', (group) => {
     const rp = await createClient({ redirectUris: [REDIRECT], ...options })
     const page = await browser.get(request(rp, extra))
     if (page.status !== 200) throw new Error(`no consent page: ${page.status} ${page.location}`)
-    return { person, browser, rp, page, form: readForm(page.body, 'form[action="/identity/o/authorize"]') }
+    return {
+      person,
+      browser,
+      rp,
+      page,
+      form: readForm(page.body, 'form[action="/identity/o/authorize"]'),
+    }
   }
 
   test('an authorization request sent by POST is a 303 to the GET form', async ({ assert }) => {
     const rp = await createClient({ redirectUris: [REDIRECT] })
     const browser = new RecordingBrowser()
-    const params = { client_id: rp.id, redirect_uri: REDIRECT, response_type: 'code', scope: 'openid', state: STATE }
+    const params = {
+      client_id: rp.id,
+      redirect_uri: REDIRECT,
+      response_type: 'code',
+      scope: 'openid',
+      state: STATE,
+    }
     const page = await writesNothing(assert, rp, () => browser.post(AUTHORIZE, params))
     assert.equal(page.status, 303)
     const location = new URL(page.location!)
@@ -645,18 +981,34 @@ test.group('Authorize: POST and the consent form', (group) => {
   })
 
   test('Cancel on an implicit type answers in the fragment', async ({ assert }) => {
-    const { browser, rp, form } = await consentPage({ responseTypes: ['id_token token'] }, { response_type: 'token id_token', nonce: 'n', code_challenge: null, code_challenge_method: null })
+    const { browser, rp, form } = await consentPage(
+      { responseTypes: ['id_token token'] },
+      {
+        response_type: 'token id_token',
+        nonce: 'n',
+        code_challenge: null,
+        code_challenge_method: null,
+      }
+    )
     const page = await writesNothing(assert, rp, () => browser.submit(form, { action: 'deny' }))
-    assertRedirectedError(assert, page, { error: 'access_denied', description: null, status: 303, mode: 'fragment' })
+    assertRedirectedError(assert, page, {
+      error: 'access_denied',
+      description: null,
+      status: 303,
+      mode: 'fragment',
+    })
   })
 
   test('a tampered request blob: 403 page, nothing written', async ({ assert }) => {
     const { browser, rp, form } = await consentPage()
     const blob = form.fields.find(([name]) => name === 'request')![1]
     const middle = Math.floor(blob.length / 3)
-    const tampered = blob.slice(0, middle) + (blob[middle] === 'a' ? 'b' : 'a') + blob.slice(middle + 1)
+    const tampered =
+      blob.slice(0, middle) + (blob[middle] === 'a' ? 'b' : 'a') + blob.slice(middle + 1)
     for (const value of [tampered, `${blob}x`, 'garbage', '']) {
-      const page = await writesNothing(assert, rp, () => browser.submit(form, { action: 'grant', request: value }))
+      const page = await writesNothing(assert, rp, () =>
+        browser.submit(form, { action: 'grant', request: value })
+      )
       assertErrorPage(assert, page, 'forbidden', undefined, 403)
     }
   })
@@ -667,27 +1019,35 @@ test.group('Authorize: POST and the consent form', (group) => {
     const blob = form.fields.find(([name]) => name === 'request')![1]
     const payload = verifier.unsign<{ iat: number }>(blob, 'oidc-consent')!
     const expired = verifier.sign({ ...payload, iat: payload.iat - 601 }, undefined, 'oidc-consent')
-    const page = await writesNothing(assert, rp, () => browser.submit(form, { action: 'grant', request: expired }))
+    const page = await writesNothing(assert, rp, () =>
+      browser.submit(form, { action: 'grant', request: expired })
+    )
     assertErrorPage(assert, page, 'invalid_request', 'The authorization request has expired.')
   })
 
-  test('a blob issued for user A posted in user B\'s session: 403', async ({ assert }) => {
+  test("a blob issued for user A posted in user B's session: 403", async ({ assert }) => {
     const a = await consentPage()
     const { browser: browserB } = await signedIn()
     const pageB = await browserB.get(request(a.rp))
     const formB = readForm(pageB.body, 'form[action="/identity/o/authorize"]')
     const blobA = a.form.fields.find(([name]) => name === 'request')![1]
-    const page = await writesNothing(assert, a.rp, () => browserB.submit(formB, { action: 'grant', request: blobA }))
+    const page = await writesNothing(assert, a.rp, () =>
+      browserB.submit(formB, { action: 'grant', request: blobA })
+    )
     assertErrorPage(assert, page, 'forbidden', undefined, 403)
     /* and an anonymous visitor cannot use it either */
-    const anonymous = await writesNothing(assert, a.rp, () => new RecordingBrowser().post(AUTHORIZE, { request: blobA, action: 'grant', scopes: 'openid' }))
+    const anonymous = await writesNothing(assert, a.rp, () =>
+      new RecordingBrowser().post(AUTHORIZE, { request: blobA, action: 'grant', scopes: 'openid' })
+    )
     assert.equal(anonymous.status, 403)
   })
 
   test('a missing or wrong CSRF token: 403, nothing written', async ({ assert }) => {
     const { browser, rp, form } = await consentPage()
     for (const csrf of [null, 'wrong', '']) {
-      const page = await writesNothing(assert, rp, () => browser.submit(form, { action: 'grant', _csrf: csrf }))
+      const page = await writesNothing(assert, rp, () =>
+        browser.submit(form, { action: 'grant', _csrf: csrf })
+      )
       assertErrorPage(assert, page, 'forbidden', undefined, 403)
     }
     /* the untouched form still works afterwards */
@@ -698,30 +1058,43 @@ test.group('Authorize: POST and the consent form', (group) => {
 
   test('no scope ticked: the form again with an error, nothing written', async ({ assert }) => {
     const { browser, rp, form } = await consentPage()
-    const page = await writesNothing(assert, rp, () => browser.submit(form, { action: 'grant', scopes: null }))
+    const page = await writesNothing(assert, rp, () =>
+      browser.submit(form, { action: 'grant', scopes: null })
+    )
     assert.equal(page.status, 200)
     assert.include(page.body, 'Select at least one of the requested permissions.')
     assert.include(page.body, 'name="request"')
-    const foreign = await writesNothing(assert, rp, () => browser.submit(form, { action: 'grant', scopes: ['openid', 'admin'] }))
+    const foreign = await writesNothing(assert, rp, () =>
+      browser.submit(form, { action: 'grant', scopes: ['openid', 'admin'] })
+    )
     assert.equal(foreign.status, 200)
     assert.include(foreign.body, 'Select at least one of the requested permissions.')
   })
 
   test('openid unticked when an ID token is returned: the form again', async ({ assert }) => {
-    const { browser, rp, form } = await consentPage({ responseTypes: ['code id_token'] }, { response_type: 'code id_token', scope: 'openid email', nonce: 'n' })
-    const page = await writesNothing(assert, rp, () => browser.submit(form, { action: 'grant', scopes: ['email'] }))
+    const { browser, rp, form } = await consentPage(
+      { responseTypes: ['code id_token'] },
+      { response_type: 'code id_token', scope: 'openid email', nonce: 'n' }
+    )
+    const page = await writesNothing(assert, rp, () =>
+      browser.submit(form, { action: 'grant', scopes: ['email'] })
+    )
     assert.equal(page.status, 200)
     assert.include(page.body, 'The user ID permission is required by this application.')
   })
 
   test('an email that is not one of the choices: the form again', async ({ assert }) => {
     const { browser, rp, form } = await consentPage({}, { scope: 'openid email' })
-    const page = await writesNothing(assert, rp, () => browser.submit(form, { action: 'grant', email: 'someone-else@example.com' }))
+    const page = await writesNothing(assert, rp, () =>
+      browser.submit(form, { action: 'grant', email: 'someone-else@example.com' })
+    )
     assert.equal(page.status, 200)
     assert.include(page.body, 'Choose one of your verified email addresses.')
   })
 
-  test('a client deleted between the page and the POST: error page, nothing written', async ({ assert }) => {
+  test('a client deleted between the page and the POST: error page, nothing written', async ({
+    assert,
+  }) => {
     const { browser, rp, form } = await consentPage()
     await rp.client.delete()
     const page = await browser.submit(form, { action: 'grant' })

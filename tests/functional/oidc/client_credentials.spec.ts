@@ -11,7 +11,9 @@ function machineClient(overrides: Parameters<typeof createClient>[0] = {}) {
 }
 
 test.group('Client credentials grant', () => {
-  test('issues an access token only: no refresh token, no ID token even with openid', async ({ assert }) => {
+  test('issues an access token only: no refresh token, no ID token even with openid', async ({
+    assert,
+  }) => {
     const rp = await machineClient()
     const config = await discoverAs(rp, 'basic')
     const tokens = await oidc.clientCredentialsGrant(config, { scope: 'openid api' })
@@ -32,7 +34,9 @@ test.group('Client credentials grant', () => {
     assert.match(row.familyId, /^[A-Za-z0-9_-]{22}$/)
   })
 
-  test('the response has exactly access_token, expires_in, token_type and scope, in order; scope is "" without scopes', async ({ assert }) => {
+  test('the response has exactly access_token, expires_in, token_type and scope, in order; scope is "" without scopes', async ({
+    assert,
+  }) => {
     const rp = await machineClient({ defaultScopes: [] })
     const page = await apiPost('/identity/o/api/token', { grant_type: 'client_credentials' }, rp)
     assert.equal(page.status, 200)
@@ -53,9 +57,13 @@ test.group('Client credentials grant', () => {
     assert.deepEqual((await tokenRow(tokens.access_token)).scopes, ['api', 'profile'])
   })
 
-  test('a scope the client does not hold gives invalid_scope and issues nothing', async ({ assert }) => {
+  test('a scope the client does not hold gives invalid_scope and issues nothing', async ({
+    assert,
+  }) => {
     const rp = await machineClient()
-    const seen = await failure(oidc.clientCredentialsGrant(await discoverAs(rp, 'basic'), { scope: 'api email' }))
+    const seen = await failure(
+      oidc.clientCredentialsGrant(await discoverAs(rp, 'basic'), { scope: 'api email' })
+    )
     assert.deepEqual(seen, { status: 400, body: { error: 'invalid_scope' }, wwwAuthenticate: null })
     assert.lengthOf(await clientRows(rp.id), 0)
   })
@@ -63,14 +71,22 @@ test.group('Client credentials grant', () => {
   test('a public client gets 401 invalid_client (compat)', async ({ assert }) => {
     const rp = await machineClient({ type: 'public' })
     const seen = await failure(oidc.clientCredentialsGrant(await discoverAs(rp, 'none')))
-    assert.deepEqual(seen, { status: 401, body: { error: 'invalid_client' }, wwwAuthenticate: 'Bearer error="invalid_client"' })
+    assert.deepEqual(seen, {
+      status: 401,
+      body: { error: 'invalid_client' },
+      wwwAuthenticate: 'Bearer error="invalid_client"',
+    })
     assert.lengthOf(await clientRows(rp.id), 0)
   })
 
   test('a client without the grant gets unauthorized_client', async ({ assert }) => {
     const rp = await createClient({ grantTypes: ['authorization_code', 'refresh_token'] })
     const seen = await failure(oidc.clientCredentialsGrant(await discoverAs(rp, 'basic')))
-    assert.deepEqual(seen, { status: 400, body: { error: 'unauthorized_client' }, wwwAuthenticate: null })
+    assert.deepEqual(seen, {
+      status: 400,
+      body: { error: 'unauthorized_client' },
+      wwwAuthenticate: null,
+    })
     assert.lengthOf(await clientRows(rp.id), 0)
   })
 
@@ -78,9 +94,15 @@ test.group('Client credentials grant', () => {
     const rp = await machineClient()
     const config = await discoverAs(rp, 'basic')
     const tokens = await oidc.clientCredentialsGrant(config, { scope: 'openid profile' })
-    const seen = await failure(oidc.fetchUserInfo(config, tokens.access_token, oidc.skipSubjectCheck))
+    const seen = await failure(
+      oidc.fetchUserInfo(config, tokens.access_token, oidc.skipSubjectCheck)
+    )
     assert.equal(seen.status, 401)
-    assert.deepEqual(seen.body, { error: 'invalid_token', error_description: 'The access token provided is expired, revoked, malformed, or invalid for other reasons.' })
+    assert.deepEqual(seen.body, {
+      error: 'invalid_token',
+      error_description:
+        'The access token provided is expired, revoked, malformed, or invalid for other reasons.',
+    })
     assert.match(seen.wwwAuthenticate!, /^Bearer error="invalid_token"/)
     assert.isNull((await tokenRow(tokens.access_token)).revokedAt)
   })
@@ -96,11 +118,20 @@ test.group('Client credentials grant', () => {
     assert.notProperty(answer, 'sub')
   })
 
-  test('as a JWT the access token carries no sub, and carries aud (S19, S23)', async ({ assert, cleanup }) => {
+  test('as a JWT the access token carries no sub, and carries aud (S19, S23)', async ({
+    assert,
+    cleanup,
+  }) => {
     useSettings(cleanup, { accessTokenFormat: 'jwt' })
     const rp = await machineClient()
-    const tokens = await oidc.clientCredentialsGrant(await discoverAs(rp, 'basic'), { scope: 'api' })
-    const { payload } = await jwtVerify(tokens.access_token, createRemoteJWKSet(new URL(`${ISSUER}/.well-known/jwks.json`)), { issuer: ISSUER, audience: ISSUER, typ: 'at+jwt' })
+    const tokens = await oidc.clientCredentialsGrant(await discoverAs(rp, 'basic'), {
+      scope: 'api',
+    })
+    const { payload } = await jwtVerify(
+      tokens.access_token,
+      createRemoteJWKSet(new URL(`${ISSUER}/.well-known/jwks.json`)),
+      { issuer: ISSUER, audience: ISSUER, typ: 'at+jwt' }
+    )
     assert.notProperty(payload, 'sub')
     assert.notProperty(payload, 'auth_time')
     assert.equal(payload.client_id, rp.id)

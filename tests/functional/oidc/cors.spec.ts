@@ -11,15 +11,27 @@ const API = [
   { path: '/identity/o/api/introspect', methods: 'POST, OPTIONS' },
   { path: '/identity/o/api/userinfo', methods: 'GET, POST, OPTIONS' },
 ]
-const CORS_HEADERS = ['access-control-allow-origin', 'access-control-allow-methods', 'access-control-allow-headers', 'access-control-max-age', 'access-control-allow-credentials']
+const CORS_HEADERS = [
+  'access-control-allow-origin',
+  'access-control-allow-methods',
+  'access-control-allow-headers',
+  'access-control-max-age',
+  'access-control-allow-credentials',
+]
 
 /** An origin no other test registers */
 function uniqueOrigin(scheme = 'https', suffix = '.example') {
-  return `${scheme}://app-${randomValue(6).toLowerCase().replace(/[^a-z0-9]/g, 'x')}${suffix}`
+  return `${scheme}://app-${randomValue(6)
+    .toLowerCase()
+    .replace(/[^a-z0-9]/g, 'x')}${suffix}`
 }
 
 function preflight(path: string, origin: string) {
-  return new Browser().request('OPTIONS', path, undefined, { 'origin': origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization, content-type' })
+  return new Browser().request('OPTIONS', path, undefined, {
+    'origin': origin,
+    'access-control-request-method': 'POST',
+    'access-control-request-headers': 'authorization, content-type',
+  })
 }
 
 function corsHeaders(page: Page) {
@@ -57,7 +69,9 @@ test.group('CORS', () => {
       assert.equal(page.headers.get('vary'), 'Origin')
     })
 
-  test('at the token endpoint the authenticated client decides: its own origin only', async ({ assert }) => {
+  test('at the token endpoint the authenticated client decides: its own origin only', async ({
+    assert,
+  }) => {
     const mine = uniqueOrigin()
     const theirs = uniqueOrigin()
     const rp = await createClient({ grantTypes: ['client_credentials'], corsOrigins: [mine] })
@@ -75,26 +89,44 @@ test.group('CORS', () => {
     assert.equal(foreign.headers.get('vary'), 'Origin')
   })
 
-  test('a client error at the token endpoint is readable from the client origin', async ({ assert }) => {
+  test('a client error at the token endpoint is readable from the client origin', async ({
+    assert,
+  }) => {
     const mine = uniqueOrigin()
     const rp = await createClient({ corsOrigins: [mine] })
-    const page = await apiPost('/identity/o/api/token', { grant_type: 'client_credentials' }, rp, { origin: mine })
+    const page = await apiPost('/identity/o/api/token', { grant_type: 'client_credentials' }, rp, {
+      origin: mine,
+    })
     assert.equal(page.status, 400)
     assert.equal(JSON.parse(page.body).error, 'unauthorized_client')
     assert.deepEqual(corsHeaders(page), { ...NO_CORS, 'access-control-allow-origin': mine })
   })
 
-  test('failed client authentication: any client registration counts, so the browser can read the error', async ({ assert }) => {
+  test('failed client authentication: any client registration counts, so the browser can read the error', async ({
+    assert,
+  }) => {
     const registered = uniqueOrigin()
     const rp = await createClient({ corsOrigins: [registered] })
-    const page = await apiPost('/identity/o/api/token', { grant_type: 'client_credentials' }, { ...rp, secret: 'wrong' }, { origin: registered })
+    const page = await apiPost(
+      '/identity/o/api/token',
+      { grant_type: 'client_credentials' },
+      { ...rp, secret: 'wrong' },
+      { origin: registered }
+    )
     assert.equal(page.status, 401)
     assert.deepEqual(corsHeaders(page), { ...NO_CORS, 'access-control-allow-origin': registered })
-    const stranger = await apiPost('/identity/o/api/token', { grant_type: 'client_credentials' }, { ...rp, secret: 'wrong' }, { origin: uniqueOrigin() })
+    const stranger = await apiPost(
+      '/identity/o/api/token',
+      { grant_type: 'client_credentials' },
+      { ...rp, secret: 'wrong' },
+      { origin: uniqueOrigin() }
+    )
     assert.deepEqual(corsHeaders(stranger), NO_CORS)
   })
 
-  test('userinfo answers the origin of the token client only; a bad token lets any registration count', async ({ assert }) => {
+  test('userinfo answers the origin of the token client only; a bad token lets any registration count', async ({
+    assert,
+  }) => {
     const mine = uniqueOrigin()
     const theirs = uniqueOrigin()
     const { tokens } = await codeFlow({ client: { corsOrigins: [mine] } })
@@ -106,11 +138,17 @@ test.group('CORS', () => {
     assert.deepEqual(corsHeaders(own), { ...NO_CORS, 'access-control-allow-origin': mine })
     assert.equal(own.headers.get('vary'), 'Origin')
 
-    const foreign = await new Browser().get('/identity/o/api/userinfo', { ...bearer, origin: theirs })
+    const foreign = await new Browser().get('/identity/o/api/userinfo', {
+      ...bearer,
+      origin: theirs,
+    })
     assert.equal(foreign.status, 200)
     assert.deepEqual(corsHeaders(foreign), NO_CORS)
 
-    const bad = await new Browser().get('/identity/o/api/userinfo', { authorization: 'Bearer nope', origin: theirs })
+    const bad = await new Browser().get('/identity/o/api/userinfo', {
+      authorization: 'Bearer nope',
+      origin: theirs,
+    })
     assert.equal(bad.status, 401)
     assert.deepEqual(corsHeaders(bad), { ...NO_CORS, 'access-control-allow-origin': theirs })
   })
@@ -130,11 +168,19 @@ test.group('CORS', () => {
     }
   })
 
-  test('a wildcard origin matches one label, and only with allow_uri_wildcards', async ({ assert }) => {
+  test('a wildcard origin matches one label, and only with allow_uri_wildcards', async ({
+    assert,
+  }) => {
     const allowed = uniqueOrigin('https', '')
     const refused = uniqueOrigin('https', '')
-    await createClient({ corsOrigins: [`https://*.${new URL(allowed).host}`], allowUriWildcards: true })
-    await createClient({ corsOrigins: [`https://*.${new URL(refused).host}`], allowUriWildcards: false })
+    await createClient({
+      corsOrigins: [`https://*.${new URL(allowed).host}`],
+      allowUriWildcards: true,
+    })
+    await createClient({
+      corsOrigins: [`https://*.${new URL(refused).host}`],
+      allowUriWildcards: false,
+    })
     const allowedHost = new URL(allowed).host
     const cases: [string, boolean][] = [
       [`https://a.${allowedHost}`, true],
@@ -149,10 +195,14 @@ test.group('CORS', () => {
     }
   })
 
-  test('http origins are allowed only for localhost and 127.0.0.1; ports must match', async ({ assert }) => {
+  test('http origins are allowed only for localhost and 127.0.0.1; ports must match', async ({
+    assert,
+  }) => {
     const port = 20000 + Math.floor(Math.random() * 20000)
     const plain = uniqueOrigin('http')
-    await createClient({ corsOrigins: [`http://localhost:${port}`, `http://127.0.0.1:${port}`, plain] })
+    await createClient({
+      corsOrigins: [`http://localhost:${port}`, `http://127.0.0.1:${port}`, plain],
+    })
     const cases: [string, boolean][] = [
       [`http://localhost:${port}`, true],
       [`http://127.0.0.1:${port}`, true],
@@ -181,7 +231,12 @@ test.group('CORS', () => {
     const origin = uniqueOrigin()
     const rp = await createClient({ corsOrigins: [origin], skipConsent: true })
     const config = await discoverAs(rp, 'basic')
-    const url = oidc.buildAuthorizationUrl(config, { redirect_uri: 'https://rp.example/callback', scope: 'openid', code_challenge: 'x'.repeat(43), code_challenge_method: 'S256' })
+    const url = oidc.buildAuthorizationUrl(config, {
+      redirect_uri: 'https://rp.example/callback',
+      scope: 'openid',
+      code_challenge: 'x'.repeat(43),
+      code_challenge_method: 'S256',
+    })
     const get = await new Browser().get(url.href, { origin })
     assert.equal(get.status, 302, 'to the login page')
     assert.deepEqual(corsHeaders(get), NO_CORS)

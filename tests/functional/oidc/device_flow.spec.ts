@@ -31,20 +31,36 @@ function deviceClient(overrides: Parameters<typeof createClient>[0] = {}) {
 }
 
 /** Client authentication as the client's type needs it: client_id alone, or Basic */
-function credentials(rp: TestClient): { params: Record<string, string>; headers: Record<string, string> } {
-  return rp.secret ? { params: {}, headers: { authorization: basic(rp.id, rp.secret) } } : { params: { client_id: rp.id }, headers: {} }
+function credentials(rp: TestClient): {
+  params: Record<string, string>
+  headers: Record<string, string>
+} {
+  return rp.secret
+    ? { params: {}, headers: { authorization: basic(rp.id, rp.secret) } }
+    : { params: { client_id: rp.id }, headers: {} }
 }
 
 async function requestDeviceCode(rp: TestClient, params: Record<string, string> = {}) {
   const auth = credentials(rp)
   const page = await postForm(DEVICE_CODE, { ...auth.params, ...params }, auth.headers)
   if (page.status !== 200) throw new Error(`device code: ${page.status} ${page.body}`)
-  return JSON.parse(page.body) as { verification_uri: string; expires_in: number; user_code: string; device_code: string; interval: number; verification_uri_complete: string }
+  return JSON.parse(page.body) as {
+    verification_uri: string
+    expires_in: number
+    user_code: string
+    device_code: string
+    interval: number
+    verification_uri_complete: string
+  }
 }
 
 function poll(rp: TestClient, deviceCode: string, extra: Record<string, string> = {}) {
   const auth = credentials(rp)
-  return postForm(TOKEN, { grant_type: DEVICE_GRANT, device_code: deviceCode, ...auth.params, ...extra }, auth.headers)
+  return postForm(
+    TOKEN,
+    { grant_type: DEVICE_GRANT, device_code: deviceCode, ...auth.params, ...extra },
+    auth.headers
+  )
 }
 
 function assertJsonError(assert: Assert, page: Page, status: number, body: Record<string, string>) {
@@ -59,7 +75,11 @@ function row(userCode: string) {
 }
 
 async function deviceRowCount(clientId: string) {
-  const result = await db.from('oidc_device_codes').where('client_id', clientId).count('* as total').first()
+  const result = await db
+    .from('oidc_device_codes')
+    .where('client_id', clientId)
+    .count('* as total')
+    .first()
   return Number(result.total)
 }
 
@@ -78,7 +98,8 @@ async function signedInBrowser(person: TestUser) {
 /** Opens the confirm page for the code and presses a button */
 async function decide(browser: Browser, userCode: string, action: string) {
   const confirm = await browser.get(`${DEVICE_PAGE}?code=${encodeURIComponent(userCode)}`)
-  if (!confirm.body.includes('Confirm Device')) throw new Error(`no confirm page: ${confirm.status} ${confirm.body.slice(0, 500)}`)
+  if (!confirm.body.includes('Confirm Device'))
+    throw new Error(`no confirm page: ${confirm.status} ${confirm.body.slice(0, 500)}`)
   return browser.submit(readForm(confirm.body, `form[action="${DEVICE_PAGE}"]`), { action })
 }
 
@@ -95,18 +116,30 @@ function ownAddress() {
 
 /** A GET of a page with the browser's cookies, sent from `localAddress` (fetch cannot choose one) */
 function getFrom(localAddress: string, browser: Browser, path: string) {
-  return new Promise<{ status: number; retryAfter: string | undefined; body: string }>((resolve, reject) => {
-    const cookie = [...browser.cookies].map(([name, value]) => `${name}=${value}`).join('; ')
-    const request = httpRequest(new URL(path, BASE_URL), { method: 'GET', localAddress, headers: { cookie } })
-    request.on('response', (response) => {
-      let body = ''
-      response.setEncoding('utf8')
-      response.on('data', (chunk) => (body += chunk))
-      response.on('end', () => resolve({ status: response.statusCode!, retryAfter: response.headers['retry-after'], body }))
-    })
-    request.on('error', reject)
-    request.end()
-  })
+  return new Promise<{ status: number; retryAfter: string | undefined; body: string }>(
+    (resolve, reject) => {
+      const cookie = [...browser.cookies].map(([name, value]) => `${name}=${value}`).join('; ')
+      const request = httpRequest(new URL(path, BASE_URL), {
+        method: 'GET',
+        localAddress,
+        headers: { cookie },
+      })
+      request.on('response', (response) => {
+        let body = ''
+        response.setEncoding('utf8')
+        response.on('data', (chunk) => (body += chunk))
+        response.on('end', () =>
+          resolve({
+            status: response.statusCode!,
+            retryAfter: response.headers['retry-after'],
+            body,
+          })
+        )
+      })
+      request.on('error', reject)
+      request.end()
+    }
+  )
 }
 
 test.group('Device authorization flow', () => {
@@ -116,37 +149,56 @@ test.group('Device authorization flow', () => {
     const config = await discoverAs(rp, 'none')
     const device = await oidc.initiateDeviceAuthorization(config, { scope: 'openid email' })
     assert.match(device.user_code, /^[BCDFGHJKLMNPQRSTVWXZ]{4}-[BCDFGHJKLMNPQRSTVWXZ]{4}$/)
-    assert.equal(device.verification_uri_complete, `${device.verification_uri}?code=${device.user_code}`)
+    assert.equal(
+      device.verification_uri_complete,
+      `${device.verification_uri}?code=${device.user_code}`
+    )
 
     const polling = oidc.pollDeviceAuthorizationGrant(config, device)
 
     const browser = new Browser()
     await browser.signIn(person.email, person.password)
     const typed = device.user_code.toLowerCase().replace('-', ' ')
-    const confirm = await browser.submit(readForm((await browser.get('/identity/o/device')).body), { code: typed })
+    const confirm = await browser.submit(readForm((await browser.get('/identity/o/device')).body), {
+      code: typed,
+    })
     assert.equal(confirm.status, 200)
     assert.include(confirm.body, 'Confirm Device')
     assert.include(confirm.body, 'View your email address')
-    const done = await browser.submit(readForm(confirm.body, 'form[action="/identity/o/device"]'), { action: 'confirm' })
+    const done = await browser.submit(readForm(confirm.body, 'form[action="/identity/o/device"]'), {
+      action: 'confirm',
+    })
     assert.include(done.body, 'Device Authorized')
 
     const tokens = await polling
     assert.equal(tokens.claims()!.sub, String(person.user.id))
     assert.isString(tokens.refresh_token)
-    const row = await OidcDeviceCode.findByOrFail('user_code', device.user_code.replace('-', ''))
-    assert.equal(row.status, 'consumed')
+    assert.equal((await row(device.user_code)).status, 'consumed')
   })
 
-  test('the device code response has the keys in order, no-store, and a pending row behind it', async ({ assert }) => {
+  test('the device code response has the keys in order, no-store, and a pending row behind it', async ({
+    assert,
+  }) => {
     const rp = await deviceClient({ defaultScopes: ['openid'] })
     /* a charset parameter on the Content-Type is accepted */
-    const page = await postForm(DEVICE_CODE, { client_id: rp.id }, { 'content-type': 'application/x-www-form-urlencoded; charset=UTF-8' })
+    const page = await postForm(
+      DEVICE_CODE,
+      { client_id: rp.id },
+      { 'content-type': 'application/x-www-form-urlencoded; charset=UTF-8' }
+    )
     assert.equal(page.status, 200, page.body)
     assert.equal(page.headers.get('cache-control'), 'no-store')
     assert.equal(page.headers.get('pragma'), 'no-cache')
     assert.match(page.headers.get('content-type')!, /^application\/json; charset=utf-8$/i)
     const body = JSON.parse(page.body)
-    assert.deepEqual(Object.keys(body), ['verification_uri', 'expires_in', 'user_code', 'device_code', 'interval', 'verification_uri_complete'])
+    assert.deepEqual(Object.keys(body), [
+      'verification_uri',
+      'expires_in',
+      'user_code',
+      'device_code',
+      'interval',
+      'verification_uri_complete',
+    ])
     assert.equal(body.verification_uri, `${ISSUER}${DEVICE_PAGE}`)
     assert.equal(body.expires_in, oidcConfig.deviceCodeExpiresIn)
     assert.equal(body.interval, 1)
@@ -160,12 +212,21 @@ test.group('Device authorization flow', () => {
     assert.equal(stored.interval, 1)
     assert.isNull(stored.userId)
     assert.isNull(stored.lastPolledAt)
-    assert.equal(stored.deviceCodeHash, createHash('sha256').update(body.device_code).digest('hex'), 'only the hash is stored')
+    assert.equal(
+      stored.deviceCodeHash,
+      createHash('sha256').update(body.device_code).digest('hex'),
+      'only the hash is stored'
+    )
     const lifetime = stored.expiresAt.diff(DateTime.utc(), 'seconds').seconds
-    assert.isTrue(lifetime > oidcConfig.deviceCodeExpiresIn - 10 && lifetime <= oidcConfig.deviceCodeExpiresIn, `expires in ${lifetime}`)
+    assert.isTrue(
+      lifetime > oidcConfig.deviceCodeExpiresIn - 10 && lifetime <= oidcConfig.deviceCodeExpiresIn,
+      `expires in ${lifetime}`
+    )
   })
 
-  test('a confidential client authenticates at both endpoints and gets its tokens', async ({ assert }) => {
+  test('a confidential client authenticates at both endpoints and gets its tokens', async ({
+    assert,
+  }) => {
     const person = await createUser()
     const rp = await createClient({ grantTypes: [DEVICE_GRANT, 'refresh_token'] })
 
@@ -176,17 +237,28 @@ test.group('Device authorization flow', () => {
       assert.equal(JSON.parse(refused.body).error, 'invalid_client')
       assert.equal(refused.headers.get('cache-control'), 'no-store')
     }
-    const wrongPost = await postForm(DEVICE_CODE, { client_id: rp.id, client_secret: 'wrong-secret' })
+    const wrongPost = await postForm(DEVICE_CODE, {
+      client_id: rp.id,
+      client_secret: 'wrong-secret',
+    })
     assert.equal(wrongPost.status, 401)
     assert.equal(wrongPost.headers.get('www-authenticate'), 'Bearer error="invalid_client"')
     assert.equal(await deviceRowCount(rp.id), 0)
 
-    const posted = await postForm(DEVICE_CODE, { client_id: rp.id, client_secret: rp.secret!, scope: 'openid' })
+    const posted = await postForm(DEVICE_CODE, {
+      client_id: rp.id,
+      client_secret: rp.secret!,
+      scope: 'openid',
+    })
     assert.equal(posted.status, 200, 'client_secret_post works too')
 
     const config = await discoverAs(rp, 'basic')
     const device = await oidc.initiateDeviceAuthorization(config, { scope: 'openid profile' })
-    const unauthenticated = await postForm(TOKEN, { grant_type: DEVICE_GRANT, device_code: device.device_code, client_id: rp.id })
+    const unauthenticated = await postForm(TOKEN, {
+      grant_type: DEVICE_GRANT,
+      device_code: device.device_code,
+      client_id: rp.id,
+    })
     assert.equal(unauthenticated.status, 401)
     assert.equal(JSON.parse(unauthenticated.body).error, 'invalid_client')
     assert.isNull((await row(device.user_code)).lastPolledAt, 'a refused client does not poll')
@@ -202,23 +274,41 @@ test.group('Device authorization flow', () => {
 
   test('a missing or unknown client_id gets the compat 400 invalid_request', async ({ assert }) => {
     const before = await totalDeviceRows()
-    assertJsonError(assert, await postForm(DEVICE_CODE, { scope: 'openid' }), 400, { error: 'invalid_request', error_description: 'Missing client_id parameter.' })
-    assertJsonError(assert, await postForm(DEVICE_CODE, { client_id: '' }), 400, { error: 'invalid_request', error_description: 'Missing client_id parameter.' })
+    assertJsonError(assert, await postForm(DEVICE_CODE, { scope: 'openid' }), 400, {
+      error: 'invalid_request',
+      error_description: 'Missing client_id parameter.',
+    })
+    assertJsonError(assert, await postForm(DEVICE_CODE, { client_id: '' }), 400, {
+      error: 'invalid_request',
+      error_description: 'Missing client_id parameter.',
+    })
     const unknown = `no-such-client-${Date.now()}`
-    assertJsonError(assert, await postForm(DEVICE_CODE, { client_id: unknown }), 400, { error: 'invalid_request', error_description: 'Invalid client_id parameter value.' })
+    assertJsonError(assert, await postForm(DEVICE_CODE, { client_id: unknown }), 400, {
+      error: 'invalid_request',
+      error_description: 'Invalid client_id parameter value.',
+    })
     assert.equal(await totalDeviceRows(), before)
   })
 
-  test('a client without the device grant gets unauthorized_client at the device and token endpoints', async ({ assert }) => {
+  test('a client without the device grant gets unauthorized_client at the device and token endpoints', async ({
+    assert,
+  }) => {
     const rp = await createClient({ type: 'public', grantTypes: ['authorization_code'] })
-    assertJsonError(assert, await postForm(DEVICE_CODE, { client_id: rp.id, scope: 'openid' }), 400, { error: 'unauthorized_client' })
+    assertJsonError(
+      assert,
+      await postForm(DEVICE_CODE, { client_id: rp.id, scope: 'openid' }),
+      400,
+      { error: 'unauthorized_client' }
+    )
     assert.equal(await deviceRowCount(rp.id), 0)
 
     /* a client that loses the grant after getting a code cannot redeem it */
     const other = await deviceClient()
     const device = await requestDeviceCode(other, { scope: 'openid' })
     await other.client.merge({ grantTypes: ['authorization_code'] }).save()
-    assertJsonError(assert, await poll(other, device.device_code), 400, { error: 'unauthorized_client' })
+    assertJsonError(assert, await poll(other, device.device_code), 400, {
+      error: 'unauthorized_client',
+    })
     const stored = await row(device.user_code)
     assert.equal(stored.status, 'pending')
     assert.isNull(stored.lastPolledAt)
@@ -227,7 +317,9 @@ test.group('Device authorization flow', () => {
   test('a scope beyond the client gets exactly {"error":"invalid_scope"}', async ({ assert }) => {
     const rp = await deviceClient({ scopes: ['openid', 'email'] })
     for (const scope of ['openid profile', 'openid  email', 'bad"scope']) {
-      assertJsonError(assert, await postForm(DEVICE_CODE, { client_id: rp.id, scope }), 400, { error: 'invalid_scope' })
+      assertJsonError(assert, await postForm(DEVICE_CODE, { client_id: rp.id, scope }), 400, {
+        error: 'invalid_scope',
+      })
     }
     assert.equal(await deviceRowCount(rp.id), 0)
   })
@@ -235,9 +327,16 @@ test.group('Device authorization flow', () => {
   test('until the person decides the device gets authorization_pending', async ({ assert }) => {
     const rp = await deviceClient()
     const device = await requestDeviceCode(rp, { scope: 'openid' })
-    assertJsonError(assert, await postForm(TOKEN, { grant_type: DEVICE_GRANT, client_id: rp.id }), 400, { error: 'invalid_request', error_description: 'Missing device_code parameter.' })
+    assertJsonError(
+      assert,
+      await postForm(TOKEN, { grant_type: DEVICE_GRANT, client_id: rp.id }),
+      400,
+      { error: 'invalid_request', error_description: 'Missing device_code parameter.' }
+    )
     assert.isNull((await row(device.user_code)).lastPolledAt)
-    assertJsonError(assert, await poll(rp, device.device_code), 400, { error: 'authorization_pending' })
+    assertJsonError(assert, await poll(rp, device.device_code), 400, {
+      error: 'authorization_pending',
+    })
     const stored = await row(device.user_code)
     assert.equal(stored.status, 'pending')
     assert.isNotNull(stored.lastPolledAt, 'every poll is recorded')
@@ -288,7 +387,9 @@ test.group('Device authorization flow', () => {
     assert.equal(stored.status, 'denied')
   })
 
-  test('a wrong code on the page gives "Incorrect code." and keeps what was typed', async ({ assert }) => {
+  test('a wrong code on the page gives "Incorrect code." and keeps what was typed', async ({
+    assert,
+  }) => {
     const person = await createUser()
     const rp = await deviceClient()
     const device = await requestDeviceCode(rp, { scope: 'openid' })
@@ -301,21 +402,28 @@ test.group('Device authorization flow', () => {
     assert.equal((await row(device.user_code)).status, 'pending')
   })
 
-  test('an expired code gives expired_token when polled and "Incorrect code." on the page', async ({ assert }) => {
+  test('an expired code gives expired_token when polled and "Incorrect code." on the page', async ({
+    assert,
+  }) => {
     const person = await createUser()
     const rp = await deviceClient()
     const device = await requestDeviceCode(rp, { scope: 'openid' })
     const browser = await signedInBrowser(person)
     const confirm = await browser.get(`${DEVICE_PAGE}?code=${device.user_code}`)
     assert.include(confirm.body, 'Confirm Device')
-    await db.from('oidc_device_codes').where('user_code', device.user_code.replace('-', '')).update({ expires_at: sqlTime(DateTime.utc().minus({ seconds: 1 })) })
+    await db
+      .from('oidc_device_codes')
+      .where('user_code', device.user_code.replace('-', ''))
+      .update({ expires_at: sqlTime(DateTime.utc().minus({ seconds: 1 })) })
 
     assertJsonError(assert, await poll(rp, device.device_code), 400, { error: 'expired_token' })
     const page = await getFrom(ownAddress(), browser, `${DEVICE_PAGE}?code=${device.user_code}`)
     assert.equal(page.status, 200)
     assert.include(page.body, INCORRECT)
     /* the confirm form opened before expiry is refused too */
-    const late = await browser.submit(readForm(confirm.body, `form[action="${DEVICE_PAGE}"]`), { action: 'confirm' })
+    const late = await browser.submit(readForm(confirm.body, `form[action="${DEVICE_PAGE}"]`), {
+      action: 'confirm',
+    })
     assert.equal(late.status, 200)
     assert.include(late.body, INCORRECT)
     const stored = await row(device.user_code)
@@ -324,7 +432,9 @@ test.group('Device authorization flow', () => {
     assert.lengthOf(await OidcToken.query().where('client_id', rp.id), 0)
   })
 
-  test('polling faster than the interval gives slow_down and adds 5 s to the interval of that code', async ({ assert }) => {
+  test('polling faster than the interval gives slow_down and adds 5 s to the interval of that code', async ({
+    assert,
+  }) => {
     const rp = await deviceClient()
     const device = await requestDeviceCode(rp, { scope: 'openid' })
     const other = await requestDeviceCode(rp, { scope: 'openid' })
@@ -333,7 +443,9 @@ test.group('Device authorization flow', () => {
      * is seen as too soon only within the same second: start early in one.
      */
     if (Date.now() % 1000 > 600) await sleep(1010 - (Date.now() % 1000))
-    assertJsonError(assert, await poll(rp, device.device_code), 400, { error: 'authorization_pending' })
+    assertJsonError(assert, await poll(rp, device.device_code), 400, {
+      error: 'authorization_pending',
+    })
     assertJsonError(assert, await poll(rp, device.device_code), 400, { error: 'slow_down' })
     assert.equal((await row(device.user_code)).interval, 6)
     assertJsonError(assert, await poll(rp, device.device_code), 400, { error: 'slow_down' })
@@ -353,7 +465,11 @@ test.group('Device authorization flow', () => {
     await waitInterval()
     assertJsonError(assert, await poll(rp, device.device_code), 400, { error: 'invalid_grant' })
     assert.equal((await row(device.user_code)).status, 'consumed')
-    assert.lengthOf(await OidcToken.query().where('client_id', rp.id), 1, 'one access token, from the first redemption')
+    assert.lengthOf(
+      await OidcToken.query().where('client_id', rp.id),
+      1,
+      'one access token, from the first redemption'
+    )
   })
 
   test('of two concurrent redemptions exactly one gets the tokens', async ({ assert }) => {
@@ -361,7 +477,11 @@ test.group('Device authorization flow', () => {
     const rp = await deviceClient()
     const device = await requestDeviceCode(rp, { scope: 'openid' })
     await decide(await signedInBrowser(person), device.user_code, 'confirm')
-    const pages = await Promise.all([poll(rp, device.device_code), poll(rp, device.device_code), poll(rp, device.device_code)])
+    const pages = await Promise.all([
+      poll(rp, device.device_code),
+      poll(rp, device.device_code),
+      poll(rp, device.device_code),
+    ])
     const winners = pages.filter((page) => page.status === 200)
     assert.lengthOf(winners, 1, pages.map((page) => page.body).join('\n'))
     for (const page of pages.filter((candidate) => candidate.status !== 200)) {
@@ -377,13 +497,21 @@ test.group('Device authorization flow', () => {
     const denier = await createUser()
     const rp = await deviceClient()
     const device = await requestDeviceCode(rp, { scope: 'openid' })
-    const forms = await Promise.all([approver, denier].map(async (person) => {
-      const browser = await signedInBrowser(person)
-      const confirm = await browser.get(`${DEVICE_PAGE}?code=${device.user_code}`)
-      return { browser, form: readForm(confirm.body, `form[action="${DEVICE_PAGE}"]`) }
-    }))
-    const [approved, denied] = await Promise.all([forms[0].browser.submit(forms[0].form, { action: 'confirm' }), forms[1].browser.submit(forms[1].form, { action: 'deny' })])
-    const outcomes = [approved.body.includes('Device Authorized'), denied.body.includes('Device Denied')]
+    const forms = await Promise.all(
+      [approver, denier].map(async (person) => {
+        const browser = await signedInBrowser(person)
+        const confirm = await browser.get(`${DEVICE_PAGE}?code=${device.user_code}`)
+        return { browser, form: readForm(confirm.body, `form[action="${DEVICE_PAGE}"]`) }
+      })
+    )
+    const [approved, denied] = await Promise.all([
+      forms[0].browser.submit(forms[0].form, { action: 'confirm' }),
+      forms[1].browser.submit(forms[1].form, { action: 'deny' }),
+    ])
+    const outcomes = [
+      approved.body.includes('Device Authorized'),
+      denied.body.includes('Device Denied'),
+    ]
     assert.equal(outcomes.filter(Boolean).length, 1, 'exactly one decision is taken')
     const loser = outcomes[0] ? denied : approved
     assert.include(loser.body, INCORRECT)
@@ -392,7 +520,9 @@ test.group('Device authorization flow', () => {
     assert.equal(stored.userId, outcomes[0] ? approver.user.id : denier.user.id)
   })
 
-  test('a device code of another client gives invalid_grant and leaves the code alone', async ({ assert }) => {
+  test('a device code of another client gives invalid_grant and leaves the code alone', async ({
+    assert,
+  }) => {
     const person = await createUser()
     const owner = await deviceClient()
     const thief = await deviceClient()
@@ -407,7 +537,9 @@ test.group('Device authorization flow', () => {
     assert.equal((await poll(owner, device.device_code)).status, 200, 'the owner still redeems it')
   })
 
-  test('a scope sent with the poll is ignored: the tokens carry the scopes of the device request', async ({ assert }) => {
+  test('a scope sent with the poll is ignored: the tokens carry the scopes of the device request', async ({
+    assert,
+  }) => {
     const person = await createUser()
     const rp = await deviceClient()
     const device = await requestDeviceCode(rp, { scope: 'openid' })
@@ -422,7 +554,9 @@ test.group('Device authorization flow', () => {
     assert.deepEqual(stored.scopes, ['openid'])
   })
 
-  test('the ID token has no nonce or sid, and auth_time is when the approver signed in', async ({ assert }) => {
+  test('the ID token has no nonce or sid, and auth_time is when the approver signed in', async ({
+    assert,
+  }) => {
     const person = await createUser()
     const rp = await deviceClient({ grantTypes: [DEVICE_GRANT, 'refresh_token'] })
     const device = await requestDeviceCode(rp, { scope: 'openid email' })
@@ -436,8 +570,19 @@ test.group('Device authorization flow', () => {
     const page = await poll(rp, device.device_code)
     assert.equal(page.status, 200, page.body)
     const body = JSON.parse(page.body)
-    assert.deepEqual(Object.keys(body), ['access_token', 'expires_in', 'token_type', 'scope', 'refresh_token', 'id_token'])
-    const { payload } = await jwtVerify(body.id_token, JWKS, { issuer: ISSUER, audience: rp.id, typ: 'JWT' })
+    assert.deepEqual(Object.keys(body), [
+      'access_token',
+      'expires_in',
+      'token_type',
+      'scope',
+      'refresh_token',
+      'id_token',
+    ])
+    const { payload } = await jwtVerify(body.id_token, JWKS, {
+      issuer: ISSUER,
+      audience: rp.id,
+      typ: 'JWT',
+    })
     assert.equal(payload.sub, String(person.user.id))
     assert.equal(payload.azp, rp.id)
     assert.equal(payload.email, person.email)
@@ -450,11 +595,26 @@ test.group('Device authorization flow', () => {
     assert.isAtLeast(payload.auth_time as number, before)
     assert.isAtMost(payload.auth_time as number, after)
     assert.equal(payload.auth_time, stored.authTime)
-    assert.isBelow(payload.auth_time as number, stored.decidedAt!.toSeconds(), 'the sign-in time, not the approval time')
-    assert.equal(await db.from('oidc_session_clients').where('client_id', rp.id).count('* as total').first().then((r) => Number(r.total)), 0, 'no sid, so no back-channel registration')
+    assert.isBelow(
+      payload.auth_time as number,
+      stored.decidedAt!.toSeconds(),
+      'the sign-in time, not the approval time'
+    )
+    assert.equal(
+      await db
+        .from('oidc_session_clients')
+        .where('client_id', rp.id)
+        .count('* as total')
+        .first()
+        .then((r) => Number(r.total)),
+      0,
+      'no sid, so no back-channel registration'
+    )
   })
 
-  test('a user deactivated after approving makes the redemption access_denied (compat)', async ({ assert }) => {
+  test('a user deactivated after approving makes the redemption access_denied (compat)', async ({
+    assert,
+  }) => {
     const person = await createUser()
     const rp = await deviceClient()
     const device = await requestDeviceCode(rp, { scope: 'openid' })
@@ -471,19 +631,36 @@ test.group('Device authorization flow', () => {
     const device = await requestDeviceCode(rp, { scope: 'openid' })
     const code = device.user_code.replace('-', '')
     const browser = await signedInBrowser(person)
-    for (const typed of [code.toLowerCase(), ` ${code.slice(0, 2)} ${code.slice(2, 6).toLowerCase()}  ${code.slice(6)} `, `${code.slice(0, 4)}--${code.slice(4)}`, `-${code.split('').join('-')}-`]) {
-      const page = await getFrom(ownAddress(), browser, `${DEVICE_PAGE}?code=${encodeURIComponent(typed)}`)
+    for (const typed of [
+      code.toLowerCase(),
+      ` ${code.slice(0, 2)} ${code.slice(2, 6).toLowerCase()}  ${code.slice(6)} `,
+      `${code.slice(0, 4)}--${code.slice(4)}`,
+      `-${code.split('').join('-')}-`,
+    ]) {
+      const page = await getFrom(
+        ownAddress(),
+        browser,
+        `${DEVICE_PAGE}?code=${encodeURIComponent(typed)}`
+      )
       assert.equal(page.status, 200, typed)
       assert.include(page.body, 'Confirm Device', typed)
       assert.include(page.body, 'Living Room TV', typed)
       assert.include(page.body, device.user_code, typed)
     }
-    const done = await browser.submit(readForm((await browser.get(`${DEVICE_PAGE}?code=${code.toLowerCase()}`)).body, `form[action="${DEVICE_PAGE}"]`), { action: 'confirm', code: ` ${code.toLowerCase()} ` })
+    const done = await browser.submit(
+      readForm(
+        (await browser.get(`${DEVICE_PAGE}?code=${code.toLowerCase()}`)).body,
+        `form[action="${DEVICE_PAGE}"]`
+      ),
+      { action: 'confirm', code: ` ${code.toLowerCase()} ` }
+    )
     assert.include(done.body, 'Device Authorized')
     assert.equal((await row(device.user_code)).status, 'approved')
   })
 
-  test('verification_uri_complete opens the confirm page directly, with the client, the code and the scope labels', async ({ assert }) => {
+  test('verification_uri_complete opens the confirm page directly, with the client, the code and the scope labels', async ({
+    assert,
+  }) => {
     const person = await createUser()
     const rp = await deviceClient({ name: 'Kitchen <Radio>' })
     const device = await requestDeviceCode(rp, { scope: 'openid email profile' })
@@ -493,17 +670,27 @@ test.group('Device authorization flow', () => {
     assert.include(page.body, 'Confirm Device')
     assert.include(page.body, 'Kitchen &lt;Radio&gt;')
     assert.include(page.body, device.user_code)
-    for (const label of ['View your user ID', 'View your email address', 'View your basic profile information']) assert.include(page.body, label)
+    for (const label of [
+      'View your user ID',
+      'View your email address',
+      'View your basic profile information',
+    ])
+      assert.include(page.body, label)
     assert.equal(page.headers.get('cache-control'), 'no-store')
     assert.equal(page.headers.get('x-frame-options'), 'DENY')
     const form = readForm(page.body, `form[action="${DEVICE_PAGE}"]`)
     assert.equal(form.method, 'post')
-    assert.deepEqual(form.fields.map(([name]) => name), ['_csrf', 'code'])
+    assert.deepEqual(
+      form.fields.map(([name]) => name),
+      ['_csrf', 'code']
+    )
     assert.include(page.body, 'name="action" value="confirm"')
     assert.include(page.body, 'name="action" value="deny"')
   })
 
-  test('the device page sends anonymous visitors to the login page, keeping ?code=', async ({ assert }) => {
+  test('the device page sends anonymous visitors to the login page, keeping ?code=', async ({
+    assert,
+  }) => {
     const person = await createUser()
     const rp = await deviceClient()
     const device = await requestDeviceCode(rp, { scope: 'openid' })
@@ -511,11 +698,17 @@ test.group('Device authorization flow', () => {
 
     const entry = await browser.get(DEVICE_PAGE)
     assert.equal(entry.status, 302)
-    assert.equal(entry.location, `${BASE_URL}/accounts/login/?next=${encodeURIComponent(DEVICE_PAGE)}`)
+    assert.equal(
+      entry.location,
+      `${BASE_URL}/accounts/login/?next=${encodeURIComponent(DEVICE_PAGE)}`
+    )
 
     const withCode = await browser.get(`${DEVICE_PAGE}?code=${device.user_code}`)
     assert.equal(withCode.status, 302)
-    assert.equal(withCode.location, `${BASE_URL}/accounts/login/?next=${encodeURIComponent(`${DEVICE_PAGE}?code=${device.user_code}`)}`)
+    assert.equal(
+      withCode.location,
+      `${BASE_URL}/accounts/login/?next=${encodeURIComponent(`${DEVICE_PAGE}?code=${device.user_code}`)}`
+    )
 
     const posted = await browser.post(DEVICE_PAGE, { code: device.user_code, action: 'confirm' })
     assert.equal(posted.status, 303)
@@ -524,18 +717,26 @@ test.group('Device authorization flow', () => {
 
     /* signing in goes back to the code */
     const login = await browser.get(withCode.location!)
-    const back = await browser.submit(readForm(login.body, 'form[action="/accounts/login/"]'), { login: person.email, password: person.password })
+    const back = await browser.submit(readForm(login.body, 'form[action="/accounts/login/"]'), {
+      login: person.email,
+      password: person.password,
+    })
     assert.equal(back.status, 303)
     const confirm = await browser.follow(back)
     assert.include(confirm.body, 'Confirm Device')
   })
 
-  test('the confirm POST without a valid CSRF token gets 403 and leaves the code pending', async ({ assert }) => {
+  test('the confirm POST without a valid CSRF token gets 403 and leaves the code pending', async ({
+    assert,
+  }) => {
     const person = await createUser()
     const rp = await deviceClient()
     const device = await requestDeviceCode(rp, { scope: 'openid' })
     const browser = await signedInBrowser(person)
-    const form = readForm((await browser.get(`${DEVICE_PAGE}?code=${device.user_code}`)).body, `form[action="${DEVICE_PAGE}"]`)
+    const form = readForm(
+      (await browser.get(`${DEVICE_PAGE}?code=${device.user_code}`)).body,
+      `form[action="${DEVICE_PAGE}"]`
+    )
     for (const csrf of [null, 'forged-token']) {
       const page = await browser.submit(form, { action: 'confirm', _csrf: csrf })
       assert.equal(page.status, 403, String(csrf))
@@ -544,19 +745,25 @@ test.group('Device authorization flow', () => {
     const stored = await row(device.user_code)
     assert.equal(stored.status, 'pending')
     assert.isNull(stored.userId)
-    assertJsonError(assert, await poll(rp, device.device_code), 400, { error: 'authorization_pending' })
+    assertJsonError(assert, await poll(rp, device.device_code), 400, {
+      error: 'authorization_pending',
+    })
   })
 
-  test('only failed lookups count, and the one after the limit gets 429 with Retry-After', async ({ assert }) => {
+  test('only failed lookups count, and the one after the limit gets 429 with Retry-After', async ({
+    assert,
+  }) => {
     const [rule] = oidcConfig.rateLimits.device_user_code!
     const person = await createUser()
     const rp = await deviceClient()
     const device = await requestDeviceCode(rp, { scope: 'openid' })
     const browser = await signedInBrowser(person)
     const address = ownAddress()
-    const lookUp = (code: string) => getFrom(address, browser, `${DEVICE_PAGE}?code=${encodeURIComponent(code)}`)
+    const lookUp = (code: string) =>
+      getFrom(address, browser, `${DEVICE_PAGE}?code=${encodeURIComponent(code)}`)
 
-    for (let i = 1; i <= rule.amount + 1; i++) assert.include((await lookUp(device.user_code)).body, 'Confirm Device', `right code ${i}`)
+    for (let i = 1; i <= rule.amount + 1; i++)
+      assert.include((await lookUp(device.user_code)).body, 'Confirm Device', `right code ${i}`)
     for (let i = 1; i <= rule.amount; i++) {
       const page = await lookUp(`BBBB-CCC${'DFGHJ'[i % 5]}`)
       assert.equal(page.status, 200, `wrong code ${i}`)
@@ -566,12 +773,19 @@ test.group('Device authorization flow', () => {
     assert.equal(blocked.status, 429)
     assert.include(blocked.body, TOO_MANY)
     const retryAfter = Number(blocked.retryAfter)
-    assert.isTrue(Number.isInteger(retryAfter) && retryAfter > 0 && retryAfter <= rule.durationSeconds, `Retry-After ${blocked.retryAfter}`)
+    assert.isTrue(
+      Number.isInteger(retryAfter) && retryAfter > 0 && retryAfter <= rule.durationSeconds,
+      `Retry-After ${blocked.retryAfter}`
+    )
 
     const rightButBlocked = await lookUp(device.user_code)
     assert.equal(rightButBlocked.status, 429, 'a right code does not get through either')
     assert.notInclude(rightButBlocked.body, 'Confirm Device')
-    assert.include((await getFrom(ownAddress(), browser, `${DEVICE_PAGE}?code=${device.user_code}`)).body, 'Confirm Device', 'another address is not limited')
+    assert.include(
+      (await getFrom(ownAddress(), browser, `${DEVICE_PAGE}?code=${device.user_code}`)).body,
+      'Confirm Device',
+      'another address is not limited'
+    )
     assert.equal((await row(device.user_code)).status, 'pending')
   })
 })

@@ -37,12 +37,26 @@ function expectedDocument(iss: string, overrides: Record<string, unknown> = {}) 
     end_session_endpoint: `${iss}/identity/o/logout`,
     jwks_uri: `${iss}/.well-known/jwks.json`,
     issuer: iss,
-    response_types_supported: ['code', 'code id_token', 'code id_token token', 'code token', 'id_token', 'id_token token', 'token'],
+    response_types_supported: [
+      'code',
+      'code id_token',
+      'code id_token token',
+      'code token',
+      'id_token',
+      'id_token token',
+      'token',
+    ],
     subject_types_supported: ['public'],
     id_token_signing_alg_values_supported: ['RS256'],
     introspection_endpoint: `${iss}/identity/o/api/introspect`,
     scopes_supported: ['openid', 'profile', 'email', 'phone', 'address'],
-    grant_types_supported: ['authorization_code', 'implicit', 'refresh_token', 'client_credentials', 'urn:ietf:params:oauth:grant-type:device_code'],
+    grant_types_supported: [
+      'authorization_code',
+      'implicit',
+      'refresh_token',
+      'client_credentials',
+      'urn:ietf:params:oauth:grant-type:device_code',
+    ],
     response_modes_supported: ['query', 'fragment', 'form_post'],
     token_endpoint_auth_methods_supported: authMethods,
     revocation_endpoint_auth_methods_supported: authMethods,
@@ -80,7 +94,9 @@ function getWithHeaders(url: string, headers: Record<string, string>) {
 }
 
 test.group('Discovery (endpoints.md §1)', () => {
-  test('serves every key and value of §1, allauth\'s 11 keys first in its order', async ({ assert }) => {
+  test("serves every key and value of §1, allauth's 11 keys first in its order", async ({
+    assert,
+  }) => {
     const response = await fetch(`${BASE_URL}${PATH}`)
     assert.equal(response.status, 200)
     assert.match(response.headers.get('content-type')!, /^application\/json\b/)
@@ -91,13 +107,18 @@ test.group('Discovery (endpoints.md §1)', () => {
   })
 
   test('CORS * and public caching; OPTIONS gives 204 with CORS; HEAD works', async ({ assert }) => {
-    const response = await fetch(`${BASE_URL}${PATH}`, { headers: { origin: 'https://any.example' } })
+    const response = await fetch(`${BASE_URL}${PATH}`, {
+      headers: { origin: 'https://any.example' },
+    })
     assert.equal(response.headers.get('access-control-allow-origin'), '*')
     assert.equal(response.headers.get('cache-control'), 'public, max-age=300')
     assert.isNull(response.headers.get('access-control-allow-credentials'))
     assert.isNull(response.headers.get('set-cookie'))
 
-    const preflight = await fetch(`${BASE_URL}${PATH}`, { method: 'OPTIONS', headers: { origin: 'https://any.example', 'access-control-request-method': 'GET' } })
+    const preflight = await fetch(`${BASE_URL}${PATH}`, {
+      method: 'OPTIONS',
+      headers: { 'origin': 'https://any.example', 'access-control-request-method': 'GET' },
+    })
     assert.equal(preflight.status, 204)
     assert.equal(preflight.headers.get('access-control-allow-origin'), '*')
     assert.equal(await preflight.text(), '')
@@ -111,14 +132,25 @@ test.group('Discovery (endpoints.md §1)', () => {
   })
 
   test('a trailing slash gives 404, on every IdP path', async ({ assert }) => {
-    const paths = [PATH, '/.well-known/jwks.json', '/identity/o/authorize', '/identity/o/api/token', '/identity/o/api/userinfo', '/identity/o/logout', '/identity/o/device']
+    const paths = [
+      PATH,
+      '/.well-known/jwks.json',
+      '/identity/o/authorize',
+      '/identity/o/api/token',
+      '/identity/o/api/userinfo',
+      '/identity/o/logout',
+      '/identity/o/device',
+    ]
     for (const path of paths) {
       const method = path.includes('/api/') ? 'POST' : 'GET'
       const response = await fetch(`${BASE_URL}${path}/`, { method, redirect: 'manual' })
       assert.equal(response.status, 404, `${method} ${path}/`)
     }
     const discovery = await fetch(`${BASE_URL}${PATH}/`)
-    assert.deepEqual(await discovery.json(), { error: 'not_found', error_description: 'The page you are looking for does not exist.' })
+    assert.deepEqual(await discovery.json(), {
+      error: 'not_found',
+      error_description: 'The page you are looking for does not exist.',
+    })
   })
 
   test('other methods give 405 with Allow', async ({ assert }) => {
@@ -126,17 +158,28 @@ test.group('Discovery (endpoints.md §1)', () => {
       const response = await fetch(`${BASE_URL}${PATH}`, { method })
       assert.equal(response.status, 405, method)
       assert.equal(response.headers.get('allow'), 'GET, HEAD, OPTIONS')
-      assert.deepEqual(await response.json(), { error: 'invalid_request', error_description: 'Method not allowed.' })
+      assert.deepEqual(await response.json(), {
+        error: 'invalid_request',
+        error_description: 'Method not allowed.',
+      })
     }
   })
 
-  test('with APP_URL set, the Host and X-Forwarded-* headers change nothing', async ({ assert }) => {
-    const { body } = await getWithHeaders(`${BASE_URL}${PATH}`, { host: 'evil.example', 'x-forwarded-host': 'evil.example', 'x-forwarded-proto': 'https' })
+  test('with APP_URL set, the Host and X-Forwarded-* headers change nothing', async ({
+    assert,
+  }) => {
+    const { body } = await getWithHeaders(`${BASE_URL}${PATH}`, {
+      'host': 'evil.example',
+      'x-forwarded-host': 'evil.example',
+      'x-forwarded-proto': 'https',
+    })
     assert.deepEqual(entries(body), entries(expectedDocument(ISS)))
   })
 
   test('openid-client discovers the provider and accepts the document', async ({ assert }) => {
-    const config = await client.discovery(new URL(ISS), 'any-client', 'any-secret', undefined, { execute: [client.allowInsecureRequests] })
+    const config = await client.discovery(new URL(ISS), 'any-client', 'any-secret', undefined, {
+      execute: [client.allowInsecureRequests],
+    })
     assert.deepEqual(entries(config.serverMetadata()), entries(expectedDocument(ISS)))
     assert.isTrue(config.serverMetadata().supportsPKCE())
   })
@@ -145,42 +188,82 @@ test.group('Discovery (endpoints.md §1)', () => {
 test.group('Discovery in a second app process', (group) => {
   group.each.timeout(60_000)
 
-  test('IDP_OIDC_USERINFO_ENDPOINT is advertised and the built-in userinfo route is gone; PKCE plain is advertised when allowed', async ({ assert, cleanup }) => {
-    const app = await startApp({ IDP_OIDC_USERINFO_ENDPOINT: 'https://api.example/oidc/userinfo', IDP_OIDC_PKCE_ALLOW_PLAIN: 'true' })
+  test('IDP_OIDC_USERINFO_ENDPOINT is advertised and the built-in userinfo route is gone; PKCE plain is advertised when allowed', async ({
+    assert,
+    cleanup,
+  }) => {
+    const app = await startApp({
+      IDP_OIDC_USERINFO_ENDPOINT: 'https://api.example/oidc/userinfo',
+      IDP_OIDC_PKCE_ALLOW_PLAIN: 'true',
+    })
     cleanup(() => app.stop())
     const document = (await (await fetch(`${app.url}${PATH}`)).json()) as Record<string, unknown>
     assert.deepEqual(
       entries(document),
-      entries(expectedDocument(app.url, { userinfo_endpoint: 'https://api.example/oidc/userinfo', code_challenge_methods_supported: ['S256', 'plain'] }))
+      entries(
+        expectedDocument(app.url, {
+          userinfo_endpoint: 'https://api.example/oidc/userinfo',
+          code_challenge_methods_supported: ['S256', 'plain'],
+        })
+      )
     )
     for (const method of ['GET', 'POST']) {
-      assert.equal((await fetch(`${app.url}/identity/o/api/userinfo`, { method })).status, 404, method)
+      assert.equal(
+        (await fetch(`${app.url}/identity/o/api/userinfo`, { method })).status,
+        404,
+        method
+      )
     }
-    const config = await client.discovery(new URL(app.url), 'any-client', 'any-secret', undefined, { execute: [client.allowInsecureRequests] })
+    const config = await client.discovery(new URL(app.url), 'any-client', 'any-secret', undefined, {
+      execute: [client.allowInsecureRequests],
+    })
     assert.equal(config.serverMetadata().userinfo_endpoint, 'https://api.example/oidc/userinfo')
   })
 
-  test('APP_URL unset: the issuer follows the Host header; X-Forwarded-* are ignored without a trusted proxy', async ({ assert, cleanup }) => {
+  test('APP_URL unset: the issuer follows the Host header; X-Forwarded-* are ignored without a trusted proxy', async ({
+    assert,
+    cleanup,
+  }) => {
     const app = await startApp({ APP_URL: '' })
     cleanup(() => app.stop())
     await assertIssuer(assert, app, {}, app.url)
     await assertIssuer(assert, app, { host: 'id.example:8443' }, 'http://id.example:8443')
-    await assertIssuer(assert, app, { host: 'id.example', 'x-forwarded-host': 'evil.example', 'x-forwarded-proto': 'https' }, 'http://id.example')
+    await assertIssuer(
+      assert,
+      app,
+      { 'host': 'id.example', 'x-forwarded-host': 'evil.example', 'x-forwarded-proto': 'https' },
+      'http://id.example'
+    )
 
     /* The issuer openid-client asked for is the one it gets */
-    const config = await client.discovery(new URL(app.url), 'any-client', 'any-secret', undefined, { execute: [client.allowInsecureRequests] })
+    const config = await client.discovery(new URL(app.url), 'any-client', 'any-secret', undefined, {
+      execute: [client.allowInsecureRequests],
+    })
     assert.equal(config.serverMetadata().issuer, app.url)
   })
 
-  test('APP_URL unset and ALLAUTH_TRUSTED_PROXY_COUNT=1: X-Forwarded-Proto and -Host are believed', async ({ assert, cleanup }) => {
+  test('APP_URL unset and ALLAUTH_TRUSTED_PROXY_COUNT=1: X-Forwarded-Proto and -Host are believed', async ({
+    assert,
+    cleanup,
+  }) => {
     const app = await startApp({ APP_URL: '', ALLAUTH_TRUSTED_PROXY_COUNT: '1' })
     cleanup(() => app.stop())
-    await assertIssuer(assert, app, { host: 'internal:3000', 'x-forwarded-host': 'id.example', 'x-forwarded-proto': 'https' }, 'https://id.example')
+    await assertIssuer(
+      assert,
+      app,
+      { 'host': 'internal:3000', 'x-forwarded-host': 'id.example', 'x-forwarded-proto': 'https' },
+      'https://id.example'
+    )
     await assertIssuer(assert, app, { host: 'id.example:8443' }, 'http://id.example:8443')
   })
 })
 
-async function assertIssuer(assert: Assert, app: AppProcess, headers: Record<string, string>, iss: string) {
+async function assertIssuer(
+  assert: Assert,
+  app: AppProcess,
+  headers: Record<string, string>,
+  iss: string
+) {
   const { status, body } = await getWithHeaders(`${app.url}${PATH}`, headers)
   assert.equal(status, 200)
   assert.deepEqual(entries(body), entries(expectedDocument(iss)), JSON.stringify(headers))

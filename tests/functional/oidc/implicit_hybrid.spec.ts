@@ -5,7 +5,13 @@ import OidcSessionClient from '#models/oidc_session_client'
 import { loadAdapter } from '#services/oidc/adapter_loader'
 import { Browser, readForm, type Page } from '#tests/helpers/browser'
 import { createClient, createUser } from '#tests/helpers/factories'
-import { ISSUER, answerConsent, authorizationUrl, discoverAs, oidc } from '#tests/helpers/relying_party'
+import {
+  ISSUER,
+  answerConsent,
+  authorizationUrl,
+  discoverAs,
+  oidc,
+} from '#tests/helpers/relying_party'
 import { REDIRECT, clientRows, halfHash, sha256Hex, tokenRow } from '#tests/helpers/tokens'
 
 const JWKS = createRemoteJWKSet(new URL(`${ISSUER}/.well-known/jwks.json`))
@@ -24,7 +30,11 @@ const RESPONSES: Record<string, string[]> = {
 /** A signed-in person and a client registered for one response type */
 async function setUp(responseType: string, options: { skipConsent?: boolean } = {}) {
   const person = await createUser()
-  const rp = await createClient({ redirectUris: [REDIRECT], responseTypes: [responseType], skipConsent: options.skipConsent ?? true })
+  const rp = await createClient({
+    redirectUris: [REDIRECT],
+    responseTypes: [responseType],
+    skipConsent: options.skipConsent ?? true,
+  })
   const config = await discoverAs(rp, 'basic')
   const browser = new Browser()
   await browser.signIn(person.email, person.password)
@@ -33,12 +43,15 @@ async function setUp(responseType: string, options: { skipConsent?: boolean } = 
 
 function fragmentOf(page: Page) {
   const location = new URL(page.location!)
-  if (location.origin + location.pathname !== REDIRECT || location.search !== '') throw new Error(`not a fragment redirect to the client: ${page.location}`)
+  if (location.origin + location.pathname !== REDIRECT || location.search !== '')
+    throw new Error(`not a fragment redirect to the client: ${page.location}`)
   return new URLSearchParams(location.hash.slice(1))
 }
 
 function verifyIdToken(idToken: string, clientId: string) {
-  return jwtVerify(idToken, JWKS, { issuer: ISSUER, audience: clientId, typ: 'JWT' }).then(({ payload }) => payload)
+  return jwtVerify(idToken, JWKS, { issuer: ISSUER, audience: clientId, typ: 'JWT' }).then(
+    ({ payload }) => payload
+  )
 }
 
 test.group('Implicit and hybrid responses', () => {
@@ -46,7 +59,9 @@ test.group('Implicit and hybrid responses', () => {
     .with(Object.keys(RESPONSES))
     .run(async ({ assert }, responseType) => {
       const { person, rp, config, browser } = await setUp(responseType)
-      const { url, secrets } = await authorizationUrl(config, REDIRECT, 'openid profile', { response_type: responseType })
+      const { url, secrets } = await authorizationUrl(config, REDIRECT, 'openid profile', {
+        response_type: responseType,
+      })
       const page = await browser.get(url)
       assert.equal(page.status, 302)
       assert.equal(page.body, '')
@@ -74,7 +89,12 @@ test.group('Implicit and hybrid responses', () => {
         assert.match(code, /^[A-Za-z0-9_-]{43}$/)
         const stored = await OidcAuthorizationCode.findByOrFail('hash', sha256Hex(code))
         assert.equal(stored.nonce, secrets.nonce)
-        if (accessToken) assert.equal(stored.familyId, (await tokenRow(accessToken)).familyId, 'the code and the token share a family')
+        if (accessToken)
+          assert.equal(
+            stored.familyId,
+            (await tokenRow(accessToken)).familyId,
+            'the code and the token share a family'
+          )
       }
       if (words.includes('id_token')) {
         const claims: JWTPayload = await verifyIdToken(params.get('id_token')!, rp.id)
@@ -91,12 +111,20 @@ test.group('Implicit and hybrid responses', () => {
       }
 
       const rows = await clientRows(rp.id)
-      assert.deepEqual(rows.map((row) => row.type), accessToken ? ['at'] : [], 'never a refresh token here; no row for an ID token alone')
+      assert.deepEqual(
+        rows.map((row) => row.type),
+        accessToken ? ['at'] : [],
+        'never a refresh token here; no row for an ID token alone'
+      )
     })
 
-  test('consent through the browser answers with a 303 carrying the fragment', async ({ assert }) => {
+  test('consent through the browser answers with a 303 carrying the fragment', async ({
+    assert,
+  }) => {
     const { person, rp, config, browser } = await setUp('id_token token', { skipConsent: false })
-    const { url, secrets } = await authorizationUrl(config, REDIRECT, 'openid email', { response_type: 'id_token token' })
+    const { url, secrets } = await authorizationUrl(config, REDIRECT, 'openid email', {
+      response_type: 'id_token token',
+    })
     const consent = await browser.get(url)
     assert.equal(consent.status, 200)
     const page = await answerConsent(browser, consent)
@@ -111,27 +139,51 @@ test.group('Implicit and hybrid responses', () => {
   test('openid-client accepts the id_token response', async ({ assert }) => {
     const { person, config, browser } = await setUp('id_token')
     oidc.useIdTokenResponseType(config)
-    const { url, secrets } = await authorizationUrl(config, REDIRECT, 'openid', { response_type: 'id_token' })
+    const { url, secrets } = await authorizationUrl(config, REDIRECT, 'openid', {
+      response_type: 'id_token',
+    })
     const page = await browser.get(url)
-    const claims = await oidc.implicitAuthentication(config, new URL(page.location!), secrets.nonce, { expectedState: secrets.state })
+    const claims = await oidc.implicitAuthentication(
+      config,
+      new URL(page.location!),
+      secrets.nonce,
+      { expectedState: secrets.state }
+    )
     assert.equal(claims.sub, String(person.user.id))
   })
 
-  test('the code of "code id_token" is exchanged by openid-client at the token endpoint', async ({ assert }) => {
+  test('the code of "code id_token" is exchanged by openid-client at the token endpoint', async ({
+    assert,
+  }) => {
     const { person, rp, config, browser } = await setUp('code id_token')
     oidc.useCodeIdTokenResponseType(config)
-    const { url, secrets } = await authorizationUrl(config, REDIRECT, 'openid email', { response_type: 'code id_token' })
+    const { url, secrets } = await authorizationUrl(config, REDIRECT, 'openid email', {
+      response_type: 'code id_token',
+    })
     const page = await browser.get(url)
-    const tokens = await oidc.authorizationCodeGrant(config, new URL(page.location!), { pkceCodeVerifier: secrets.verifier, expectedNonce: secrets.nonce, expectedState: secrets.state })
+    const tokens = await oidc.authorizationCodeGrant(config, new URL(page.location!), {
+      pkceCodeVerifier: secrets.verifier,
+      expectedNonce: secrets.nonce,
+      expectedState: secrets.state,
+    })
     const claims = tokens.claims()!
     assert.equal(claims.sub, String(person.user.id))
     assert.equal(claims.nonce, secrets.nonce)
     assert.equal(claims.at_hash, halfHash(tokens.access_token))
-    assert.isString(tokens.refresh_token, 'the token endpoint, not the authorization endpoint, issues the RT')
-    const stored = await OidcAuthorizationCode.findByOrFail('hash', sha256Hex(new URLSearchParams(new URL(page.location!).hash.slice(1)).get('code')!))
+    assert.isString(
+      tokens.refresh_token,
+      'the token endpoint, not the authorization endpoint, issues the RT'
+    )
+    const stored = await OidcAuthorizationCode.findByOrFail(
+      'hash',
+      sha256Hex(new URLSearchParams(new URL(page.location!).hash.slice(1)).get('code')!)
+    )
     assert.isNotNull(stored.consumedAt)
     assert.equal((await tokenRow(tokens.refresh_token!)).familyId, stored.familyId)
-    assert.deepEqual((await clientRows(rp.id)).map((row) => row.type), ['at', 'rt'])
+    assert.deepEqual(
+      (await clientRows(rp.id)).map((row) => row.type),
+      ['at', 'rt']
+    )
   })
 
   test('"token" with openid is plain OAuth: no ID token', async ({ assert }) => {
@@ -148,7 +200,9 @@ test.group('Implicit and hybrid responses', () => {
     .with(['id_token', 'id_token token', 'code id_token', 'code id_token token'])
     .run(async ({ assert }, responseType) => {
       const { rp, config, browser } = await setUp(responseType)
-      const { url } = await authorizationUrl(config, REDIRECT, 'openid', { response_type: responseType })
+      const { url } = await authorizationUrl(config, REDIRECT, 'openid', {
+        response_type: responseType,
+      })
       const withoutNonce = new URL(url)
       withoutNonce.searchParams.delete('nonce')
       withoutNonce.searchParams.set('state', 'st-1')
@@ -168,7 +222,11 @@ test.group('Implicit and hybrid responses', () => {
     .with(Object.keys(RESPONSES))
     .run(async ({ assert }, responseType) => {
       const { rp, config, browser } = await setUp(responseType)
-      const { url } = await authorizationUrl(config, REDIRECT, 'openid', { response_type: responseType, response_mode: 'query', state: 'st-2' })
+      const { url } = await authorizationUrl(config, REDIRECT, 'openid', {
+        response_type: responseType,
+        response_mode: 'query',
+        state: 'st-2',
+      })
       const page = await browser.get(url)
       assert.equal(page.status, 302)
       const location = new URL(page.location!)
@@ -183,10 +241,15 @@ test.group('Implicit and hybrid responses', () => {
       assert.lengthOf(await OidcAuthorizationCode.query().where('client_id', rp.id), 0)
     })
 
-  test('response_mode=form_post: a 200 page whose form posts the same parameters, submitted by a nonce\'d script', async ({ assert }) => {
+  test("response_mode=form_post: a 200 page whose form posts the same parameters, submitted by a nonce'd script", async ({
+    assert,
+  }) => {
     const { person, config, browser } = await setUp('code id_token')
     oidc.useCodeIdTokenResponseType(config)
-    const { url, secrets } = await authorizationUrl(config, REDIRECT, 'openid', { response_type: 'code id_token', response_mode: 'form_post' })
+    const { url, secrets } = await authorizationUrl(config, REDIRECT, 'openid', {
+      response_type: 'code id_token',
+      response_mode: 'form_post',
+    })
     const page = await browser.get(url)
     assert.equal(page.status, 200)
     assert.isNull(page.location)
@@ -195,7 +258,10 @@ test.group('Implicit and hybrid responses', () => {
 
     const form = readForm(page.body, `form[action="${REDIRECT}"]`)
     assert.equal(form.method, 'post')
-    assert.deepEqual(form.fields.map(([name]) => name), ['code', 'id_token', 'state', 'iss'])
+    assert.deepEqual(
+      form.fields.map(([name]) => name),
+      ['code', 'id_token', 'state', 'iss']
+    )
     const fields = Object.fromEntries(form.fields)
     assert.equal(fields.state, secrets.state)
     assert.equal(fields.iss, ISSUER)
@@ -206,14 +272,26 @@ test.group('Implicit and hybrid responses', () => {
     const nonce = /nonce="([^"]+)"/.exec(scripts[0])![1]
     assert.include(page.headers.get('content-security-policy')!, `script-src 'nonce-${nonce}'`)
 
-    const posted = new Request(REDIRECT, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(form.fields).toString() })
-    const tokens = await oidc.authorizationCodeGrant(config, posted, { pkceCodeVerifier: secrets.verifier, expectedNonce: secrets.nonce, expectedState: secrets.state })
+    const posted = new Request(REDIRECT, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(form.fields).toString(),
+    })
+    const tokens = await oidc.authorizationCodeGrant(config, posted, {
+      pkceCodeVerifier: secrets.verifier,
+      expectedNonce: secrets.nonce,
+      expectedState: secrets.state,
+    })
     assert.equal(tokens.claims()!.sub, String(person.user.id))
   })
 
   test('a form_post error carries the error fields the same way', async ({ assert }) => {
     const { config, browser } = await setUp('id_token token')
-    const { url } = await authorizationUrl(config, REDIRECT, 'openid', { response_type: 'id_token token', response_mode: 'form_post', state: 'st-3' })
+    const { url } = await authorizationUrl(config, REDIRECT, 'openid', {
+      response_type: 'id_token token',
+      response_mode: 'form_post',
+      state: 'st-3',
+    })
     const withoutNonce = new URL(url)
     withoutNonce.searchParams.delete('nonce')
     const page = await browser.get(withoutNonce.href)
@@ -226,11 +304,16 @@ test.group('Implicit and hybrid responses', () => {
     ])
   })
 
-  test('a failing adapter hook gives the 500 page and writes neither the code nor the token', async ({ assert, cleanup }) => {
+  test('a failing adapter hook gives the 500 page and writes neither the code nor the token', async ({
+    assert,
+    cleanup,
+  }) => {
     const { rp, config, browser } = await setUp('code id_token token')
     await loadAdapter('#tests/helpers/failing_adapter')
     cleanup(() => loadAdapter('#services/oidc/adapter'))
-    const { url } = await authorizationUrl(config, REDIRECT, 'openid', { response_type: 'code id_token token' })
+    const { url } = await authorizationUrl(config, REDIRECT, 'openid', {
+      response_type: 'code id_token token',
+    })
     const page = await browser.get(url)
     assert.equal(page.status, 500)
     assert.isNull(page.location)

@@ -1,7 +1,14 @@
 import { createPrivateKey, createPublicKey } from 'node:crypto'
 import { test } from '@japa/runner'
 import * as client from 'openid-client'
-import { SignJWT, calculateJwkThumbprint, createRemoteJWKSet, decodeProtectedHeader, jwtVerify, type JWK } from 'jose'
+import {
+  SignJWT,
+  calculateJwkThumbprint,
+  createRemoteJWKSet,
+  decodeProtectedHeader,
+  jwtVerify,
+  type JWK,
+} from 'jose'
 import encryption from '@adonisjs/core/services/encryption'
 import OidcSigningKey from '#models/oidc_signing_key'
 import keyStore from '#services/oidc/key_store'
@@ -49,7 +56,10 @@ test.group('JWKS endpoint (endpoints.md §2)', (group) => {
     assert.deepEqual(Object.keys(body), ['keys'])
     assert.isAbove(body.keys.length, 0)
 
-    const preflight = await fetch(JWKS_URL, { method: 'OPTIONS', headers: { origin: 'https://any.example', 'access-control-request-method': 'GET' } })
+    const preflight = await fetch(JWKS_URL, {
+      method: 'OPTIONS',
+      headers: { 'origin': 'https://any.example', 'access-control-request-method': 'GET' },
+    })
     assert.equal(preflight.status, 204)
     assert.equal(preflight.headers.get('access-control-allow-origin'), '*')
     assert.equal(await preflight.text(), '')
@@ -71,12 +81,21 @@ test.group('JWKS endpoint (endpoints.md §2)', (group) => {
       const response = await fetch(JWKS_URL, { method })
       assert.equal(response.status, 405, method)
       assert.equal(response.headers.get('allow'), 'GET, HEAD, OPTIONS')
-      assert.deepEqual(await response.json(), { error: 'invalid_request', error_description: 'Method not allowed.' })
+      assert.deepEqual(await response.json(), {
+        error: 'invalid_request',
+        error_description: 'Method not allowed.',
+      })
     }
   })
 
-  test('every key type: members in order, no private member, kid = RFC 7638 thumbprint of the stored key', async ({ assert }) => {
-    const kids = { RS256: await keyOf('RS256'), ES256: await keyOf('ES256'), EdDSA: await keyOf('EdDSA') }
+  test('every key type: members in order, no private member, kid = RFC 7638 thumbprint of the stored key', async ({
+    assert,
+  }) => {
+    const kids = {
+      RS256: await keyOf('RS256'),
+      ES256: await keyOf('ES256'),
+      EdDSA: await keyOf('EdDSA'),
+    }
     const keys = await served()
     assert.equal(keys[0].kid, kids.RS256, 'the configured algorithm signs; its key comes first')
 
@@ -92,11 +111,21 @@ test.group('JWKS endpoint (endpoints.md §2)', (group) => {
 
       /* The published key is the public half of the stored private key */
       const row = await OidcSigningKey.findByOrFail('kid', kid)
-      const stored = createPublicKey(createPrivateKey(encryption.decrypt<string>(row.privateKey)!)).export({ format: 'jwk' })
-      assert.deepEqual({ ...stored }, Object.fromEntries(Object.entries(jwk).filter(([name]) => name in stored)), alg)
+      const stored = createPublicKey(
+        createPrivateKey(encryption.decrypt<string>(row.privateKey)!)
+      ).export({ format: 'jwk' })
+      assert.deepEqual(
+        { ...stored },
+        Object.fromEntries(Object.entries(jwk).filter(([name]) => name in stored)),
+        alg
+      )
     }
     for (const key of keys) {
-      assert.deepEqual(PRIVATE_MEMBERS.filter((name) => name in key), [], key.kid)
+      assert.deepEqual(
+        PRIVATE_MEMBERS.filter((name) => name in key),
+        [],
+        key.kid
+      )
       assert.sameMembers(Object.keys(key), MEMBERS[key.kty!])
     }
   })
@@ -108,13 +137,22 @@ test.group('JWKS endpoint (endpoints.md §2)', (group) => {
       const jwt = await storeFor(alg).sign({ iss: BASE_URL, sub: '42', aud: 'rp' }, 'JWT')
       assert.deepEqual(decodeProtectedHeader(jwt), { alg, kid, typ: 'JWT' })
 
-      const { payload, protectedHeader } = await jwtVerify(jwt, createRemoteJWKSet(new URL(JWKS_URL)), { issuer: BASE_URL, audience: 'rp', algorithms: [alg] })
+      const { payload, protectedHeader } = await jwtVerify(
+        jwt,
+        createRemoteJWKSet(new URL(JWKS_URL)),
+        { issuer: BASE_URL, audience: 'rp', algorithms: [alg] }
+      )
       assert.equal(payload.sub, '42')
       assert.equal(protectedHeader.kid, kid)
 
       /* The same header signed by a key that is not published does not verify */
-      const forged = await new SignJWT({ iss: BASE_URL, sub: '42', aud: 'rp' }).setProtectedHeader({ alg, kid, typ: 'JWT' }).sign(generatePrivateKey(alg))
-      await assert.rejects(() => jwtVerify(forged, createRemoteJWKSet(new URL(JWKS_URL))), /signature verification failed/)
+      const forged = await new SignJWT({ iss: BASE_URL, sub: '42', aud: 'rp' })
+        .setProtectedHeader({ alg, kid, typ: 'JWT' })
+        .sign(generatePrivateKey(alg))
+      await assert.rejects(
+        () => jwtVerify(forged, createRemoteJWKSet(new URL(JWKS_URL))),
+        /signature verification failed/
+      )
     })
 })
 
@@ -134,16 +172,22 @@ test.group('JWKS with IDP_OIDC_SIGNING_ALG (second app process)', (group) => {
       assert.deepEqual(Object.keys(keys[0]), MEMBERS[KTY[alg]])
 
       const rp = await createClient({ grantTypes: ['client_credentials'], scopes: ['profile'] })
-      const config = await client.discovery(new URL(app.url), rp.id, rp.secret!, undefined, { execute: [client.allowInsecureRequests] })
+      const config = await client.discovery(new URL(app.url), rp.id, rp.secret!, undefined, {
+        execute: [client.allowInsecureRequests],
+      })
       assert.deepEqual(config.serverMetadata().id_token_signing_alg_values_supported, [alg])
       const tokens = await client.clientCredentialsGrant(config, { scope: 'profile' })
       assert.deepEqual(decodeProtectedHeader(tokens.access_token), { alg, kid, typ: 'at+jwt' })
 
-      const { payload } = await jwtVerify(tokens.access_token, createRemoteJWKSet(new URL(config.serverMetadata().jwks_uri!)), {
-        issuer: app.url,
-        algorithms: [alg],
-        typ: 'at+jwt',
-      })
+      const { payload } = await jwtVerify(
+        tokens.access_token,
+        createRemoteJWKSet(new URL(config.serverMetadata().jwks_uri!)),
+        {
+          issuer: app.url,
+          algorithms: [alg],
+          typ: 'at+jwt',
+        }
+      )
       assert.equal(payload.client_id, rp.id)
       assert.equal(payload.scope, 'profile')
     })

@@ -5,7 +5,13 @@ import { decodeProtectedHeader } from 'jose'
 import OidcSigningKey from '#models/oidc_signing_key'
 import { KEY_PUBLICATION_LEAD_SECONDS } from '#services/oidc/keys'
 import { BASE_URL } from '#tests/helpers/browser'
-import { inTheFuture, keepSigningKeys, keysOf, secondsBetween, storeFor } from '#tests/helpers/signing_keys'
+import {
+  inTheFuture,
+  keepSigningKeys,
+  keysOf,
+  secondsBetween,
+  storeFor,
+} from '#tests/helpers/signing_keys'
 import { runCommand, runJson, runRefused } from '../commands/run_command.js'
 
 /** The kids the test server publishes now */
@@ -53,8 +59,13 @@ async function timeline(alg: 'ES256' | 'EdDSA', offsets: number[]) {
 test.group('keys:generate (tokens.md §2)', (group) => {
   group.each.setup(async () => keepSigningKeys())
 
-  test('the first key of an algorithm signs at once and is published at once', async ({ assert }) => {
-    assert.isNull(await keysOf('ES256').whereNull('retired_at').first(), 'precondition: no live ES256 key')
+  test('the first key of an algorithm signs at once and is published at once', async ({
+    assert,
+  }) => {
+    assert.isNull(
+      await keysOf('ES256').whereNull('retired_at').first(),
+      'precondition: no live ES256 key'
+    )
     const created = await runJson(assert, 'keys:generate', ['--alg', 'ES256'])
     assert.deepEqual(Object.keys(created), ['kid', 'alg', 'active_from', 'retired_at'])
     assert.equal(created.alg, 'ES256')
@@ -67,16 +78,28 @@ test.group('keys:generate (tokens.md §2)', (group) => {
     assert.equal(await signingKid(storeFor('ES256')), created.kid)
   })
 
-  test('a key of an algorithm that signs already is published at once, signs after 300 s, and the old key retires then', async ({ assert }) => {
+  test('a key of an algorithm that signs already is published at once, signs after 300 s, and the old key retires then', async ({
+    assert,
+  }) => {
     const first = await runJson(assert, 'keys:generate', ['--alg', 'ES256'])
     const second = await runJson(assert, 'keys:generate', ['--alg', 'ES256'])
 
-    const [oldRow, newRow] = await Promise.all([OidcSigningKey.findByOrFail('kid', first.kid), OidcSigningKey.findByOrFail('kid', second.kid)])
+    const [oldRow, newRow] = await Promise.all([
+      OidcSigningKey.findByOrFail('kid', first.kid),
+      OidcSigningKey.findByOrFail('kid', second.kid),
+    ])
     assert.equal(KEY_PUBLICATION_LEAD_SECONDS, 300)
     assert.closeTo(secondsBetween(DateTime.utc(), newRow.activeFrom), 300, 2)
     assert.isNull(newRow.retiredAt)
-    assert.equal(oldRow.retiredAt!.toMillis(), newRow.activeFrom.toMillis(), 'the old key retires when the new one starts')
-    assert.equal(DateTime.fromISO(second.active_from).toSeconds() | 0, newRow.activeFrom.toSeconds() | 0)
+    assert.equal(
+      oldRow.retiredAt!.toMillis(),
+      newRow.activeFrom.toMillis(),
+      'the old key retires when the new one starts'
+    )
+    assert.equal(
+      DateTime.fromISO(second.active_from).toSeconds() | 0,
+      newRow.activeFrom.toSeconds() | 0
+    )
 
     /* Published at once, by the running server too, after the key that signs */
     const kids = await publishedKids()
@@ -85,23 +108,42 @@ test.group('keys:generate (tokens.md §2)', (group) => {
 
     const window = storeFor('ES256').retiredKeyWindowSeconds
     const lead = secondsBetween(DateTime.utc(), newRow.activeFrom)
-    const at = await timeline('ES256', [0, lead - 2, lead + 2, lead + window - 2, lead + window + 2])
+    const at = await timeline('ES256', [
+      0,
+      lead - 2,
+      lead + 2,
+      lead + window - 2,
+      lead + window + 2,
+    ])
     assert.equal(at[0].signs, first.kid)
-    assert.deepEqual(at[0].published, [first.kid, second.kid], 'the signing key first, then the waiting one')
+    assert.deepEqual(
+      at[0].published,
+      [first.kid, second.kid],
+      'the signing key first, then the waiting one'
+    )
     assert.equal(at[lead - 2].signs, first.kid, 'the new key does not sign before its time')
     assert.equal(at[lead + 2].signs, second.kid)
-    assert.deepEqual(at[lead + 2].published, [second.kid, first.kid], 'the retired key stays published')
+    assert.deepEqual(
+      at[lead + 2].published,
+      [second.kid, first.kid],
+      'the retired key stays published'
+    )
     assert.deepEqual(at[lead + window - 2].published, [second.kid, first.kid])
     assert.deepEqual(at[lead + window + 2].published, [second.kid], 'and is gone after its window')
   })
 
-  test('without --alg the configured algorithm (RS256) gets the key; --now makes it sign at once', async ({ assert }) => {
+  test('without --alg the configured algorithm (RS256) gets the key; --now makes it sign at once', async ({
+    assert,
+  }) => {
     const [current] = await keysOf('RS256').whereNull('retired_at')
     const pending = await runJson(assert, 'keys:generate', [])
     assert.equal(pending.alg, 'RS256')
     assert.closeTo(secondsBetween(DateTime.utc(), DateTime.fromISO(pending.active_from)), 300, 2)
     await current.refresh()
-    assert.equal(current.retiredAt!.toMillis(), (await OidcSigningKey.findByOrFail('kid', pending.kid)).activeFrom.toMillis())
+    assert.equal(
+      current.retiredAt!.toMillis(),
+      (await OidcSigningKey.findByOrFail('kid', pending.kid)).activeFrom.toMillis()
+    )
 
     const now = await runJson(assert, 'keys:generate', ['--now'])
     assert.isAtMost(Math.abs(DateTime.fromISO(now.active_from).diffNow('seconds').seconds), 2)
@@ -112,17 +154,30 @@ test.group('keys:generate (tokens.md §2)', (group) => {
 
     /* Neither older key may sign again later: each retires no later than the newest key starts */
     const rows = await keysOf('RS256').whereIn('kid', [current.kid, pending.kid])
-    for (const row of rows) assert.isAtMost(row.retiredAt!.toMillis(), DateTime.fromISO(now.active_from).toMillis() + 1000, row.kid)
+    for (const row of rows)
+      assert.isAtMost(
+        row.retiredAt!.toMillis(),
+        DateTime.fromISO(now.active_from).toMillis() + 1000,
+        row.kid
+      )
   })
 
-  test('generating again while a key waits leaves exactly one key to sign later on', async ({ assert }) => {
+  test('generating again while a key waits leaves exactly one key to sign later on', async ({
+    assert,
+  }) => {
     const a = await runJson(assert, 'keys:generate', ['--alg', 'EdDSA'])
     const b = await runJson(assert, 'keys:generate', ['--alg', 'EdDSA'])
     const c = await runJson(assert, 'keys:generate', ['--alg', 'EdDSA'])
     const rows = await keysOf('EdDSA')
-    assert.deepEqual(rows.map((row) => row.kid), [a.kid, b.kid, c.kid])
+    assert.deepEqual(
+      rows.map((row) => row.kid),
+      [a.kid, b.kid, c.kid]
+    )
     assert.isNull(rows[2].retiredAt)
-    assert.isNotNull(rows[1].retiredAt, 'the waiting key is replaced too, or it would stay published for ever')
+    assert.isNotNull(
+      rows[1].retiredAt,
+      'the waiting key is replaced too, or it would stay published for ever'
+    )
     assert.isAtMost(rows[1].retiredAt!.toMillis(), rows[2].activeFrom.toMillis())
 
     const window = storeFor('EdDSA').retiredKeyWindowSeconds
@@ -134,7 +189,10 @@ test.group('keys:generate (tokens.md §2)', (group) => {
 
   test('refuses an unknown algorithm and writes nothing', async ({ assert }) => {
     const before = (await OidcSigningKey.all()).length
-    assert.equal(await runRefused(assert, 'keys:generate', ['--alg', 'HS256']), 'unknown algorithm "HS256"; use RS256, ES256 or EdDSA')
+    assert.equal(
+      await runRefused(assert, 'keys:generate', ['--alg', 'HS256']),
+      'unknown algorithm "HS256"; use RS256, ES256 or EdDSA'
+    )
     assert.lengthOf(await OidcSigningKey.all(), before)
   })
 })
@@ -146,7 +204,10 @@ test.group('keys:retire (tokens.md §2)', (group) => {
     const live = await keysOf('RS256').whereNull('retired_at')
     assert.lengthOf(live, 1, 'precondition: the run has one RS256 key')
     const message = await runRefused(assert, 'keys:retire', [live[0].kid])
-    assert.equal(message, `key ${live[0].kid} is the current RS256 signing key and has no replacement; run keys:generate first`)
+    assert.equal(
+      message,
+      `key ${live[0].kid} is the current RS256 signing key and has no replacement; run keys:generate first`
+    )
     await live[0].refresh()
     assert.isNull(live[0].retiredAt)
     assert.equal(await signingKid(storeFor('RS256')), live[0].kid)
@@ -161,7 +222,9 @@ test.group('keys:retire (tokens.md §2)', (group) => {
     })
   })
 
-  test('a retired key stays in the JWKS until its window ends, and not after', async ({ assert }) => {
+  test('a retired key stays in the JWKS until its window ends, and not after', async ({
+    assert,
+  }) => {
     const a = await runJson(assert, 'keys:generate', ['--alg', 'ES256'])
     const b = await runJson(assert, 'keys:generate', ['--alg', 'ES256'])
     const retired = await retire(assert, a.kid)
@@ -177,7 +240,8 @@ test.group('keys:retire (tokens.md §2)', (group) => {
     assert.deepEqual(at[0].published, [b.kid, a.kid])
     assert.deepEqual(at[window - 2].published, [b.kid, a.kid])
     assert.deepEqual(at[window + 2].published, [b.kid])
-    for (const offset of [0, 150, window + 2, 400 + window]) assert.equal(at[offset].signs, b.kid, `at +${offset} s`)
+    for (const offset of [0, 150, window + 2, 400 + window])
+      assert.equal(at[offset].signs, b.kid, `at +${offset} s`)
   })
 
   test('retiring a key that waits keeps the current key signing', async ({ assert }) => {
@@ -189,10 +253,15 @@ test.group('keys:retire (tokens.md §2)', (group) => {
     assert.deepEqual(at[3600].published, [a.kid])
   })
 
-  test('a key of another algorithm than the configured one may be retired alone', async ({ assert }) => {
+  test('a key of another algorithm than the configured one may be retired alone', async ({
+    assert,
+  }) => {
     const a = await runJson(assert, 'keys:generate', ['--alg', 'EdDSA'])
     await retire(assert, a.kid)
-    await assert.rejects(() => inTheFuture(1, () => storeFor('EdDSA').signingKey()), /no EdDSA signing key/)
+    await assert.rejects(
+      () => inTheFuture(1, () => storeFor('EdDSA').signingKey()),
+      /no EdDSA signing key/
+    )
   })
 })
 
@@ -203,13 +272,24 @@ test.group('keys:list', (group) => {
     const created = await runJson(assert, 'keys:generate', ['--alg', 'ES256'])
     const listed: any[] = await runJson(assert, 'keys:list', [])
     const rows = await OidcSigningKey.query().orderBy('active_from', 'desc').orderBy('id', 'desc')
-    assert.sameMembers(listed.map((key) => key.kid), rows.map((row) => row.kid))
-    for (const key of listed) assert.deepEqual(Object.keys(key), ['kid', 'alg', 'active_from', 'retired_at'])
+    assert.sameMembers(
+      listed.map((key) => key.kid),
+      rows.map((row) => row.kid)
+    )
+    for (const key of listed)
+      assert.deepEqual(Object.keys(key), ['kid', 'alg', 'active_from', 'retired_at'])
     const times = listed.map((key) => DateTime.fromISO(key.active_from).toMillis())
-    assert.deepEqual(times, [...times].sort((x, y) => y - x))
+    assert.deepEqual(
+      times,
+      [...times].sort((x, y) => y - x)
+    )
     const entry = listed.find((key) => key.kid === created.kid)
     assert.deepInclude(entry, { alg: 'ES256', retired_at: null })
-    assert.closeTo(DateTime.fromISO(entry.active_from).toSeconds(), DateTime.fromISO(created.active_from).toSeconds(), 1)
+    assert.closeTo(
+      DateTime.fromISO(entry.active_from).toSeconds(),
+      DateTime.fromISO(created.active_from).toSeconds(),
+      1
+    )
     assert.notMatch(JSON.stringify(listed), /PRIVATE|"d"/)
 
     const human = await runCommand('keys:list', [])

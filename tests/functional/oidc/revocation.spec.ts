@@ -1,15 +1,27 @@
 import { test } from '@japa/runner'
 import { createClient } from '#tests/helpers/factories'
 import { discoverAs, oidc } from '#tests/helpers/relying_party'
-import { apiPost, clientRows, codeFlow, failure, familyRows, json, tokenRow } from '#tests/helpers/tokens'
+import {
+  apiPost,
+  clientRows,
+  codeFlow,
+  failure,
+  familyRows,
+  json,
+  tokenRow,
+} from '#tests/helpers/tokens'
 
 const REVOKE = '/identity/o/api/revoke'
 
 test.group('Token revocation', () => {
-  test('a revoked access token is refused by userinfo; the rest of its family lives on', async ({ assert }) => {
+  test('a revoked access token is refused by userinfo; the rest of its family lives on', async ({
+    assert,
+  }) => {
     const { config, tokens } = await codeFlow()
     await oidc.tokenRevocation(config, tokens.access_token)
-    const seen = await failure(oidc.fetchUserInfo(config, tokens.access_token, oidc.skipSubjectCheck))
+    const seen = await failure(
+      oidc.fetchUserInfo(config, tokens.access_token, oidc.skipSubjectCheck)
+    )
     assert.equal(seen.status, 401)
     assert.equal((seen.body as { error: string }).error, 'invalid_token')
 
@@ -19,7 +31,9 @@ test.group('Token revocation', () => {
     assert.isString((await oidc.refreshTokenGrant(config, tokens.refresh_token!)).access_token)
   })
 
-  test('a revoked refresh token takes its family with it, access tokens included', async ({ assert }) => {
+  test('a revoked refresh token takes its family with it, access tokens included', async ({
+    assert,
+  }) => {
     const { config, tokens } = await codeFlow()
     const refreshed = await oidc.refreshTokenGrant(config, tokens.refresh_token!)
     await oidc.tokenRevocation(config, refreshed.refresh_token!)
@@ -28,7 +42,10 @@ test.group('Token revocation', () => {
     assert.lengthOf(rows, 4)
     assert.isTrue(rows.every((row) => row.revokedAt !== null))
     for (const accessToken of [tokens.access_token, refreshed.access_token]) {
-      assert.equal((await failure(oidc.fetchUserInfo(config, accessToken, oidc.skipSubjectCheck))).status, 401)
+      assert.equal(
+        (await failure(oidc.fetchUserInfo(config, accessToken, oidc.skipSubjectCheck))).status,
+        401
+      )
     }
     const seen = await failure(oidc.refreshTokenGrant(config, refreshed.refresh_token!))
     assert.deepEqual(seen.body, { error: 'invalid_grant' })
@@ -42,7 +59,10 @@ test.group('Token revocation', () => {
       await oidc.tokenRevocation(otherConfig, token)
       assert.isNull((await tokenRow(token)).revokedAt)
     }
-    assert.equal((await oidc.fetchUserInfo(config, tokens.access_token, String(person.user.id))).sub, String(person.user.id))
+    assert.equal(
+      (await oidc.fetchUserInfo(config, tokens.access_token, String(person.user.id))).sub,
+      String(person.user.id)
+    )
   })
 
   test('an unknown token gives 200 with an empty body and no-store headers', async ({ assert }) => {
@@ -55,14 +75,24 @@ test.group('Token revocation', () => {
     assert.lengthOf(await clientRows(rp.id), 0)
   })
 
-  test('token_type_hint only orders the search: a wrong or unknown hint is ignored', async ({ assert }) => {
+  test('token_type_hint only orders the search: a wrong or unknown hint is ignored', async ({
+    assert,
+  }) => {
     const { rp, tokens } = await codeFlow()
-    const wrong = await apiPost(REVOKE, { token: tokens.access_token, token_type_hint: 'refresh_token' }, rp)
+    const wrong = await apiPost(
+      REVOKE,
+      { token: tokens.access_token, token_type_hint: 'refresh_token' },
+      rp
+    )
     assert.equal(wrong.status, 200)
     assert.isNotNull((await tokenRow(tokens.access_token)).revokedAt)
     assert.isNull((await tokenRow(tokens.refresh_token!)).revokedAt)
 
-    const unknown = await apiPost(REVOKE, { token: tokens.refresh_token!, token_type_hint: 'id_token' }, rp)
+    const unknown = await apiPost(
+      REVOKE,
+      { token: tokens.refresh_token!, token_type_hint: 'id_token' },
+      rp
+    )
     assert.equal(unknown.status, 200)
     assert.equal(unknown.body, '')
     assert.isNotNull((await tokenRow(tokens.refresh_token!)).revokedAt)
@@ -72,14 +102,23 @@ test.group('Token revocation', () => {
     const { rp, tokens } = await codeFlow()
     const page = await apiPost(REVOKE, { token_type_hint: 'access_token' }, rp)
     assert.equal(page.status, 400)
-    assert.deepEqual(json(page), { error: 'invalid_request', error_description: 'Missing token parameter.' })
+    assert.deepEqual(json(page), {
+      error: 'invalid_request',
+      error_description: 'Missing token parameter.',
+    })
     assert.equal(page.headers.get('cache-control'), 'no-store')
     assert.isNull((await tokenRow(tokens.access_token)).revokedAt)
   })
 
-  test('client authentication failures are 401 invalid_client and revoke nothing', async ({ assert }) => {
+  test('client authentication failures are 401 invalid_client and revoke nothing', async ({
+    assert,
+  }) => {
     const { rp, tokens } = await codeFlow()
-    const wrongSecret = await apiPost(REVOKE, { token: tokens.access_token }, { ...rp, secret: 'wrong' })
+    const wrongSecret = await apiPost(
+      REVOKE,
+      { token: tokens.access_token },
+      { ...rp, secret: 'wrong' }
+    )
     assert.equal(wrongSecret.status, 401)
     assert.deepEqual(json(wrongSecret), { error: 'invalid_client' })
     assert.match(wrongSecret.headers.get('www-authenticate')!, /^Basic realm="/)

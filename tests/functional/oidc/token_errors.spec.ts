@@ -50,16 +50,26 @@ function assertJsonError(assert: Assert, page: Page, status: number, body: Recor
 }
 
 /** A code exchange with every parameter right, changed by `extra` (null removes one) */
-function exchange(rp: TestClient, code: string, verifier: string | null, extra: Body = {}, headers: Record<string, string> = {}) {
-  return postForm(TOKEN, form({
-    grant_type: 'authorization_code',
-    code,
-    redirect_uri: REDIRECT,
-    client_id: rp.id,
-    client_secret: rp.secret,
-    code_verifier: verifier,
-    ...extra,
-  }), headers)
+function exchange(
+  rp: TestClient,
+  code: string,
+  verifier: string | null,
+  extra: Body = {},
+  headers: Record<string, string> = {}
+) {
+  return postForm(
+    TOKEN,
+    form({
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: REDIRECT,
+      client_id: rp.id,
+      client_secret: rp.secret,
+      code_verifier: verifier,
+      ...extra,
+    }),
+    headers
+  )
 }
 
 function userinfo(accessToken: string) {
@@ -78,44 +88,87 @@ test.group('Token: request format (§0.2)', (group) => {
     .with(['?grant_type=client_credentials', '?', '?x'])
     .run(async ({ assert }, query) => {
       const rp = await createClient({ grantTypes: ['client_credentials'] })
-      const page = await postForm(`${TOKEN}${query}`, form({ grant_type: 'client_credentials', client_id: rp.id, client_secret: rp.secret }))
-      assertJsonError(assert, page, 400, { error: 'invalid_request', error_description: 'URL query parameters are not allowed' })
+      const page = await postForm(
+        `${TOKEN}${query}`,
+        form({ grant_type: 'client_credentials', client_id: rp.id, client_secret: rp.secret })
+      )
+      assertJsonError(assert, page, 400, {
+        error: 'invalid_request',
+        error_description: 'URL query parameters are not allowed',
+      })
     })
 
   test('Content-Type {$self}')
-    .with(['application/json', 'text/plain', 'multipart/form-data; boundary=x', 'application/x-www-form-urlencoded-foo', null])
+    .with([
+      'application/json',
+      'text/plain',
+      'multipart/form-data; boundary=x',
+      'application/x-www-form-urlencoded-foo',
+      null,
+    ])
     .run(async ({ assert }, type) => {
       const rp = await createClient({ grantTypes: ['client_credentials'] })
-      const body = type === 'application/json'
-        ? JSON.stringify({ grant_type: 'client_credentials', client_id: rp.id, client_secret: rp.secret })
-        : form({ grant_type: 'client_credentials', client_id: rp.id, client_secret: rp.secret })
+      const body =
+        type === 'application/json'
+          ? JSON.stringify({
+              grant_type: 'client_credentials',
+              client_id: rp.id,
+              client_secret: rp.secret,
+            })
+          : form({ grant_type: 'client_credentials', client_id: rp.id, client_secret: rp.secret })
       const page = await rawRequest('POST', TOKEN, body, type ? { 'content-type': type } : {})
-      assertJsonError(assert, page, 400, { error: 'invalid_request', error_description: 'Content-Type must be application/x-www-form-urlencoded' })
+      assertJsonError(assert, page, 400, {
+        error: 'invalid_request',
+        error_description: 'Content-Type must be application/x-www-form-urlencoded',
+      })
     })
 
   test('a malformed JSON body is refused like any JSON body ({$self})')
     .with(['{"grant_type":', '"x"', '42'])
     .run(async ({ assert }, body) => {
       const page = await rawRequest('POST', TOKEN, body, { 'content-type': 'application/json' })
-      assertJsonError(assert, page, 400, { error: 'invalid_request', error_description: 'Content-Type must be application/x-www-form-urlencoded' })
-      const withQuery = await rawRequest('POST', `${TOKEN}?a=1`, body, { 'content-type': 'application/json' })
-      assertJsonError(assert, withQuery, 400, { error: 'invalid_request', error_description: 'URL query parameters are not allowed' })
+      assertJsonError(assert, page, 400, {
+        error: 'invalid_request',
+        error_description: 'Content-Type must be application/x-www-form-urlencoded',
+      })
+      const withQuery = await rawRequest('POST', `${TOKEN}?a=1`, body, {
+        'content-type': 'application/json',
+      })
+      assertJsonError(assert, withQuery, 400, {
+        error: 'invalid_request',
+        error_description: 'URL query parameters are not allowed',
+      })
     })
-
 
   test('a charset parameter is accepted', async ({ assert }) => {
     const rp = await createClient({ grantTypes: ['client_credentials'] })
-    const page = await postForm(TOKEN, form({ grant_type: 'client_credentials', client_id: rp.id, client_secret: rp.secret }), { 'content-type': 'application/x-www-form-urlencoded; charset=UTF-8' })
+    const page = await postForm(
+      TOKEN,
+      form({ grant_type: 'client_credentials', client_id: rp.id, client_secret: rp.secret }),
+      { 'content-type': 'application/x-www-form-urlencoded; charset=UTF-8' }
+    )
     assert.equal(page.status, 200, page.body)
     assertApiHeaders(assert, page)
   })
 
   test('a duplicate parameter', async ({ assert }) => {
     const rp = await createClient()
-    const page = await postForm(TOKEN, `grant_type=authorization_code&code=a&code=b&redirect_uri=${encodeURIComponent(REDIRECT)}&client_id=${rp.id}&client_secret=${rp.secret}`)
-    assertJsonError(assert, page, 400, { error: 'invalid_request', error_description: 'Duplicate code parameter.' })
-    const empty = await postForm(TOKEN, `grant_type=client_credentials&grant_type=&client_id=${rp.id}`)
-    assertJsonError(assert, empty, 400, { error: 'invalid_request', error_description: 'Duplicate grant_type parameter.' })
+    const page = await postForm(
+      TOKEN,
+      `grant_type=authorization_code&code=a&code=b&redirect_uri=${encodeURIComponent(REDIRECT)}&client_id=${rp.id}&client_secret=${rp.secret}`
+    )
+    assertJsonError(assert, page, 400, {
+      error: 'invalid_request',
+      error_description: 'Duplicate code parameter.',
+    })
+    const empty = await postForm(
+      TOKEN,
+      `grant_type=client_credentials&grant_type=&client_id=${rp.id}`
+    )
+    assertJsonError(assert, empty, 400, {
+      error: 'invalid_request',
+      error_description: 'Duplicate grant_type parameter.',
+    })
   })
 
   test('a body that cannot be decoded: {$self}')
@@ -128,14 +181,22 @@ test.group('Token: request format (§0.2)', (group) => {
     })
 
   test('raw bytes that are not UTF-8', async ({ assert }) => {
-    const body = Buffer.concat([Buffer.from('grant_type=authorization_code&client_id=x&code='), Buffer.from([0xff, 0xfe, 0x41])])
-    const page = await rawRequest('POST', TOKEN, body, { 'content-type': 'application/x-www-form-urlencoded' })
+    const body = Buffer.concat([
+      Buffer.from('grant_type=authorization_code&client_id=x&code='),
+      Buffer.from([0xff, 0xfe, 0x41]),
+    ])
+    const page = await rawRequest('POST', TOKEN, body, {
+      'content-type': 'application/x-www-form-urlencoded',
+    })
     assert.equal(page.status, 400)
     assert.equal(JSON.parse(page.body).error, 'invalid_request')
   })
 
   test('a body over 64 KiB: 413 invalid_request', async ({ assert }) => {
-    const page = await postForm(TOKEN, form({ grant_type: 'client_credentials', client_id: 'x', padding: 'x'.repeat(70 * 1024) }))
+    const page = await postForm(
+      TOKEN,
+      form({ grant_type: 'client_credentials', client_id: 'x', padding: 'x'.repeat(70 * 1024) })
+    )
     assert.equal(page.status, 413)
     assertApiHeaders(assert, page)
     assert.equal(JSON.parse(page.body).error, 'invalid_request')
@@ -157,39 +218,101 @@ test.group('Token: grant type and client authentication (§4, §0.4)', (group) =
   group.each.teardown(assertCleanResponses)
 
   test('a missing or unknown grant_type: unsupported_grant_type ({$self})')
-    .with([null, '', 'implicit', 'foo', 'AUTHORIZATION_CODE', 'urn:ietf:params:oauth:grant-type:jwt-bearer'])
+    .with([
+      null,
+      '',
+      'implicit',
+      'foo',
+      'AUTHORIZATION_CODE',
+      'urn:ietf:params:oauth:grant-type:jwt-bearer',
+    ])
     .run(async ({ assert }, grantType) => {
       const rp = await createClient()
-      const page = await postForm(TOKEN, form({ grant_type: grantType, client_id: rp.id, client_secret: rp.secret }))
+      const page = await postForm(
+        TOKEN,
+        form({ grant_type: grantType, client_id: rp.id, client_secret: rp.secret })
+      )
       assertJsonError(assert, page, 400, { error: 'unsupported_grant_type' })
     })
 
   test('the password grant never works (S14)', async ({ assert }) => {
     const rp = await createClient({ grantTypes: ['authorization_code', 'password'] })
     const before = await rowCounts(rp.id)
-    const page = await postForm(TOKEN, form({ grant_type: 'password', username: 'ada', password: 'x', client_id: rp.id, client_secret: rp.secret }))
-    assertJsonError(assert, page, 400, { error: 'invalid_grant', error_description: 'Invalid credentials given.' })
+    const page = await postForm(
+      TOKEN,
+      form({
+        grant_type: 'password',
+        username: 'ada',
+        password: 'x',
+        client_id: rp.id,
+        client_secret: rp.secret,
+      })
+    )
+    assertJsonError(assert, page, 400, {
+      error: 'invalid_grant',
+      error_description: 'Invalid credentials given.',
+    })
     assert.deepEqual(await rowCounts(rp.id), before)
   })
 
   test('a missing code is checked before client authentication', async ({ assert }) => {
-    const page = await postForm(TOKEN, form({ grant_type: 'authorization_code', redirect_uri: REDIRECT }))
-    assertJsonError(assert, page, 400, { error: 'invalid_request', error_description: 'Missing code parameter.' })
+    const page = await postForm(
+      TOKEN,
+      form({ grant_type: 'authorization_code', redirect_uri: REDIRECT })
+    )
+    assertJsonError(assert, page, 400, {
+      error: 'invalid_request',
+      error_description: 'Missing code parameter.',
+    })
   })
 
   test('a wrong secret and an unknown client get identical answers (S15)', async ({ assert }) => {
     const rp = await createClient()
-    const wrong = await postForm(TOKEN, form({ grant_type: 'authorization_code', code: 'c', redirect_uri: REDIRECT, client_id: rp.id, client_secret: 'wrong' }))
-    const unknown = await postForm(TOKEN, form({ grant_type: 'authorization_code', code: 'c', redirect_uri: REDIRECT, client_id: 'no-such-client', client_secret: 'wrong' }))
-    const missing = await postForm(TOKEN, form({ grant_type: 'authorization_code', code: 'c', redirect_uri: REDIRECT, client_id: rp.id }))
+    const wrong = await postForm(
+      TOKEN,
+      form({
+        grant_type: 'authorization_code',
+        code: 'c',
+        redirect_uri: REDIRECT,
+        client_id: rp.id,
+        client_secret: 'wrong',
+      })
+    )
+    const unknown = await postForm(
+      TOKEN,
+      form({
+        grant_type: 'authorization_code',
+        code: 'c',
+        redirect_uri: REDIRECT,
+        client_id: 'no-such-client',
+        client_secret: 'wrong',
+      })
+    )
+    const missing = await postForm(
+      TOKEN,
+      form({
+        grant_type: 'authorization_code',
+        code: 'c',
+        redirect_uri: REDIRECT,
+        client_id: rp.id,
+      })
+    )
     for (const page of [wrong, unknown, missing]) {
       assertJsonError(assert, page, 401, { error: 'invalid_client' })
       assert.equal(page.headers.get('www-authenticate'), 'Bearer error="invalid_client"')
     }
     assert.equal(wrong.body, unknown.body)
 
-    const wrongBasic = await postForm(TOKEN, form({ grant_type: 'authorization_code', code: 'c', redirect_uri: REDIRECT }), { authorization: basic(rp.id, 'wrong') })
-    const unknownBasic = await postForm(TOKEN, form({ grant_type: 'authorization_code', code: 'c', redirect_uri: REDIRECT }), { authorization: basic('no-such-client', 'wrong') })
+    const wrongBasic = await postForm(
+      TOKEN,
+      form({ grant_type: 'authorization_code', code: 'c', redirect_uri: REDIRECT }),
+      { authorization: basic(rp.id, 'wrong') }
+    )
+    const unknownBasic = await postForm(
+      TOKEN,
+      form({ grant_type: 'authorization_code', code: 'c', redirect_uri: REDIRECT }),
+      { authorization: basic('no-such-client', 'wrong') }
+    )
     for (const page of [wrongBasic, unknownBasic]) {
       assertJsonError(assert, page, 401, { error: 'invalid_client' })
       assert.equal(page.headers.get('www-authenticate'), `Basic realm="${ISSUER}"`)
@@ -205,7 +328,11 @@ test.group('Token: grant type and client authentication (§4, §0.4)', (group) =
 
   test('Basic and a body client_secret together: 400 invalid_request', async ({ assert }) => {
     const rp = await createClient({ grantTypes: ['client_credentials'] })
-    const page = await postForm(TOKEN, form({ grant_type: 'client_credentials', client_secret: rp.secret }), { authorization: basic(rp.id, rp.secret!) })
+    const page = await postForm(
+      TOKEN,
+      form({ grant_type: 'client_credentials', client_secret: rp.secret }),
+      { authorization: basic(rp.id, rp.secret!) }
+    )
     assert.equal(page.status, 400)
     assertApiHeaders(assert, page)
     assert.equal(JSON.parse(page.body).error, 'invalid_request')
@@ -214,36 +341,71 @@ test.group('Token: grant type and client authentication (§4, §0.4)', (group) =
   test('a Basic client_id that differs from the body client_id: 401', async ({ assert }) => {
     const rp = await createClient({ grantTypes: ['client_credentials'] })
     const other = await createClient({ grantTypes: ['client_credentials'] })
-    const page = await postForm(TOKEN, form({ grant_type: 'client_credentials', client_id: other.id }), { authorization: basic(rp.id, rp.secret!) })
+    const page = await postForm(
+      TOKEN,
+      form({ grant_type: 'client_credentials', client_id: other.id }),
+      { authorization: basic(rp.id, rp.secret!) }
+    )
     assertJsonError(assert, page, 401, { error: 'invalid_client' })
     assert.equal(page.headers.get('www-authenticate'), `Basic realm="${ISSUER}"`)
-    const same = await postForm(TOKEN, form({ grant_type: 'client_credentials', client_id: rp.id }), { authorization: basic(rp.id, rp.secret!) })
+    const same = await postForm(
+      TOKEN,
+      form({ grant_type: 'client_credentials', client_id: rp.id }),
+      { authorization: basic(rp.id, rp.secret!) }
+    )
     assert.equal(same.status, 200, 'the same client_id in both places is fine')
   })
 
   test('a malformed Basic header: 401 ({$self})')
-    .with(['Basic', 'Basic !!!!', `Basic ${Buffer.from('no-colon').toString('base64')}`, `Basic ${Buffer.from(':secret').toString('base64')}`, `Basic ${Buffer.from('%ZZ:secret').toString('base64')}`, `Basic ${Buffer.from('id:%E0%A4%A').toString('base64')}`, 'Basic a b'])
+    .with([
+      'Basic',
+      'Basic !!!!',
+      `Basic ${Buffer.from('no-colon').toString('base64')}`,
+      `Basic ${Buffer.from(':secret').toString('base64')}`,
+      `Basic ${Buffer.from('%ZZ:secret').toString('base64')}`,
+      `Basic ${Buffer.from('id:%E0%A4%A').toString('base64')}`,
+      'Basic a b',
+    ])
     .run(async ({ assert }, header) => {
-      const page = await postForm(TOKEN, form({ grant_type: 'client_credentials' }), { authorization: header })
+      const page = await postForm(TOKEN, form({ grant_type: 'client_credentials' }), {
+        authorization: header,
+      })
       assertJsonError(assert, page, 401, { error: 'invalid_client' })
       assert.equal(page.headers.get('www-authenticate'), `Basic realm="${ISSUER}"`)
     })
 
   test('a form-encoded Basic secret is decoded (RFC 6749 §2.3.1)', async ({ assert }) => {
     const rp = await createClient({ grantTypes: ['client_credentials'] })
-    const page = await postForm(TOKEN, form({ grant_type: 'client_credentials' }), { authorization: basic(rp.id, rp.secret!) })
+    const page = await postForm(TOKEN, form({ grant_type: 'client_credentials' }), {
+      authorization: basic(rp.id, rp.secret!),
+    })
     assert.equal(page.status, 200, page.body)
   })
 
   test('a public client sending a secret: 401', async ({ assert }) => {
     const rp = await createClient({ type: 'public' })
-    const inBody = await postForm(TOKEN, form({ grant_type: 'authorization_code', code: 'c', redirect_uri: REDIRECT, client_id: rp.id, client_secret: 'anything' }))
+    const inBody = await postForm(
+      TOKEN,
+      form({
+        grant_type: 'authorization_code',
+        code: 'c',
+        redirect_uri: REDIRECT,
+        client_id: rp.id,
+        client_secret: 'anything',
+      })
+    )
     assertJsonError(assert, inBody, 401, { error: 'invalid_client' })
-    const inBasic = await postForm(TOKEN, form({ grant_type: 'authorization_code', code: 'c', redirect_uri: REDIRECT }), { authorization: basic(rp.id, '') })
+    const inBasic = await postForm(
+      TOKEN,
+      form({ grant_type: 'authorization_code', code: 'c', redirect_uri: REDIRECT }),
+      { authorization: basic(rp.id, '') }
+    )
     assertJsonError(assert, inBasic, 401, { error: 'invalid_client' })
   })
 
-  test('a client without the grant: unauthorized_client, and the code survives', async ({ assert }) => {
+  test('a client without the grant: unauthorized_client, and the code survives', async ({
+    assert,
+  }) => {
     const { rp, code, verifier } = await issueCode()
     rp.client.grantTypes = ['client_credentials']
     await rp.client.save()
@@ -254,9 +416,21 @@ test.group('Token: grant type and client authentication (§4, §0.4)', (group) =
 
   test('JSON errors echo state', async ({ assert }) => {
     const rp = await createClient()
-    const page = await postForm(TOKEN, form({ grant_type: 'foo', state: 'abc<>"', client_id: rp.id }))
+    const page = await postForm(
+      TOKEN,
+      form({ grant_type: 'foo', state: 'abc<>"', client_id: rp.id })
+    )
     assertJsonError(assert, page, 400, { error: 'unsupported_grant_type', state: 'abc<>"' })
-    const unauthenticated = await postForm(TOKEN, form({ grant_type: 'authorization_code', code: 'c', state: 's1', client_id: rp.id, client_secret: 'bad' }))
+    const unauthenticated = await postForm(
+      TOKEN,
+      form({
+        grant_type: 'authorization_code',
+        code: 'c',
+        state: 's1',
+        client_id: rp.id,
+        client_secret: 'bad',
+      })
+    )
     assertJsonError(assert, unauthenticated, 401, { error: 'invalid_client', state: 's1' })
   })
 })
@@ -270,7 +444,14 @@ test.group('Token: authorization_code (§4.1, S5-S8)', (group) => {
     const page = await exchange(rp, code, verifier)
     assert.equal(page.status, 200, page.body)
     assertApiHeaders(assert, page)
-    assert.deepEqual(Object.keys(JSON.parse(page.body)), ['access_token', 'expires_in', 'token_type', 'scope', 'refresh_token', 'id_token'])
+    assert.deepEqual(Object.keys(JSON.parse(page.body)), [
+      'access_token',
+      'expires_in',
+      'token_type',
+      'scope',
+      'refresh_token',
+      'id_token',
+    ])
   })
 
   test('an unknown code: invalid_grant', async ({ assert }) => {
@@ -279,7 +460,9 @@ test.group('Token: authorization_code (§4.1, S5-S8)', (group) => {
     assertJsonError(assert, page, 400, { error: 'invalid_grant' })
   })
 
-  test('the code of another client: invalid_grant, and the code still works for its own client', async ({ assert }) => {
+  test('the code of another client: invalid_grant, and the code still works for its own client', async ({
+    assert,
+  }) => {
     const { rp, code, verifier } = await issueCode()
     const thief = await createClient({ redirectUris: [REDIRECT] })
     const stolen = await exchange(thief, code, verifier)
@@ -291,13 +474,17 @@ test.group('Token: authorization_code (§4.1, S5-S8)', (group) => {
 
   test('an expired code: invalid_grant', async ({ assert }) => {
     const { rp, code, verifier } = await issueCode()
-    await OidcAuthorizationCode.query().where('hash', sha256Hex(code)).update({ expires_at: sqlTime(DateTime.utc().minus({ seconds: 1 })) })
+    await OidcAuthorizationCode.query()
+      .where('hash', sha256Hex(code))
+      .update({ expires_at: sqlTime(DateTime.utc().minus({ seconds: 1 })) })
     const page = await exchange(rp, code, verifier)
     assertJsonError(assert, page, 400, { error: 'invalid_grant' })
     assert.equal((await rowCounts(rp.id)).tokens, 0)
   })
 
-  test('a reused code: invalid_grant, and the first exchange\'s tokens die (S7)', async ({ assert }) => {
+  test("a reused code: invalid_grant, and the first exchange's tokens die (S7)", async ({
+    assert,
+  }) => {
     const { rp, code, verifier } = await issueCode()
     const first = await exchange(rp, code, verifier)
     assert.equal(first.status, 200)
@@ -308,18 +495,33 @@ test.group('Token: authorization_code (§4.1, S5-S8)', (group) => {
     assertJsonError(assert, again, 400, { error: 'invalid_grant' })
 
     assert.equal((await userinfo(tokens.access_token)).status, 401)
-    const refresh = await postForm(TOKEN, form({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token, client_id: rp.id, client_secret: rp.secret }))
+    const refresh = await postForm(
+      TOKEN,
+      form({
+        grant_type: 'refresh_token',
+        refresh_token: tokens.refresh_token,
+        client_id: rp.id,
+        client_secret: rp.secret,
+      })
+    )
     assertJsonError(assert, refresh, 400, { error: 'invalid_grant' })
-    const introspection = await postForm('/identity/o/api/introspect', form({ token: tokens.access_token, client_id: rp.id, client_secret: rp.secret }))
+    const introspection = await postForm(
+      '/identity/o/api/introspect',
+      form({ token: tokens.access_token, client_id: rp.id, client_secret: rp.secret })
+    )
     assert.deepEqual(JSON.parse(introspection.body), { active: false })
     const live = await OidcToken.query().where('client_id', rp.id).whereNull('revoked_at')
     assert.lengthOf(live, 0)
   })
 
-  test('a code replayed after its expiry still revokes the first exchange\'s tokens', async ({ assert }) => {
+  test("a code replayed after its expiry still revokes the first exchange's tokens", async ({
+    assert,
+  }) => {
     const { rp, code, verifier } = await issueCode()
     const tokens = JSON.parse((await exchange(rp, code, verifier)).body)
-    await OidcAuthorizationCode.query().where('hash', sha256Hex(code)).update({ expires_at: sqlTime(DateTime.utc().minus({ seconds: 1 })) })
+    await OidcAuthorizationCode.query()
+      .where('hash', sha256Hex(code))
+      .update({ expires_at: sqlTime(DateTime.utc().minus({ seconds: 1 })) })
     assertJsonError(assert, await exchange(rp, code, verifier), 400, { error: 'invalid_grant' })
     assert.equal((await userinfo(tokens.access_token)).status, 401)
   })
@@ -327,37 +529,58 @@ test.group('Token: authorization_code (§4.1, S5-S8)', (group) => {
   test('two concurrent redemptions of one code: exactly one 200', async ({ assert }) => {
     for (let round = 0; round < 3; round++) {
       const { rp, code, verifier } = await issueCode()
-      const pages = await Promise.all([exchange(rp, code, verifier), exchange(rp, code, verifier), exchange(rp, code, verifier)])
+      const pages = await Promise.all([
+        exchange(rp, code, verifier),
+        exchange(rp, code, verifier),
+        exchange(rp, code, verifier),
+      ])
       const statuses = pages.map((page) => page.status).sort()
       assert.deepEqual(statuses, [200, 400, 400])
-      for (const page of pages.filter((p) => p.status === 400)) assertJsonError(assert, page, 400, { error: 'invalid_grant' })
+      for (const page of pages.filter((p) => p.status === 400))
+        assertJsonError(assert, page, 400, { error: 'invalid_grant' })
     }
   })
 
-  test('redirect_uri missing: "Missing redirect URI.", and the code is then consumed', async ({ assert }) => {
+  test('redirect_uri missing: "Missing redirect URI.", and the code is then consumed', async ({
+    assert,
+  }) => {
     const { rp, code, verifier } = await issueCode()
     const page = await exchange(rp, code, verifier, { redirect_uri: null })
-    assertJsonError(assert, page, 400, { error: 'invalid_request', error_description: 'Missing redirect URI.' })
+    assertJsonError(assert, page, 400, {
+      error: 'invalid_request',
+      error_description: 'Missing redirect URI.',
+    })
     assert.equal((await rowCounts(rp.id)).tokens, 0)
     const retry = await exchange(rp, code, verifier)
     assertJsonError(assert, retry, 400, { error: 'invalid_grant' })
   })
 
   test('redirect_uri mismatching: "Mismatching redirect URI." ({$self})')
-    .with(['https://rp.example/callback/', 'https://rp.example/callback?x=1', 'HTTPS://rp.example/callback', 'https://rp.example:443/callback'])
+    .with([
+      'https://rp.example/callback/',
+      'https://rp.example/callback?x=1',
+      'HTTPS://rp.example/callback',
+      'https://rp.example:443/callback',
+    ])
     .run(async ({ assert }, uri) => {
       const { rp, code, verifier } = await issueCode()
       rp.client.redirectUris = [REDIRECT, uri]
       await rp.client.save()
       const page = await exchange(rp, code, verifier, { redirect_uri: uri })
-      assertJsonError(assert, page, 400, { error: 'invalid_request', error_description: 'Mismatching redirect URI.' })
+      assertJsonError(assert, page, 400, {
+        error: 'invalid_request',
+        error_description: 'Mismatching redirect URI.',
+      })
       assert.equal((await rowCounts(rp.id)).tokens, 0)
     })
 
   test('PKCE: a missing code_verifier (S5)', async ({ assert }) => {
     const { rp, code } = await issueCode()
     const page = await exchange(rp, code, null)
-    assertJsonError(assert, page, 400, { error: 'invalid_request', error_description: 'Code verifier required.' })
+    assertJsonError(assert, page, 400, {
+      error: 'invalid_request',
+      error_description: 'Code verifier required.',
+    })
     assert.equal((await rowCounts(rp.id)).tokens, 0)
   })
 
@@ -378,7 +601,9 @@ test.group('Token: authorization_code (§4.1, S5-S8)', (group) => {
     assert.equal(JSON.parse(page.body).error, 'invalid_grant')
   })
 
-  test('PKCE: a verifier for a code issued without a challenge: invalid_grant (S6)', async ({ assert }) => {
+  test('PKCE: a verifier for a code issued without a challenge: invalid_grant (S6)', async ({
+    assert,
+  }) => {
     const { rp, code } = await issueCode({ pkce: false })
     const page = await exchange(rp, code, 'a'.repeat(43))
     assert.equal(page.status, 400)

@@ -8,17 +8,28 @@ import { startApp } from '#tests/helpers/app_process'
 const REDIRECT = 'https://rp.example/callback'
 
 /** A token request sent to one particular process, as a load balancer would */
-async function tokenRequest(origin: string, clientId: string, secret: string, body: Record<string, string>) {
+async function tokenRequest(
+  origin: string,
+  clientId: string,
+  secret: string,
+  body: Record<string, string>
+) {
   const response = await fetch(`${origin}/identity/o/api/token`, {
     method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`${clientId}:${secret}`).toString('base64')}` },
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      'authorization': `Basic ${Buffer.from(`${clientId}:${secret}`).toString('base64')}`,
+    },
     body: new URLSearchParams(body),
   })
   return { status: response.status, body: (await response.json()) as Record<string, string> }
 }
 
 test.group('Two app processes on one database', () => {
-  test('serve one flow together: sign-in and consent on both, code and refreshes on either', async ({ assert, cleanup }) => {
+  test('serve one flow together: sign-in and consent on both, code and refreshes on either', async ({
+    assert,
+    cleanup,
+  }) => {
     /* the second process shares the public origin (the issuer) and the database, as behind a load balancer */
     const second = await startApp({ APP_URL: BASE_URL })
     cleanup(() => second.stop())
@@ -30,29 +41,69 @@ test.group('Two app processes on one database', () => {
 
     await browser.signIn(person.email, person.password)
     const consentPage = await browser.get(url.replace(BASE_URL, second.url))
-    assert.equal(consentPage.status, 200, 'the session made by the first process is valid on the second')
+    assert.equal(
+      consentPage.status,
+      200,
+      'the session made by the first process is valid on the second'
+    )
     const form = readForm(consentPage.body, 'form[action="/identity/o/authorize"]')
     const granted = await browser.submit(form, { action: 'grant' })
-    assert.equal(granted.status, 303, 'the consent state signed by the second process is accepted by the first')
+    assert.equal(
+      granted.status,
+      303,
+      'the consent state signed by the second process is accepted by the first'
+    )
     const code = new URL(granted.location!).searchParams.get('code')!
 
-    const exchanged = await tokenRequest(second.url, rp.id, rp.secret!, { grant_type: 'authorization_code', code, redirect_uri: REDIRECT, code_verifier: secrets.verifier })
+    const exchanged = await tokenRequest(second.url, rp.id, rp.secret!, {
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: REDIRECT,
+      code_verifier: secrets.verifier,
+    })
     assert.equal(exchanged.status, 200)
-    const { payload } = await jwtVerify(exchanged.body.id_token, createRemoteJWKSet(new URL(`${BASE_URL}/.well-known/jwks.json`)), { issuer: BASE_URL, audience: rp.id })
+    const { payload } = await jwtVerify(
+      exchanged.body.id_token,
+      createRemoteJWKSet(new URL(`${BASE_URL}/.well-known/jwks.json`)),
+      { issuer: BASE_URL, audience: rp.id }
+    )
     assert.equal(payload.nonce, secrets.nonce)
 
-    const onFirst = await tokenRequest(BASE_URL, rp.id, rp.secret!, { grant_type: 'refresh_token', refresh_token: exchanged.body.refresh_token })
+    const onFirst = await tokenRequest(BASE_URL, rp.id, rp.secret!, {
+      grant_type: 'refresh_token',
+      refresh_token: exchanged.body.refresh_token,
+    })
     assert.equal(onFirst.status, 200)
-    const onSecond = await tokenRequest(second.url, rp.id, rp.secret!, { grant_type: 'refresh_token', refresh_token: onFirst.body.refresh_token })
+    const onSecond = await tokenRequest(second.url, rp.id, rp.secret!, {
+      grant_type: 'refresh_token',
+      refresh_token: onFirst.body.refresh_token,
+    })
     assert.equal(onSecond.status, 200)
 
-    const userinfo = await fetch(`${second.url}/identity/o/api/userinfo`, { headers: { authorization: `Bearer ${onSecond.body.access_token}` } })
+    const userinfo = await fetch(`${second.url}/identity/o/api/userinfo`, {
+      headers: { authorization: `Bearer ${onSecond.body.access_token}` },
+    })
     assert.equal(userinfo.status, 200)
     assert.equal(((await userinfo.json()) as Record<string, string>).email, person.email)
 
-    const replayed = await tokenRequest(BASE_URL, rp.id, rp.secret!, { grant_type: 'authorization_code', code, redirect_uri: REDIRECT, code_verifier: secrets.verifier })
-    assert.equal(replayed.body.error, 'invalid_grant', 'the code consumed by the second process is spent for the first')
-    const revoked = await fetch(`${second.url}/identity/o/api/userinfo`, { headers: { authorization: `Bearer ${onSecond.body.access_token}` } })
-    assert.equal(revoked.status, 401, 'the replay revoked the family, refreshed tokens included, for both processes')
+    const replayed = await tokenRequest(BASE_URL, rp.id, rp.secret!, {
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: REDIRECT,
+      code_verifier: secrets.verifier,
+    })
+    assert.equal(
+      replayed.body.error,
+      'invalid_grant',
+      'the code consumed by the second process is spent for the first'
+    )
+    const revoked = await fetch(`${second.url}/identity/o/api/userinfo`, {
+      headers: { authorization: `Bearer ${onSecond.body.access_token}` },
+    })
+    assert.equal(
+      revoked.status,
+      401,
+      'the replay revoked the family, refreshed tokens included, for both processes'
+    )
   })
 })

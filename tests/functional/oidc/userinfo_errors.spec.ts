@@ -30,7 +30,8 @@ import {
   signedIn,
 } from '#tests/helpers/oauth_checks'
 
-const DESCRIPTION = 'The access token provided is expired, revoked, malformed, or invalid for other reasons.'
+const DESCRIPTION =
+  'The access token provided is expired, revoked, malformed, or invalid for other reasons.'
 
 function assertApiHeaders(assert: Assert, page: Page) {
   assert.equal(page.headers.get('content-type'), 'application/json; charset=utf-8')
@@ -42,8 +43,14 @@ function assertApiHeaders(assert: Assert, page: Page) {
 function assertInvalidToken(assert: Assert, page: Page) {
   assert.equal(page.status, 401, page.body)
   assertApiHeaders(assert, page)
-  assert.equal(page.body, JSON.stringify({ error: 'invalid_token', error_description: DESCRIPTION }))
-  assert.equal(page.headers.get('www-authenticate'), `Bearer error="invalid_token", error_description="${DESCRIPTION}"`)
+  assert.equal(
+    page.body,
+    JSON.stringify({ error: 'invalid_token', error_description: DESCRIPTION })
+  )
+  assert.equal(
+    page.headers.get('www-authenticate'),
+    `Bearer error="invalid_token", error_description="${DESCRIPTION}"`
+  )
 }
 
 function bearer(token: string) {
@@ -71,17 +78,44 @@ test.group('Userinfo: refused requests (§5)', (group) => {
     })
 
   test('an Authorization header that is not a usable Bearer: {$self}')
-    .with(['Basic dXNlcjpwdw==', 'Token abc', 'Bearer', 'Bearer ', 'Bearer a b', 'Bearertoken', 'MAC abc'])
+    .with([
+      'Basic dXNlcjpwdw==',
+      'Token abc',
+      'Bearer',
+      'Bearer ',
+      'Bearer a b',
+      'Bearertoken',
+      'MAC abc',
+    ])
     .run(async ({ assert }, header) => {
-      assertInvalidToken(assert, await rawRequest('GET', USERINFO, undefined, { authorization: header }))
+      assertInvalidToken(
+        assert,
+        await rawRequest('GET', USERINFO, undefined, { authorization: header })
+      )
     })
 
-  test('a valid token in a non-Bearer header or with extra parts is still refused', async ({ assert }) => {
+  test('a valid token in a non-Bearer header or with extra parts is still refused', async ({
+    assert,
+  }) => {
     const { access_token: accessToken, rp } = await tokens()
-    assertInvalidToken(assert, await rawRequest('GET', USERINFO, undefined, { authorization: basic(rp.id, accessToken) }))
-    assertInvalidToken(assert, await rawRequest('GET', USERINFO, undefined, { authorization: `Bearer ${accessToken} x` }))
-    assertInvalidToken(assert, await rawRequest('GET', USERINFO, undefined, { authorization: `Token ${accessToken}` }))
-    assert.equal((await rawRequest('GET', USERINFO, undefined, { authorization: `bEaReR ${accessToken}` })).status, 200, 'the scheme is case-insensitive')
+    assertInvalidToken(
+      assert,
+      await rawRequest('GET', USERINFO, undefined, { authorization: basic(rp.id, accessToken) })
+    )
+    assertInvalidToken(
+      assert,
+      await rawRequest('GET', USERINFO, undefined, { authorization: `Bearer ${accessToken} x` })
+    )
+    assertInvalidToken(
+      assert,
+      await rawRequest('GET', USERINFO, undefined, { authorization: `Token ${accessToken}` })
+    )
+    assert.equal(
+      (await rawRequest('GET', USERINFO, undefined, { authorization: `bEaReR ${accessToken}` }))
+        .status,
+      200,
+      'the scheme is case-insensitive'
+    )
   })
 
   test('a token in the query string is ignored (S24)', async ({ assert }) => {
@@ -90,17 +124,32 @@ test.group('Userinfo: refused requests (§5)', (group) => {
     assertInvalidToken(assert, await rawRequest('POST', `${USERINFO}?access_token=${accessToken}`))
   })
 
-  test('a form-body token is ignored when an Authorization header is present', async ({ assert }) => {
+  test('a form-body token is ignored when an Authorization header is present', async ({
+    assert,
+  }) => {
     const { access_token: accessToken } = await tokens()
-    assertInvalidToken(assert, await postForm(USERINFO, { access_token: accessToken }, { authorization: 'Bearer nope' }))
+    assertInvalidToken(
+      assert,
+      await postForm(USERINFO, { access_token: accessToken }, { authorization: 'Bearer nope' })
+    )
   })
 
   test('a form-body token that is repeated, or sent as JSON, is refused', async ({ assert }) => {
     const { access_token: accessToken } = await tokens()
-    assertInvalidToken(assert, await postForm(USERINFO, `access_token=${accessToken}&access_token=${accessToken}`))
-    assertInvalidToken(assert, await rawRequest('POST', USERINFO, JSON.stringify({ access_token: accessToken }), { 'content-type': 'application/json' }))
+    assertInvalidToken(
+      assert,
+      await postForm(USERINFO, `access_token=${accessToken}&access_token=${accessToken}`)
+    )
+    assertInvalidToken(
+      assert,
+      await rawRequest('POST', USERINFO, JSON.stringify({ access_token: accessToken }), {
+        'content-type': 'application/json',
+      })
+    )
     /* a body that cannot be parsed is malformed (RFC 6750 §3.1), never a 500 */
-    const broken = await rawRequest('POST', USERINFO, '{"access_token":', { 'content-type': 'application/json' })
+    const broken = await rawRequest('POST', USERINFO, '{"access_token":', {
+      'content-type': 'application/json',
+    })
     assert.equal(broken.status, 400)
     assertApiHeaders(assert, broken)
     assert.equal(JSON.parse(broken.body).error, 'invalid_request')
@@ -112,7 +161,9 @@ test.group('Userinfo: refused requests (§5)', (group) => {
 
   test('an expired token', async ({ assert }) => {
     const { access_token: accessToken } = await tokens()
-    await OidcToken.query().where('hash', sha256Hex(accessToken)).update({ expires_at: sqlTime(DateTime.utc().minus({ seconds: 1 })) })
+    await OidcToken.query()
+      .where('hash', sha256Hex(accessToken))
+      .update({ expires_at: sqlTime(DateTime.utc().minus({ seconds: 1 })) })
     assertInvalidToken(assert, await rawRequest('GET', USERINFO, undefined, bearer(accessToken)))
   })
 
@@ -124,7 +175,9 @@ test.group('Userinfo: refused requests (§5)', (group) => {
 
   test('a token of an inactive user', async ({ assert }) => {
     const { access_token: accessToken } = await tokens()
-    await User.query().where('id', (await tokenRow(accessToken)).userId!).update({ is_active: false })
+    await User.query()
+      .where('id', (await tokenRow(accessToken)).userId!)
+      .update({ is_active: false })
     assertInvalidToken(assert, await rawRequest('GET', USERINFO, undefined, bearer(accessToken)))
   })
 
@@ -136,15 +189,29 @@ test.group('Userinfo: refused requests (§5)', (group) => {
 
   test('a refresh token or an ID token is not an access token', async ({ assert }) => {
     const issued = await tokens()
-    assertInvalidToken(assert, await rawRequest('GET', USERINFO, undefined, bearer(issued.refresh_token!)))
-    assertInvalidToken(assert, await rawRequest('GET', USERINFO, undefined, bearer(issued.id_token!)))
+    assertInvalidToken(
+      assert,
+      await rawRequest('GET', USERINFO, undefined, bearer(issued.refresh_token!))
+    )
+    assertInvalidToken(
+      assert,
+      await rawRequest('GET', USERINFO, undefined, bearer(issued.id_token!))
+    )
   })
 
   test('a client-credentials token has no user: 401', async ({ assert }) => {
     const rp = await createClient({ grantTypes: ['client_credentials'], defaultScopes: ['openid'] })
-    const page = await postForm(TOKEN, { grant_type: 'client_credentials', scope: 'openid', client_id: rp.id, client_secret: rp.secret! })
+    const page = await postForm(TOKEN, {
+      grant_type: 'client_credentials',
+      scope: 'openid',
+      client_id: rp.id,
+      client_secret: rp.secret!,
+    })
     assert.equal(page.status, 200, page.body)
-    assertInvalidToken(assert, await rawRequest('GET', USERINFO, undefined, bearer(JSON.parse(page.body).access_token)))
+    assertInvalidToken(
+      assert,
+      await rawRequest('GET', USERINFO, undefined, bearer(JSON.parse(page.body).access_token))
+    )
   })
 
   test('a token without openid: 403 insufficient_scope', async ({ assert }) => {
@@ -153,7 +220,10 @@ test.group('Userinfo: refused requests (§5)', (group) => {
     assert.equal(page.status, 403)
     assertApiHeaders(assert, page)
     assert.equal(page.body, '{"error":"insufficient_scope"}')
-    assert.equal(page.headers.get('www-authenticate'), 'Bearer error="insufficient_scope", scope="openid"')
+    assert.equal(
+      page.headers.get('www-authenticate'),
+      'Bearer error="insufficient_scope", scope="openid"'
+    )
   })
 
   test('other methods: 405 with Allow', async ({ assert }) => {
@@ -178,11 +248,28 @@ test.group('Userinfo: accepted requests (§5)', (group) => {
 
   test('GET with the token returns the email chosen at consent', async ({ assert }) => {
     const { person, browser } = await signedIn()
-    await EmailAddress.create({ userId: person.user.id, email: `chosen-${person.user.id}@example.com`, verified: true, primary: false })
+    await EmailAddress.create({
+      userId: person.user.id,
+      email: `chosen-${person.user.id}@example.com`,
+      verified: true,
+      primary: false,
+    })
     const rp = await createClient({ redirectUris: [REDIRECT] })
     const { verifier, challenge } = pkcePair()
-    const consent = await browser.get(authorizeUrl({ client_id: rp.id, redirect_uri: REDIRECT, response_type: 'code', scope: 'openid email', code_challenge: challenge, code_challenge_method: 'S256' }))
-    const leaving = await browser.submit(readForm(consent.body, 'form[action="/identity/o/authorize"]'), { action: 'grant', email: `chosen-${person.user.id}@example.com` })
+    const consent = await browser.get(
+      authorizeUrl({
+        client_id: rp.id,
+        redirect_uri: REDIRECT,
+        response_type: 'code',
+        scope: 'openid email',
+        code_challenge: challenge,
+        code_challenge_method: 'S256',
+      })
+    )
+    const leaving = await browser.submit(
+      readForm(consent.body, 'form[action="/identity/o/authorize"]'),
+      { action: 'grant', email: `chosen-${person.user.id}@example.com` }
+    )
     const issued = await redeemCode(rp, delivered(leaving).params.get('code')!, verifier)
 
     const page = await rawRequest('GET', USERINFO, undefined, bearer(issued.access_token))

@@ -14,7 +14,11 @@ import { Browser, readForm } from '#tests/helpers/browser'
  */
 function uniqueRule() {
   const seconds = randomInt(600, 3600)
-  return { seconds, limits: JSON.stringify({ login: `3/${seconds}s/ip` }), keyPart: `login:3/${seconds}:ip:` }
+  return {
+    seconds,
+    limits: JSON.stringify({ login: `3/${seconds}s/ip` }),
+    keyPart: `login:3/${seconds}:ip:`,
+  }
 }
 
 /** One failed login through the form (the CSRF token comes from the page) */
@@ -22,11 +26,19 @@ async function failLogin(assert: Assert, app: AppProcess) {
   const browser = new Browser(app.url)
   const page = await browser.get('/accounts/login/')
   assert.equal(page.status, 200, page.body.slice(0, 500))
-  return browser.submit(readForm(page.body, 'form[action="/accounts/login/"]'), { login: `nobody-${randomInt(1e9)}`, password: 'wrong' })
+  return browser.submit(readForm(page.body, 'form[action="/accounts/login/"]'), {
+    login: `nobody-${randomInt(1e9)}`,
+    password: 'wrong',
+  })
 }
 
 /** Three failed logins spread over both processes pass; the fourth, on either one, gets 429 with Retry-After */
-async function assertSharedLimit(assert: Assert, first: AppProcess, second: AppProcess, seconds: number) {
+async function assertSharedLimit(
+  assert: Assert,
+  first: AppProcess,
+  second: AppProcess,
+  seconds: number
+) {
   for (const app of [first, second, first]) {
     assert.equal((await failLogin(assert, app)).status, 200, app.url)
   }
@@ -34,12 +46,18 @@ async function assertSharedLimit(assert: Assert, first: AppProcess, second: AppP
     const blocked = await failLogin(assert, app)
     assert.equal(blocked.status, 429, app.url)
     const retryAfter = Number(blocked.headers.get('retry-after'))
-    assert.isTrue(Number.isInteger(retryAfter) && retryAfter > seconds - 60 && retryAfter <= seconds, `Retry-After ${retryAfter}`)
+    assert.isTrue(
+      Number.isInteger(retryAfter) && retryAfter > seconds - 60 && retryAfter <= seconds,
+      `Retry-After ${retryAfter}`
+    )
     assert.include(blocked.body, 'Too many failed login attempts.')
   }
 }
 
-async function startPair(env: Record<string, string>, cleanup: (task: () => Promise<void>) => void) {
+async function startPair(
+  env: Record<string, string>,
+  cleanup: (task: () => Promise<void>) => void
+) {
   const [first, second] = await Promise.all([startApp(env), startApp(env)])
   cleanup(() => first.stop())
   cleanup(() => second.stop())
@@ -57,7 +75,10 @@ test.group('Login rate limit shared by two app processes', (group) => {
     }
     await clear()
     cleanup(clear)
-    const [first, second] = await startPair({ LIMITER_STORE: 'redis', IDP_OIDC_RATE_LIMITS: rule.limits }, cleanup)
+    const [first, second] = await startPair(
+      { LIMITER_STORE: 'redis', IDP_OIDC_RATE_LIMITS: rule.limits },
+      cleanup
+    )
 
     await assertSharedLimit(assert, first, second, rule.seconds)
     const keys = await redis.keys(`*${rule.keyPart}*`)
@@ -70,7 +91,10 @@ test.group('Login rate limit shared by two app processes', (group) => {
     cleanup(async () => {
       await db.from('rate_limits').where('key', 'like', `%${rule.keyPart}%`).delete()
     })
-    const [first, second] = await startPair({ LIMITER_STORE: 'database', IDP_OIDC_RATE_LIMITS: rule.limits }, cleanup)
+    const [first, second] = await startPair(
+      { LIMITER_STORE: 'database', IDP_OIDC_RATE_LIMITS: rule.limits },
+      cleanup
+    )
 
     await assertSharedLimit(assert, first, second, rule.seconds)
     const rows = await db.from('rate_limits').where('key', 'like', `%${rule.keyPart}%`)

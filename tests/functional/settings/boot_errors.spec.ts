@@ -10,7 +10,11 @@ import { sqlTime } from '#models/columns'
 import { runBoot, type Env } from '#tests/helpers/app_process'
 import { keepSigningKeys } from '#tests/helpers/signing_keys'
 
-const rsaPem = () => generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }) as string
+const rsaPem = () =>
+  generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({
+    type: 'pkcs8',
+    format: 'pem',
+  }) as string
 
 /** settings.md: the server stops at boot, exit code 1, one line on stderr naming the variable, nothing else */
 async function assertBootError(assert: Assert, env: Env, line: string) {
@@ -24,27 +28,69 @@ test.group('Boot errors (settings.md)', (group) => {
   group.each.timeout(60_000)
 
   const cases: { env: Env; line: string }[] = [
-    { env: { IDP_OIDC_ACCESS_TOKEN_FORMAT: 'xml' }, line: 'error: IDP_OIDC_ACCESS_TOKEN_FORMAT: expected one of opaque, jwt, got "xml"' },
-    { env: { IDP_OIDC_RATE_LIMITS: '{"login":"5/x"}' }, line: 'error: IDP_OIDC_RATE_LIMITS: bad rate "5/x"; expected amount/duration[/per], e.g. 5/m/ip' },
-    { env: { IDP_OIDC_RATE_LIMITS: '{"login":' }, line: 'error: IDP_OIDC_RATE_LIMITS: is not valid JSON' },
-    { env: { IDP_OIDC_ACCESS_TOKEN_EXPIRES_IN: '-5' }, line: 'error: IDP_OIDC_ACCESS_TOKEN_EXPIRES_IN: expected a non-negative whole number of seconds, got "-5"' },
-    { env: { IDP_OIDC_ROTATE_REFRESH_TOKEN: 'maybe' }, line: 'error: IDP_OIDC_ROTATE_REFRESH_TOKEN: expected true, false, 1 or 0, got "maybe"' },
-    { env: { IDP_OIDC_USER_CODE_FORMAT: '{"length":"8"}' }, line: 'error: IDP_OIDC_USER_CODE_FORMAT: "length" must be a whole number from 4 to 12' },
-    { env: { IDP_OIDC_USERINFO_ENDPOINT: '/userinfo' }, line: 'error: IDP_OIDC_USERINFO_ENDPOINT: expected an absolute http(s) URL, got "/userinfo"' },
-    { env: { APP_URL: 'https://a.example/path' }, line: 'error: APP_URL: expected a bare origin such as https://id.example.com, got "https://a.example/path"' },
-    { env: { ALLAUTH_TRUSTED_PROXY_COUNT: 'two' }, line: 'error: ALLAUTH_TRUSTED_PROXY_COUNT: expected a non-negative whole number, got "two"' },
-    { env: { IDP_OIDC_PRIVATE_KEY: 'garbage' }, line: 'error: IDP_OIDC_PRIVATE_KEY: is not a readable unencrypted PKCS#8 or PKCS#1 PEM private key' },
-    { env: { IDP_OIDC_SIGNING_ALG: 'ES256', IDP_OIDC_PRIVATE_KEY: rsaPem() }, line: 'error: IDP_OIDC_SIGNING_ALG: is ES256 but IDP_OIDC_PRIVATE_KEY is a RS256 key' },
-    { env: { IDP_OIDC_SIGNING_ALG: 'HS256' }, line: 'error: IDP_OIDC_SIGNING_ALG: expected one of RS256, ES256, EdDSA, got "HS256"' },
+    {
+      env: { IDP_OIDC_ACCESS_TOKEN_FORMAT: 'xml' },
+      line: 'error: IDP_OIDC_ACCESS_TOKEN_FORMAT: expected one of opaque, jwt, got "xml"',
+    },
+    {
+      env: { IDP_OIDC_RATE_LIMITS: '{"login":"5/x"}' },
+      line: 'error: IDP_OIDC_RATE_LIMITS: bad rate "5/x"; expected amount/duration[/per], e.g. 5/m/ip',
+    },
+    {
+      env: { IDP_OIDC_RATE_LIMITS: '{"login":' },
+      line: 'error: IDP_OIDC_RATE_LIMITS: is not valid JSON',
+    },
+    {
+      env: { IDP_OIDC_ACCESS_TOKEN_EXPIRES_IN: '-5' },
+      line: 'error: IDP_OIDC_ACCESS_TOKEN_EXPIRES_IN: expected a non-negative whole number of seconds, got "-5"',
+    },
+    {
+      env: { IDP_OIDC_ROTATE_REFRESH_TOKEN: 'maybe' },
+      line: 'error: IDP_OIDC_ROTATE_REFRESH_TOKEN: expected true, false, 1 or 0, got "maybe"',
+    },
+    {
+      env: { IDP_OIDC_USER_CODE_FORMAT: '{"length":"8"}' },
+      line: 'error: IDP_OIDC_USER_CODE_FORMAT: "length" must be a whole number from 4 to 12',
+    },
+    {
+      env: { IDP_OIDC_USERINFO_ENDPOINT: '/userinfo' },
+      line: 'error: IDP_OIDC_USERINFO_ENDPOINT: expected an absolute http(s) URL, got "/userinfo"',
+    },
+    {
+      env: { APP_URL: 'https://a.example/path' },
+      line: 'error: APP_URL: expected a bare origin such as https://id.example.com, got "https://a.example/path"',
+    },
+    {
+      env: { ALLAUTH_TRUSTED_PROXY_COUNT: 'two' },
+      line: 'error: ALLAUTH_TRUSTED_PROXY_COUNT: expected a non-negative whole number, got "two"',
+    },
+    {
+      env: { IDP_OIDC_PRIVATE_KEY: 'garbage' },
+      line: 'error: IDP_OIDC_PRIVATE_KEY: is not a readable unencrypted PKCS#8 or PKCS#1 PEM private key',
+    },
+    {
+      env: { IDP_OIDC_SIGNING_ALG: 'ES256', IDP_OIDC_PRIVATE_KEY: rsaPem() },
+      line: 'error: IDP_OIDC_SIGNING_ALG: is ES256 but IDP_OIDC_PRIVATE_KEY is a RS256 key',
+    },
+    {
+      env: { IDP_OIDC_SIGNING_ALG: 'HS256' },
+      line: 'error: IDP_OIDC_SIGNING_ALG: expected one of RS256, ES256, EdDSA, got "HS256"',
+    },
     {
       env: { IDP_OIDC_ADAPTER: '#services/nope' },
       line: `error: IDP_OIDC_ADAPTER: cannot load "#services/nope": Cannot find module '${app.makePath('app/services/nope.js')}' imported from ${app.makePath('app/services/oidc/adapter_loader.ts')}`,
     },
     /* The framework's own env validation gets the same one line */
-    { env: { LIMITER_STORE: 'files' }, line: 'error: "LIMITER_STORE" env variable must be one of "database,redis,memory" (Current value: "files")' },
+    {
+      env: { LIMITER_STORE: 'files' },
+      line: 'error: "LIMITER_STORE" env variable must be one of "database,redis,memory" (Current value: "files")',
+    },
   ]
 
-  const named = (env: Env) => Object.entries(env).map(([key, value]) => `${key}=${value!.includes('\n') ? '<PEM>' : value}`).join(' ')
+  const named = (env: Env) =>
+    Object.entries(env)
+      .map(([key, value]) => `${key}=${value!.includes('\n') ? '<PEM>' : value}`)
+      .join(' ')
 
   test('{name} stops the boot with one line')
     .with(cases.map(({ env, line }) => ({ name: named(env), env, line })))
@@ -55,13 +101,23 @@ test.group('Boot errors (settings.md)', (group) => {
   test('no signing key for IDP_OIDC_SIGNING_ALG stops the boot', async ({ assert, cleanup }) => {
     cleanup(await keepSigningKeys())
     /* Whatever other tests left: no EdDSA key signs now */
-    await OidcSigningKey.query().where('alg', 'EdDSA').update({ retired_at: sqlTime(DateTime.utc().minus({ days: 1 })) })
-    await assertBootError(assert, { IDP_OIDC_SIGNING_ALG: 'EdDSA' }, 'error: IDP_OIDC_SIGNING_ALG: no EdDSA signing key; run `node ace keys:generate --alg EdDSA`')
+    await OidcSigningKey.query()
+      .where('alg', 'EdDSA')
+      .update({ retired_at: sqlTime(DateTime.utc().minus({ days: 1 })) })
+    await assertBootError(
+      assert,
+      { IDP_OIDC_SIGNING_ALG: 'EdDSA' },
+      'error: IDP_OIDC_SIGNING_ALG: no EdDSA signing key; run `node ace keys:generate --alg EdDSA`'
+    )
   })
 
   test('a stored key that APP_KEY cannot decrypt stops the boot', async ({ assert }) => {
     const kid = (await OidcSigningKey.query().orderBy('id').firstOrFail()).kid
-    await assertBootError(assert, { APP_KEY: 'another-key-0123456789-abcdefghijklmnopqrstuvwxyz' }, `error: APP_KEY: cannot decrypt signing key ${kid}; was APP_KEY changed?`)
+    await assertBootError(
+      assert,
+      { APP_KEY: 'another-key-0123456789-abcdefghijklmnopqrstuvwxyz' },
+      `error: APP_KEY: cannot decrypt signing key ${kid}; was APP_KEY changed?`
+    )
   })
 })
 
@@ -72,14 +128,21 @@ test.group('Boot errors in ace commands', (group) => {
   test('{$self} prints the same one line and exits 1')
     .with(['migration:run --no-schema-generate', 'keys:generate --if-missing', 'keys:list --json'])
     .run(async ({ assert }, command) => {
-      const failed = await promisify(execFile)(app.makePath('node_modules/.bin/node'), ['ace', ...command.split(' ')], {
-        cwd: app.makePath(),
-        env: { ...process.env, NODE_ENV: 'test', IDP_OIDC_ACCESS_TOKEN_FORMAT: 'xml' },
-      }).then(
+      const failed = await promisify(execFile)(
+        app.makePath('node_modules/.bin/node'),
+        ['ace', ...command.split(' ')],
+        {
+          cwd: app.makePath(),
+          env: { ...process.env, NODE_ENV: 'test', IDP_OIDC_ACCESS_TOKEN_FORMAT: 'xml' },
+        }
+      ).then(
         () => assert.fail('the command succeeded'),
         (error: { code: number; stdout: string; stderr: string }) => error
       )
-      assert.equal(failed.stderr, 'error: IDP_OIDC_ACCESS_TOKEN_FORMAT: expected one of opaque, jwt, got "xml"\n')
+      assert.equal(
+        failed.stderr,
+        'error: IDP_OIDC_ACCESS_TOKEN_FORMAT: expected one of opaque, jwt, got "xml"\n'
+      )
       assert.equal(failed.stdout, '')
       assert.equal(failed.code, 1)
     })

@@ -15,13 +15,23 @@ export async function emailChoices(user: User, scopes: string[]): Promise<EmailA
   if (!scopes.includes('email')) return []
   const verified = await EmailAddress.query().where('user_id', user.id).where('verified', true)
   if (verified.length < 2) return []
-  return verified.sort((a, b) => Number(b.primary) - Number(a.primary) || a.email.localeCompare(b.email))
+  return verified.sort(
+    (a, b) => Number(b.primary) - Number(a.primary) || a.email.localeCompare(b.email)
+  )
 }
 
-export function scopeChoices(adapter: OidcAdapter, scopes: string[], checked: string[] = scopes): ScopeChoice[] {
+export function scopeChoices(
+  adapter: OidcAdapter,
+  scopes: string[],
+  checked: string[] = scopes
+): ScopeChoice[] {
   const labels = adapter.scopeDisplay
   return scopes
-    .map((scope) => ({ value: scope, label: labels[scope] ?? scope, checked: checked.includes(scope) }))
+    .map((scope) => ({
+      value: scope,
+      label: labels[scope] ?? scope,
+      checked: checked.includes(scope),
+    }))
     .sort((a, b) => a.label.localeCompare(b.label))
 }
 
@@ -33,12 +43,19 @@ export function requiresOpenid(request: AuthorizationRequest) {
 export type ConsentForm = { scopes: string[]; email: string | null; errors: string[] }
 
 /** §3.3 step 5: the ticked scopes and the chosen email, or the errors to show */
-export function readConsentForm(request: AuthorizationRequest, ticked: string[], email: string | undefined, choices: EmailAddress[]): ConsentForm {
+export function readConsentForm(
+  request: AuthorizationRequest,
+  ticked: string[],
+  email: string | undefined,
+  choices: EmailAddress[]
+): ConsentForm {
   const errors: string[] = []
   /* granted scopes keep the request's order, not the page's */
   const scopes = request.scopes.filter((scope) => ticked.includes(scope))
-  if (!scopes.length || ticked.some((scope) => !request.scopes.includes(scope))) errors.push('Select at least one of the requested permissions.')
-  if (requiresOpenid(request) && !scopes.includes('openid')) errors.push('The user ID permission is required by this application.')
+  if (!scopes.length || ticked.some((scope) => !request.scopes.includes(scope)))
+    errors.push('Select at least one of the requested permissions.')
+  if (requiresOpenid(request) && !scopes.includes('openid'))
+    errors.push('The user ID permission is required by this application.')
   const chosen = email ? choices.find((choice) => choice.email === email) : undefined
   if (email && !chosen) errors.push('Choose one of your verified email addresses.')
   /* tokens.md §8: kept only when it differs from the primary; null means the current primary */

@@ -16,14 +16,19 @@ export function signConsentRequest(params: Record<string, string>, userId: numbe
 }
 
 export type ConsentRequestCheck =
-  | { ok: true; params: Record<string, string> }
-  | { ok: false; reason: 'tampered' | 'expired' }
+  { ok: true; params: Record<string, string> } | { ok: false; reason: 'tampered' | 'expired' }
 
 export function verifyConsentRequest(blob: string, userId: number): ConsentRequestCheck {
   const payload = encryption.getMessageVerifier().unsign<Payload>(blob, PURPOSE)
-  if (!payload || typeof payload !== 'object' || payload.u !== userId || typeof payload.p !== 'object') {
+  if (
+    !payload ||
+    typeof payload !== 'object' ||
+    payload.u !== userId ||
+    typeof payload.p !== 'object'
+  ) {
     return { ok: false, reason: 'tampered' }
   }
-  if (Date.now() / 1000 - payload.iat > CONSENT_REQUEST_LIFETIME_SECONDS) return { ok: false, reason: 'expired' }
+  if (Date.now() / 1000 - payload.iat > CONSENT_REQUEST_LIFETIME_SECONDS)
+    return { ok: false, reason: 'expired' }
   return { ok: true, params: payload.p }
 }

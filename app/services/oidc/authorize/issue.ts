@@ -16,12 +16,31 @@ import { recordIdTokenSession, signIdToken } from '#services/oidc/id_token'
 import { randomFamilyId, randomValue } from '#services/oidc/random'
 import { joinScopes } from '#services/oidc/scopes'
 
-export type Grant = { user: User; scopes: string[]; email: string | null; authTime: number; sid: string; answersPost: boolean }
+export type Grant = {
+  user: User
+  scopes: string[]
+  email: string | null
+  authTime: number
+  sid: string
+  answersPost: boolean
+}
 
-export async function issueAuthorizationResponse(ctx: HttpContext, request: AuthorizationRequest, grant: Grant) {
+export async function issueAuthorizationResponse(
+  ctx: HttpContext,
+  request: AuthorizationRequest,
+  grant: Grant
+) {
   const adapter = ctx.oidcAdapter
   const words = request.responseType.split(' ')
-  const tokenGrant = { client: request.client, user: grant.user, scopes: grant.scopes, familyId: randomFamilyId(), email: grant.email, authTime: grant.authTime, sid: grant.sid }
+  const tokenGrant = {
+    client: request.client,
+    user: grant.user,
+    scopes: grant.scopes,
+    familyId: randomFamilyId(),
+    email: grant.email,
+    authTime: grant.authTime,
+    sid: grant.sid,
+  }
   const params: Record<string, string> = {}
 
   const code = words.includes('code') ? randomValue(32) : null
@@ -82,5 +101,13 @@ export async function issueAuthorizationResponse(ctx: HttpContext, request: Auth
 
   if (request.state) params.state = request.state
   params.iss = adapter.getIssuer()
-  return sendAuthorizationResponse(ctx, { redirectUri: request.redirectUri, responseMode: request.responseMode, answersPost: grant.answersPost }, params)
+  return sendAuthorizationResponse(
+    ctx,
+    {
+      redirectUri: request.redirectUri,
+      responseMode: request.responseMode,
+      answersPost: grant.answersPost,
+    },
+    params
+  )
 }

@@ -26,13 +26,31 @@ import type User from '#models/user'
 
 /** Parameters whose repetition is refused (§3.1 A1 and C8) */
 const FATAL_SINGLE = ['client_id', 'redirect_uri', 'response_type', 'scope', 'state']
-const OAUTH_PARAMS = ['nonce', 'response_mode', 'prompt', 'max_age', 'code_challenge', 'code_challenge_method', 'id_token_hint', 'claims', 'login_hint', 'ui_locales', 'display', 'acr_values', 'claims_locales']
+const OAUTH_PARAMS = [
+  'nonce',
+  'response_mode',
+  'prompt',
+  'max_age',
+  'code_challenge',
+  'code_challenge_method',
+  'id_token_hint',
+  'claims',
+  'login_hint',
+  'ui_locales',
+  'display',
+  'acr_values',
+  'claims_locales',
+]
 const RESPONSE_MODES: ResponseMode[] = ['query', 'fragment', 'form_post']
 /** RFC 7636 §4.2 */
 const CODE_CHALLENGE = /^[A-Za-z0-9\-._~]{43,128}$/
 
 /** What stage A establishes: the client and where errors may be sent */
-export type AuthorizationTarget = { client: OidcClient; redirectUri: string; params: Record<string, string> }
+export type AuthorizationTarget = {
+  client: OidcClient
+  redirectUri: string
+  params: Record<string, string>
+}
 
 export type AuthorizationRequest = AuthorizationTarget & {
   responseType: string
@@ -58,7 +76,8 @@ export async function checkFatal(raw: RawParams): Promise<AuthorizationTarget> {
   const redirectUri = params.redirect_uri
   if (!redirectUri) throw new InvalidRequest('Missing redirect URI.').asPage()
   if (!URL.canParse(redirectUri)) throw new InvalidRequest('Invalid redirect URI.').asPage()
-  if (!matchRedirectUri(client, redirectUri)) throw new InvalidRequest('Mismatching redirect URI.').asPage()
+  if (!matchRedirectUri(client, redirectUri))
+    throw new InvalidRequest('Mismatching redirect URI.').asPage()
   return { client, redirectUri, params }
 }
 
@@ -78,20 +97,34 @@ export function parseMaxAge(value: string | undefined) {
 }
 
 function defaultResponseMode(responseType: string | undefined): ResponseMode {
-  return responseType === undefined || responseType === 'code' || !RESPONSE_TYPES.includes(responseType) ? 'query' : 'fragment'
+  return responseType === undefined ||
+    responseType === 'code' ||
+    !RESPONSE_TYPES.includes(responseType)
+    ? 'query'
+    : 'fragment'
 }
 
 /**
  * §3.1 C (steps 6-15): everything that can be sent back to the client. The
  * session user is needed for the id_token_hint and claims `sub` checks.
  */
-export async function checkRedirectable(raw: RawParams, target: AuthorizationTarget, adapter: OidcAdapter, sessionUser: User | null, answersPost: boolean): Promise<AuthorizationRequest> {
+export async function checkRedirectable(
+  raw: RawParams,
+  target: AuthorizationTarget,
+  adapter: OidcAdapter,
+  sessionUser: User | null,
+  answersPost: boolean
+): Promise<AuthorizationRequest> {
   const { client, params } = target
   const responseType = normaliseResponseType(params.response_type)
   const requestedMode = params.response_mode as ResponseMode | undefined
-  const responseMode = requestedMode && RESPONSE_MODES.includes(requestedMode) ? requestedMode : defaultResponseMode(responseType)
+  const responseMode =
+    requestedMode && RESPONSE_MODES.includes(requestedMode)
+      ? requestedMode
+      : defaultResponseMode(responseType)
   const state = params.state ?? null
-  const fail = (error: OAuthError) => error.redirectTo({ redirectUri: target.redirectUri, responseMode, state, answersPost })
+  const fail = (error: OAuthError) =>
+    error.redirectTo({ redirectUri: target.redirectUri, responseMode, state, answersPost })
 
   // 6. response_type
   if (responseType === undefined) throw fail(new InvalidRequest('Missing response_type parameter.'))
@@ -99,7 +132,8 @@ export async function checkRedirectable(raw: RawParams, target: AuthorizationTar
   if (!client.responseTypes.includes(responseType)) throw fail(new UnauthorizedClient())
   // 7. response_mode: tokens never travel in a query string
   const returnsTokens = responseType !== 'code'
-  if (returnsTokens && responseMode === 'query') throw fail(new InvalidRequest('Response mode query is not allowed for this response type.'))
+  if (returnsTokens && responseMode === 'query')
+    throw fail(new InvalidRequest('Response mode query is not allowed for this response type.'))
   // 8. repeated parameters, request objects
   const duplicate = firstDuplicate(raw, OAUTH_PARAMS)
   if (duplicate) throw fail(new InvalidRequest(`Duplicate ${duplicate} parameter.`))
@@ -112,29 +146,37 @@ export async function checkRedirectable(raw: RawParams, target: AuthorizationTar
   } catch (error) {
     throw fail(error as OAuthError)
   }
-  if (!scopes.length || scopes.some((scope) => !client.scopes.includes(scope))) throw fail(new InvalidScope())
+  if (!scopes.length || scopes.some((scope) => !client.scopes.includes(scope)))
+    throw fail(new InvalidScope())
   const wantsIdToken = responseType.split(' ').includes('id_token')
-  if (wantsIdToken && !scopes.includes('openid')) throw fail(new InvalidRequest('The openid scope is required for an id_token.'))
+  if (wantsIdToken && !scopes.includes('openid'))
+    throw fail(new InvalidRequest('The openid scope is required for an id_token.'))
   // 10. PKCE (RFC 9700 §2.1.1)
   let codeChallenge: string | null = null
   let codeChallengeMethod: 'S256' | 'plain' | null = null
   if (responseType.split(' ').includes('code')) {
     codeChallenge = params.code_challenge ?? null
-    if (!codeChallenge && client.isPublic) throw fail(new InvalidRequest('Code challenge required.'))
+    if (!codeChallenge && client.isPublic)
+      throw fail(new InvalidRequest('Code challenge required.'))
     if (codeChallenge) {
       const method = params.code_challenge_method ?? 'plain'
-      if (method !== 'S256' && method !== 'plain') throw fail(new InvalidRequest('Transform algorithm not supported.'))
-      if (method === 'plain' && !oidcConfig.pkceAllowPlain) throw fail(new InvalidRequest('Code challenge method plain is not allowed; use S256.'))
-      if (!CODE_CHALLENGE.test(codeChallenge)) throw fail(new InvalidRequest('Invalid code_challenge parameter.'))
+      if (method !== 'S256' && method !== 'plain')
+        throw fail(new InvalidRequest('Transform algorithm not supported.'))
+      if (method === 'plain' && !oidcConfig.pkceAllowPlain)
+        throw fail(new InvalidRequest('Code challenge method plain is not allowed; use S256.'))
+      if (!CODE_CHALLENGE.test(codeChallenge))
+        throw fail(new InvalidRequest('Invalid code_challenge parameter.'))
       codeChallengeMethod = method
     }
   }
   // 11. nonce
   const nonce = params.nonce ?? null
-  if (wantsIdToken && !nonce) throw fail(new InvalidRequest('Request is missing mandatory nonce parameter.'))
+  if (wantsIdToken && !nonce)
+    throw fail(new InvalidRequest('Request is missing mandatory nonce parameter.'))
   // 12. prompt
   const prompt = parsePrompt(params.prompt)
-  if (prompt.has('none') && prompt.size > 1) throw fail(new InvalidRequest('Prompt none is mutually exclusive with other values.'))
+  if (prompt.has('none') && prompt.size > 1)
+    throw fail(new InvalidRequest('Prompt none is mutually exclusive with other values.'))
   // 13. max_age
   const maxAge = parseMaxAge(params.max_age)
   if (Number.isNaN(maxAge)) throw fail(new InvalidRequest('Invalid max_age parameter.'))
@@ -146,27 +188,49 @@ export async function checkRedirectable(raw: RawParams, target: AuthorizationTar
     } catch {
       claims = null
     }
-    if (!claims || typeof claims !== 'object' || Array.isArray(claims)) throw fail(new InvalidRequest('Invalid claims parameter.'))
+    if (!claims || typeof claims !== 'object' || Array.isArray(claims))
+      throw fail(new InvalidRequest('Invalid claims parameter.'))
   }
   // 15. id_token_hint and requested sub values must name the session user
   const sessionSub = sessionUser ? adapter.getUserSub(client, sessionUser) : null
   if (params.id_token_hint) {
     const hintSub = await verifiedHintSubject(params.id_token_hint, adapter, client.id)
     if (hintSub === null) throw fail(new LoginRequired())
-    if (hintSub !== sessionSub) throw fail(new LoginRequired('Session user does not match client supplied user.'))
+    if (hintSub !== sessionSub)
+      throw fail(new LoginRequired('Session user does not match client supplied user.'))
   }
   for (const member of ['id_token', 'userinfo']) {
     const sub = (claims?.[member] as { sub?: { value?: unknown } } | undefined)?.sub?.value
-    if (sub !== undefined && sub !== sessionSub) throw fail(new LoginRequired('Session user does not match client supplied user.'))
+    if (sub !== undefined && sub !== sessionSub)
+      throw fail(new LoginRequired('Session user does not match client supplied user.'))
   }
 
-  return { ...target, responseType, responseMode, scopes, state, nonce, prompt, maxAge: maxAge ?? null, codeChallenge, codeChallengeMethod, claims }
+  return {
+    ...target,
+    responseType,
+    responseMode,
+    scopes,
+    state,
+    nonce,
+    prompt,
+    maxAge: maxAge ?? null,
+    codeChallenge,
+    codeChallengeMethod,
+    claims,
+  }
 }
 
 /** The `sub` of an id_token_hint we signed for this client; expiry is not checked (ours) */
-async function verifiedHintSubject(hint: string, adapter: OidcAdapter, clientId: string): Promise<string | null> {
+async function verifiedHintSubject(
+  hint: string,
+  adapter: OidcAdapter,
+  clientId: string
+): Promise<string | null> {
   try {
-    const { payload } = await keyStore.verify(hint, { issuer: adapter.getIssuer(), checkExpiry: false })
+    const { payload } = await keyStore.verify(hint, {
+      issuer: adapter.getIssuer(),
+      checkExpiry: false,
+    })
     const audience = Array.isArray(payload.aud) ? payload.aud : [payload.aud]
     return audience.includes(clientId) && typeof payload.sub === 'string' ? payload.sub : null
   } catch {

@@ -64,17 +64,31 @@ export async function createDeviceCode(adapter: OidcAdapter, client: OidcClient,
 export async function findPendingDeviceCode(typed: string): Promise<OidcDeviceCode | null> {
   const userCode = normaliseUserCode(typed)
   if (!userCode) return null
-  return OidcDeviceCode.query().where('user_code', userCode).where('status', 'pending').where('expires_at', '>', sqlTime()).first()
+  return OidcDeviceCode.query()
+    .where('user_code', userCode)
+    .where('status', 'pending')
+    .where('expires_at', '>', sqlTime())
+    .first()
 }
 
 /** Approves or denies atomically; false when the code was no longer pending */
-export async function decideDeviceCode(code: OidcDeviceCode, user: User, authTime: number, approve: boolean) {
+export async function decideDeviceCode(
+  code: OidcDeviceCode,
+  user: User,
+  authTime: number,
+  approve: boolean
+) {
   const now = sqlTime()
   const changed = await db
     .from('oidc_device_codes')
     .where('id', code.id)
     .where('status', 'pending')
     .where('expires_at', '>', now)
-    .update({ status: approve ? 'approved' : 'denied', user_id: user.id, auth_time: authTime, decided_at: now })
+    .update({
+      status: approve ? 'approved' : 'denied',
+      user_id: user.id,
+      auth_time: authTime,
+      decided_at: now,
+    })
   return affectedRows(changed) === 1
 }

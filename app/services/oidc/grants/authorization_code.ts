@@ -22,11 +22,16 @@ import { tokenResponse, type Grant, type TokenResponse } from '#services/oidc/gr
  * signed outside it, but their failure is answered only after the code is
  * consumed: the code stays spent whatever failed.
  */
-function redemptionFailure(code: OidcAuthorizationCode, user: User | null, params: Record<string, string>): OAuthError | null {
+function redemptionFailure(
+  code: OidcAuthorizationCode,
+  user: User | null,
+  params: Record<string, string>
+): OAuthError | null {
   try {
     if (!user || !user.isActive) throw new InvalidGrant()
     if (!params.redirect_uri) throw new InvalidRequest('Missing redirect URI.')
-    if (params.redirect_uri !== code.redirectUri) throw new InvalidRequest('Mismatching redirect URI.')
+    if (params.redirect_uri !== code.redirectUri)
+      throw new InvalidRequest('Mismatching redirect URI.')
     checkCodeVerifier(code.codeChallenge, code.codeChallengeMethod, params.code_verifier)
     return null
   } catch (error) {
@@ -54,16 +59,36 @@ export const authorizationCodeGrant: Grant = {
 
     const user = await User.find(code.userId)
     const failure = redemptionFailure(code, user, params)
-    const grant = { client, user, scopes: code.scopes, familyId: code.familyId, email: code.email, authTime: code.authTime, sid: code.sid }
+    const grant = {
+      client,
+      user,
+      scopes: code.scopes,
+      familyId: code.familyId,
+      email: code.email,
+      authTime: code.authTime,
+      sid: code.sid,
+    }
     /* signed before the transaction: signing may read the database, whose only SQLite connection the transaction holds */
-    const tokens = failure ? null : await prepareTokens(adapter, grant, client.grantTypes.includes('refresh_token') && {})
+    const tokens = failure
+      ? null
+      : await prepareTokens(adapter, grant, client.grantTypes.includes('refresh_token') && {})
     const idToken =
       tokens && code.scopes.includes('openid')
-        ? await signIdToken(adapter, { ...grant, user: user!, nonce: code.nonce, accessToken: tokens.accessToken.value, requestedClaims: code.claims })
+        ? await signIdToken(adapter, {
+            ...grant,
+            user: user!,
+            nonce: code.nonce,
+            accessToken: tokens.accessToken.value,
+            requestedClaims: code.claims,
+          })
         : null
 
     const consumed = await db.transaction(async (trx) => {
-      const updated = await trx.from('oidc_authorization_codes').where('id', code.id).whereNull('consumed_at').update({ consumed_at: sqlTime() })
+      const updated = await trx
+        .from('oidc_authorization_codes')
+        .where('id', code.id)
+        .whereNull('consumed_at')
+        .update({ consumed_at: sqlTime() })
       if (affectedRows(updated) === 0) return false
       if (tokens) await storeTokens(tokens, trx)
       if (idToken) await recordIdTokenSession({ client, user: user!, sid: code.sid }, trx)
@@ -74,6 +99,9 @@ export const authorizationCodeGrant: Grant = {
       throw new InvalidGrant()
     }
     if (failure) throw failure
-    return tokenResponse(tokens!.accessToken, code.scopes, { refreshToken: tokens!.refreshToken, idToken })
+    return tokenResponse(tokens!.accessToken, code.scopes, {
+      refreshToken: tokens!.refreshToken,
+      idToken,
+    })
   },
 }

@@ -18,7 +18,15 @@ export const clientCredentialsGrant: Grant = {
 
   async handle(ctx: HttpContext, client: OidcClient, params): Promise<TokenResponse> {
     const scopes = resolveScopes(client, params.scope)
-    const grant = { client, user: null, scopes, familyId: randomFamilyId(), email: null, authTime: null, sid: null }
+    const grant = {
+      client,
+      user: null,
+      scopes,
+      familyId: randomFamilyId(),
+      email: null,
+      authTime: null,
+      sid: null,
+    }
     const { accessToken } = await issueTokens(ctx.oidcAdapter, grant)
     return tokenResponse(accessToken, scopes)
   },

@@ -40,7 +40,10 @@ export const deviceCodeGrant: Grant = {
 
   async handle(ctx: HttpContext, client: OidcClient, params): Promise<TokenResponse> {
     const adapter = ctx.oidcAdapter
-    const code = await OidcDeviceCode.findBy('device_code_hash', adapter.hashToken(params.device_code))
+    const code = await OidcDeviceCode.findBy(
+      'device_code_hash',
+      adapter.hashToken(params.device_code)
+    )
     if (!code || code.clientId !== client.id) throw new InvalidGrant()
     if (code.expiresAt <= DateTime.utc()) throw new OAuthError('expired_token')
     if (await recordPoll(code)) throw new OAuthError('slow_down')
@@ -50,16 +53,35 @@ export const deviceCodeGrant: Grant = {
 
     const user = code.userId ? await User.find(code.userId) : null
     const active = !!user?.isActive
-    const grant = { client, user, scopes: code.scopes, familyId: randomFamilyId(), email: null, authTime: code.authTime, sid: null }
+    const grant = {
+      client,
+      user,
+      scopes: code.scopes,
+      familyId: randomFamilyId(),
+      email: null,
+      authTime: code.authTime,
+      sid: null,
+    }
     /* signed before the transaction, which holds SQLite's only connection (see authorization_code.ts) */
-    const tokens = active ? await prepareTokens(adapter, grant, client.grantTypes.includes('refresh_token') && {}) : null
+    const tokens = active
+      ? await prepareTokens(adapter, grant, client.grantTypes.includes('refresh_token') && {})
+      : null
     const idToken =
       tokens && code.scopes.includes('openid')
-        ? await signIdToken(adapter, { ...grant, user: user!, authTime: code.authTime ?? Math.floor(Date.now() / 1000), accessToken: tokens.accessToken.value })
+        ? await signIdToken(adapter, {
+            ...grant,
+            user: user!,
+            authTime: code.authTime ?? Math.floor(Date.now() / 1000),
+            accessToken: tokens.accessToken.value,
+          })
         : null
 
     const consumed = await db.transaction(async (trx) => {
-      const updated = await trx.from('oidc_device_codes').where('id', code.id).where('status', 'approved').update({ status: 'consumed' })
+      const updated = await trx
+        .from('oidc_device_codes')
+        .where('id', code.id)
+        .where('status', 'approved')
+        .update({ status: 'consumed' })
       if (affectedRows(updated) === 0) return false
       if (tokens) await storeTokens(tokens, trx)
       return true
@@ -67,6 +89,9 @@ export const deviceCodeGrant: Grant = {
     if (!consumed) throw new InvalidGrant()
     /* compat: an approver who is gone or inactive is answered access_denied, and the code is spent */
     if (!tokens) throw new AccessDenied()
-    return tokenResponse(tokens.accessToken, code.scopes, { refreshToken: tokens.refreshToken, idToken })
+    return tokenResponse(tokens.accessToken, code.scopes, {
+      refreshToken: tokens.refreshToken,
+      idToken,
+    })
   },
 }

@@ -20,12 +20,25 @@ export interface Grant {
   readonly confidentialOnly?: boolean
   /** §4 step 3: the grant's own required parameters, checked before client authentication */
   checkParameters(params: Record<string, string>): void
-  handle(ctx: HttpContext, client: OidcClient, params: Record<string, string>): Promise<TokenResponse>
+  handle(
+    ctx: HttpContext,
+    client: OidcClient,
+    params: Record<string, string>
+  ): Promise<TokenResponse>
 }
 
 /** The success body shared by the grants: `refresh_token` and `id_token` only when issued */
-export function tokenResponse(accessToken: IssuedToken, scopes: string[], extra: { refreshToken?: string | null; idToken?: string | null } = {}): TokenResponse {
-  const response: TokenResponse = { access_token: accessToken.value, expires_in: accessToken.expiresIn, token_type: 'Bearer', scope: joinScopes(scopes) }
+export function tokenResponse(
+  accessToken: IssuedToken,
+  scopes: string[],
+  extra: { refreshToken?: string | null; idToken?: string | null } = {}
+): TokenResponse {
+  const response: TokenResponse = {
+    access_token: accessToken.value,
+    expires_in: accessToken.expiresIn,
+    token_type: 'Bearer',
+    scope: joinScopes(scopes),
+  }
   if (extra.refreshToken) response.refresh_token = extra.refreshToken
   if (extra.idToken) response.id_token = extra.idToken
   return response

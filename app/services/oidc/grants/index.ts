@@ -3,7 +3,12 @@
  * grant's own handler.
  */
 import type { HttpContext } from '@adonisjs/core/http'
-import { InvalidGrant, OAuthError, UnauthorizedClient, UnsupportedGrantType } from '#services/oidc/errors'
+import {
+  InvalidGrant,
+  OAuthError,
+  UnauthorizedClient,
+  UnsupportedGrantType,
+} from '#services/oidc/errors'
 import { authenticateClient } from '#services/oidc/client_auth'
 import { readApiForm } from '#services/oidc/parameters'
 import { hitRateLimit } from '#services/oidc/rate_limits'
@@ -16,7 +21,9 @@ import { deviceCodeGrant } from '#services/oidc/grants/device_code'
 import type { Grant, TokenResponse } from '#services/oidc/grants/grant'
 
 const GRANTS = new Map<string, Grant>(
-  [authorizationCodeGrant, clientCredentialsGrant, refreshTokenGrant, deviceCodeGrant].map((grant) => [grant.grantType, grant])
+  [authorizationCodeGrant, clientCredentialsGrant, refreshTokenGrant, deviceCodeGrant].map(
+    (grant) => [grant.grantType, grant]
+  )
 )
 
 export async function handleTokenRequest(ctx: HttpContext): Promise<TokenResponse> {
@@ -26,7 +33,9 @@ export async function handleTokenRequest(ctx: HttpContext): Promise<TokenRespons
     const grant = grantType ? GRANTS.get(grantType) : undefined
     if (!grant && grantType !== 'password') throw new UnsupportedGrantType()
     grant?.checkParameters(params)
-    const client = await authenticateClient(ctx, params, { confidentialOnly: grant?.confidentialOnly })
+    const client = await authenticateClient(ctx, params, {
+      confidentialOnly: grant?.confidentialOnly,
+    })
     setCorsClient(ctx, client)
     await hitRateLimit('token', { ip: clientIp(ctx.request), key: client.id })
     /* compat: the password grant never works (RFC 9700 §2.4) */

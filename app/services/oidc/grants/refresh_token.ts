@@ -25,9 +25,14 @@ function withinGracePeriod(rotatedAt: DateTime) {
 }
 
 /** §4.2 step 3: the refresh token must be this client's, live, and its user active */
-function checkUsable(resolved: ResolvedToken | null, client: OidcClient): asserts resolved is ResolvedToken {
-  if (!resolved || resolved.token.clientId !== client.id || resolved.token.revokedAt) throw new InvalidGrant()
-  if (resolved.token.expiresAt && resolved.token.expiresAt <= DateTime.utc()) throw new InvalidGrant()
+function checkUsable(
+  resolved: ResolvedToken | null,
+  client: OidcClient
+): asserts resolved is ResolvedToken {
+  if (!resolved || resolved.token.clientId !== client.id || resolved.token.revokedAt)
+    throw new InvalidGrant()
+  if (resolved.token.expiresAt && resolved.token.expiresAt <= DateTime.utc())
+    throw new InvalidGrant()
   if (!resolved.user?.isActive) throw new InvalidGrant()
 }
 
@@ -59,9 +64,21 @@ export const refreshTokenGrant: Grant = {
     const scopes = narrowedScopes(token.scopes, params.scope)
     const rotate = oidcConfig.rotateRefreshToken || client.isPublic
 
-    const grant = { client, user: user!, scopes, familyId: token.familyId, email: token.data?.email ?? null, authTime: token.authTime, sid: token.sid }
+    const grant = {
+      client,
+      user: user!,
+      scopes,
+      familyId: token.familyId,
+      email: token.data?.email ?? null,
+      authTime: token.authTime,
+      sid: token.sid,
+    }
     /* the new refresh token keeps the original scopes and the family's absolute expiry */
-    const refresh = rotate && { parentId: token.id, expiresAt: token.expiresAt, scopes: token.scopes }
+    const refresh = rotate && {
+      parentId: token.id,
+      expiresAt: token.expiresAt,
+      scopes: token.scopes,
+    }
     /* everything that signs or calls the adapter runs before the transaction, so that a failure writes nothing */
     const prepared = await prepareTokens(adapter, grant, refresh)
     const idToken = scopes.includes('openid')
@@ -78,7 +95,11 @@ export const refreshTokenGrant: Grant = {
 
     const stored = await db.transaction(async (trx) => {
       if (rotate && !token.rotatedAt) {
-        const rotated = await changeRows('update oidc_tokens set rotated_at = ? where id = ? and rotated_at is null', [sqlTime(), token.id], trx)
+        const rotated = await changeRows(
+          'update oidc_tokens set rotated_at = ? where id = ? and rotated_at is null',
+          [sqlTime(), token.id],
+          trx
+        )
         if (rotated === 0 && oidcConfig.refreshTokenGracePeriod === 0) return false
       }
       await storeTokens(prepared, trx)
@@ -88,6 +109,9 @@ export const refreshTokenGrant: Grant = {
     if (!stored) throw await replay()
 
     /* without rotation the presented refresh token stays the client's */
-    return tokenResponse(prepared.accessToken, scopes, { refreshToken: prepared.refreshToken ?? params.refresh_token, idToken })
+    return tokenResponse(prepared.accessToken, scopes, {
+      refreshToken: prepared.refreshToken ?? params.refresh_token,
+      idToken,
+    })
   },
 }

@@ -18,7 +18,12 @@ const LOGOUT_TOKEN_LIFETIME_SECONDS = 120
 const ATTEMPT_TIMEOUT_MS = 5000
 export const RETRY_DELAYS_MS = [1000, 5000]
 
-export async function logoutToken(adapter: OidcAdapter, client: OidcClient, user: User, sid: string) {
+export async function logoutToken(
+  adapter: OidcAdapter,
+  client: OidcClient,
+  user: User,
+  sid: string
+) {
   const iat = Math.floor(Date.now() / 1000)
   return keyStore.sign(
     {
@@ -37,7 +42,8 @@ export async function logoutToken(adapter: OidcAdapter, client: OidcClient, user
 
 async function deliver(client: OidcClient, token: string) {
   for (let attempt = 0; attempt <= RETRY_DELAYS_MS.length; attempt++) {
-    if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, RETRY_DELAYS_MS[attempt - 1]))
+    if (attempt > 0)
+      await new Promise((resolve) => setTimeout(resolve, RETRY_DELAYS_MS[attempt - 1]))
     try {
       const response = await fetch(client.backchannelLogoutUri!, {
         method: 'POST',
@@ -59,9 +65,17 @@ async function deliver(client: OidcClient, token: string) {
  * request still knows the issuer); delivery runs on its own, and `delivered`
  * settles when every client has been tried.
  */
-export async function startBackchannelLogout(adapter: OidcAdapter, sid: string): Promise<{ delivered: Promise<void> }> {
+export async function startBackchannelLogout(
+  adapter: OidcAdapter,
+  sid: string
+): Promise<{ delivered: Promise<void> }> {
   const rows = await db.from('oidc_session_clients').where('sid', sid)
-  const clients = await OidcClient.query().whereIn('id', rows.map((row) => row.client_id)).whereNotNull('backchannel_logout_uri')
+  const clients = await OidcClient.query()
+    .whereIn(
+      'id',
+      rows.map((row) => row.client_id)
+    )
+    .whereNotNull('backchannel_logout_uri')
   const deliveries: Promise<void>[] = []
   for (const client of clients) {
     const row = rows.find((entry) => entry.client_id === client.id)

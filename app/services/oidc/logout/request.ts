@@ -9,11 +9,23 @@ import type { HttpContext } from '@adonisjs/core/http'
 import OidcClient from '#models/oidc_client'
 import type { OidcAdapter } from '#services/oidc/adapter'
 import { InvalidRequest } from '#services/oidc/errors'
-import { decodeParams, firstDuplicate, singleValues, type RawParams } from '#services/oidc/parameters'
+import {
+  decodeParams,
+  firstDuplicate,
+  singleValues,
+  type RawParams,
+} from '#services/oidc/parameters'
 import { matchPostLogoutRedirectUri } from '#services/oidc/redirect_uri'
 import keyStore from '#services/oidc/key_store'
 
-export const LOGOUT_PARAMS = ['id_token_hint', 'logout_hint', 'client_id', 'post_logout_redirect_uri', 'state', 'ui_locales'] as const
+export const LOGOUT_PARAMS = [
+  'id_token_hint',
+  'logout_hint',
+  'client_id',
+  'post_logout_redirect_uri',
+  'state',
+  'ui_locales',
+] as const
 
 export type LogoutRequest = {
   client: OidcClient | null
@@ -47,14 +59,20 @@ export function readLogoutParams(ctx: HttpContext): Record<string, string> {
 async function verifiedHint(hint: string | undefined, adapter: OidcAdapter) {
   if (!hint) return null
   try {
-    const { payload } = await keyStore.verify(hint, { issuer: adapter.getIssuer(), checkExpiry: false })
+    const { payload } = await keyStore.verify(hint, {
+      issuer: adapter.getIssuer(),
+      checkExpiry: false,
+    })
     return payload
   } catch {
     return null
   }
 }
 
-export async function cleanLogoutRequest(input: Record<string, string>, adapter: OidcAdapter): Promise<LogoutRequest> {
+export async function cleanLogoutRequest(
+  input: Record<string, string>,
+  adapter: OidcAdapter
+): Promise<LogoutRequest> {
   let hint = await verifiedHint(input.id_token_hint, adapter)
   let audiences = hint ? (Array.isArray(hint.aud) ? hint.aud : hint.aud ? [hint.aud] : []) : []
   let clientId: string | null = input.client_id || null
@@ -69,8 +87,13 @@ export async function cleanLogoutRequest(input: Record<string, string>, adapter:
   if (clientId && !client && audiences.length) hint = null
 
   const redirectUri = input.post_logout_redirect_uri ?? null
-  if (redirectUri && (!URL.canParse(redirectUri) || !client || !matchPostLogoutRedirectUri(client, redirectUri))) {
-    throw new InvalidRequest('The post_logout_redirect_uri is not registered for this client.').asPage()
+  if (
+    redirectUri &&
+    (!URL.canParse(redirectUri) || !client || !matchPostLogoutRedirectUri(client, redirectUri))
+  ) {
+    throw new InvalidRequest(
+      'The post_logout_redirect_uri is not registered for this client.'
+    ).asPage()
   }
   const params: Record<string, string> = {}
   for (const name of LOGOUT_PARAMS) if (input[name]) params[name] = input[name]
