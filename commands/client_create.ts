@@ -1,12 +1,12 @@
 import { flags } from '@adonisjs/core/ace'
-import { registerClient } from '#services/oidc/client_registration'
+import { registerClient } from '#services/oidc/clients/registration'
 import {
   ClientFieldsCommand,
   clientJson,
   describeClient,
   type ClientJson,
-} from '#services/admin/client_admin'
-import { asAdminInput } from '#services/admin/input_errors'
+} from './_client_fields.js'
+import { asAdminInput } from './_input_errors.js'
 
 export default class ClientCreate extends ClientFieldsCommand {
   static commandName = 'client:create'

@@ -1,6 +1,6 @@
 import OidcClient from '#models/oidc_client'
-import { AdminCommand } from '#services/admin/admin_command'
-import { clientJson, type ClientJson } from '#services/admin/client_admin'
+import { AdminCommand } from './_admin_command.js'
+import { clientJson, type ClientJson } from './_client_fields.js'
 
 export default class ClientList extends AdminCommand {
   static commandName = 'client:list'

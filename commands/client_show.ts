@@ -1,8 +1,8 @@
 import { args } from '@adonisjs/core/ace'
-import { findClient } from '#services/oidc/client_registration'
-import { AdminCommand } from '#services/admin/admin_command'
-import { clientJson, describeClient, type ClientJson } from '#services/admin/client_admin'
-import { asAdminInput } from '#services/admin/input_errors'
+import { findClient } from '#services/oidc/clients/registration'
+import { AdminCommand } from './_admin_command.js'
+import { clientJson, describeClient, type ClientJson } from './_client_fields.js'
+import { asAdminInput } from './_input_errors.js'
 
 export default class ClientShow extends AdminCommand {
   static commandName = 'client:show'

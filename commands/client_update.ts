@@ -1,13 +1,13 @@
 import { args } from '@adonisjs/core/ace'
-import { NO_SECRET } from '#services/oidc/client_secret'
-import { updateClient } from '#services/oidc/client_registration'
+import { NO_SECRET } from '#services/oidc/clients/secrets'
+import { updateClient } from '#services/oidc/clients/registration'
 import {
   ClientFieldsCommand,
   clientJson,
   describeClient,
   type ClientJson,
-} from '#services/admin/client_admin'
-import { asAdminInput } from '#services/admin/input_errors'
+} from './_client_fields.js'
+import { asAdminInput } from './_input_errors.js'
 
 export default class ClientUpdate extends ClientFieldsCommand {
   static commandName = 'client:update'

@@ -1,9 +1,9 @@
 import { flags } from '@adonisjs/core/ace'
 import oidcConfig, { type SigningAlg } from '#config/oidc'
-import keyStore from '#services/oidc/key_store'
+import keyStore from '#services/oidc/keys/key_store'
 import OidcSigningKey from '#models/oidc_signing_key'
-import { AdminCommand, AdminInputError } from '#services/admin/admin_command'
-import { describeKey, keyJson } from '#services/admin/key_json'
+import { AdminCommand, AdminInputError } from './_admin_command.js'
+import { describeKey, keyJson } from './_key_json.js'
 
 const ALGS: SigningAlg[] = ['RS256', 'ES256', 'EdDSA']
 

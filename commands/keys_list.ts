@@ -1,6 +1,6 @@
 import OidcSigningKey from '#models/oidc_signing_key'
-import { AdminCommand } from '#services/admin/admin_command'
-import { describeKey, keyJson } from '#services/admin/key_json'
+import { AdminCommand } from './_admin_command.js'
+import { describeKey, keyJson } from './_key_json.js'
 
 export default class KeysList extends AdminCommand {
   static commandName = 'keys:list'

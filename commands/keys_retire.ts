@@ -1,7 +1,7 @@
 import { args } from '@adonisjs/core/ace'
-import keyStore from '#services/oidc/key_store'
-import { AdminCommand, AdminInputError } from '#services/admin/admin_command'
-import { describeKey, keyJson } from '#services/admin/key_json'
+import keyStore from '#services/oidc/keys/key_store'
+import { AdminCommand, AdminInputError } from './_admin_command.js'
+import { describeKey, keyJson } from './_key_json.js'
 
 export default class KeysRetire extends AdminCommand {
   static commandName = 'keys:retire'

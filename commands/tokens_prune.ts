@@ -1,5 +1,5 @@
-import { pruneExpired, type PruneCounts } from '#services/oidc/pruning'
-import { AdminCommand } from '#services/admin/admin_command'
+import { pruneExpired, type PruneCounts } from '#services/oidc/tokens/pruning'
+import { AdminCommand } from './_admin_command.js'
 
 export default class TokensPrune extends AdminCommand {
   static commandName = 'tokens:prune'

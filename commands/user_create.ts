@@ -1,8 +1,8 @@
 import { flags } from '@adonisjs/core/ace'
 import { createUser } from '#services/accounts/users'
-import { AdminCommand } from '#services/admin/admin_command'
-import { describeUser, userJson, type UserJson } from '#services/admin/user_admin'
-import { asAdminInput } from '#services/admin/input_errors'
+import { AdminCommand } from './_admin_command.js'
+import { describeUser, userJson, type UserJson } from './_user_json.js'
+import { asAdminInput } from './_input_errors.js'
 
 export default class UserCreate extends AdminCommand {
   static commandName = 'user:create'

@@ -1,6 +1,6 @@
 import { defineConfig, drivers } from '@adonisjs/core/hash'
 
-/* User passwords (data.md §1); client secrets use SHA-256, see app/services/oidc/client_secret.ts */
+/* User passwords (data.md §1); client secrets use SHA-256, see app/services/oidc/clients/secrets.ts */
 const hashConfig = defineConfig({
   default: 'scrypt',
   list: {

@@ -5,8 +5,8 @@
  * these.
  */
 import '#start/env'
-import * as read from '#services/oidc/settings'
-import { InvalidSettingError } from '#services/oidc/settings'
+import * as read from '#start/settings'
+import { InvalidSettingError } from '#start/settings'
 
 const env = process.env
 const SIGNING_ALGS = ['RS256', 'ES256', 'EdDSA'] as const
@@ -34,7 +34,7 @@ const oidcConfig = {
    * IDP_OIDC_ADAPTER (allauth): the adapter class (adapter.md). The env var may
    * hold an import specifier; its module's default export is the class.
    */
-  adapter: read.optionalString(env, 'IDP_OIDC_ADAPTER') ?? '#services/oidc/adapter',
+  adapter: read.optionalString(env, 'IDP_OIDC_ADAPTER') ?? '#services/oidc/adapter/adapter',
 
   privateKey,
 

@@ -1,5 +1,5 @@
 import { defineConfig } from '@adonisjs/shield'
-import { PATHS } from '#services/oidc/paths'
+import { PATHS } from '#start/paths'
 
 /*
  * CSRF on every state-changing form. An authorization request POSTed by an RP

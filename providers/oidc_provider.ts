@@ -2,9 +2,9 @@ import { Settings } from 'luxon'
 import { HttpContext } from '@adonisjs/core/http'
 import type { ApplicationService } from '@adonisjs/core/types'
 import oidcConfig from '#config/oidc'
-import keyStore from '#services/oidc/key_store'
-import { loadAdapter, makeAdapter } from '#services/oidc/adapter_loader'
-import type { OidcAdapter } from '#services/oidc/adapter'
+import keyStore from '#services/oidc/keys/key_store'
+import { loadAdapter, makeAdapter } from '#services/oidc/adapter/loader'
+import type { OidcAdapter } from '#services/oidc/adapter/adapter'
 
 declare module '@adonisjs/core/http' {
   interface HttpContext {

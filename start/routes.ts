@@ -4,8 +4,8 @@
  */
 import router from '@adonisjs/core/services/router'
 import { middleware, pageStack } from '#start/kernel'
-import { PATHS } from '#services/oidc/paths'
-import { publicPreflight } from '#services/oidc/cors'
+import { PATHS } from '#start/paths'
+import { publicPreflight } from '#services/oidc/clients/cors'
 import oidcConfig from '#config/oidc'
 
 const DiscoveryController = () => import('#controllers/oidc/discovery_controller')

@@ -26,7 +26,7 @@ export const runnerHooks: Required<Pick<Config, 'setup' | 'teardown'>> = {
     async () => {
       await createTestDatabase()
       const rollback = await testUtils.db().migrate()
-      const { default: keyStore } = await import('#services/oidc/key_store')
+      const { default: keyStore } = await import('#services/oidc/keys/key_store')
       await keyStore.generate('RS256')
       return async () => {
         await rollback()

@@ -1,10 +1,10 @@
 import app from '@adonisjs/core/services/app'
 import router from '@adonisjs/core/services/router'
 import { type HttpContext, ExceptionHandler } from '@adonisjs/core/http'
-import { OAuthError, ServerError, TooManyRequests } from '#services/oidc/errors'
-import { sendAuthorizationResponse } from '#services/oidc/authorization_response'
-import { JSON_PATHS, PATHS, isIdpPathWithTrailingSlash } from '#services/oidc/paths'
-import { checkApiRequest } from '#services/oidc/parameters'
+import { OAuthError, ServerError, TooManyRequests } from '#services/oidc/protocol/errors'
+import { sendAuthorizationResponse } from '#services/oidc/authorize/response'
+import { JSON_PATHS, PATHS, isIdpPathWithTrailingSlash } from '#start/paths'
+import { checkApiRequest } from '#services/oidc/protocol/parameters'
 
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']
 /** The endpoints that read only a form body (endpoints.md §0.2) */

@@ -1,6 +1,6 @@
 import type { HttpContext } from '@adonisjs/core/http'
 import type { NextFn } from '@adonisjs/core/types/http'
-import { originAllowed } from '#services/oidc/cors'
+import { originAllowed } from '#services/oidc/clients/cors'
 
 /**
  * CORS of the API endpoints (endpoints.md §0.6): preflights are answered here

@@ -3,10 +3,10 @@ import type { NextFn } from '@adonisjs/core/types/http'
 import type OidcClient from '#models/oidc_client'
 import type OidcToken from '#models/oidc_token'
 import type User from '#models/user'
-import { InsufficientScope, InvalidToken } from '#services/oidc/errors'
-import { bearerToken } from '#services/oidc/bearer'
-import { findUsableAccessToken } from '#services/oidc/token_lookup'
-import { missingScopes, type ScopeExpression } from '#services/oidc/scope_expression'
+import { InsufficientScope, InvalidToken } from '#services/oidc/protocol/errors'
+import { bearerToken } from '#services/oidc/protocol/bearer'
+import { findUsableAccessToken } from '#services/oidc/tokens/lookup'
+import { missingScopes, type ScopeExpression } from '#services/oidc/protocol/scope_expression'
 
 declare module '@adonisjs/core/http' {
   interface HttpContext {

@@ -1,8 +1,8 @@
 import { DateTime } from 'luxon'
 import { BaseModel, column } from '@adonisjs/lucid/orm'
 import { booleanColumn } from '#models/columns'
-import { selectRow } from '#services/db/statements'
-import { sharedModel } from '#services/db/shared_rows'
+import { selectRow } from '#database/statements'
+import { sharedModel } from '#database/shared_rows'
 
 export default class EmailAddress extends BaseModel {
   @column({ isPrimary: true })

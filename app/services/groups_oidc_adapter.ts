@@ -8,7 +8,7 @@ import {
   type AccessTokenContext,
   type Claims,
   type ClaimsPurpose,
-} from '#services/oidc/adapter'
+} from '#services/oidc/adapter/adapter'
 import type User from '#models/user'
 import type OidcClient from '#models/oidc_client'
 

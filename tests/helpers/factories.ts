@@ -2,9 +2,9 @@ import hash from '@adonisjs/core/services/hash'
 import User from '#models/user'
 import EmailAddress from '#models/email_address'
 import OidcClient from '#models/oidc_client'
-import { hashClientSecret, NO_SECRET } from '#services/oidc/client_secret'
-import { randomValue } from '#services/oidc/random'
-import type { ClientFields } from '#services/oidc/client_registration'
+import { hashClientSecret, NO_SECRET } from '#services/oidc/clients/secrets'
+import { randomValue } from '#services/oidc/protocol/random'
+import type { ClientFields } from '#services/oidc/clients/registration'
 
 let sequence = 0
 

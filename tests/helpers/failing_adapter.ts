@@ -1,4 +1,4 @@
-import { DefaultOidcAdapter } from '#services/oidc/adapter'
+import { DefaultOidcAdapter } from '#services/oidc/adapter/adapter'
 
 /** An app adapter whose ID token hook throws: the one allowed cause of a 500 (adapter.md §1) */
 export default class FailingOidcAdapter extends DefaultOidcAdapter {

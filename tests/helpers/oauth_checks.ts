@@ -10,7 +10,7 @@ import db from '@adonisjs/lucid/services/db'
 import limiter from '@adonisjs/limiter/services/main'
 import { BASE_URL, Browser, readForm, type Page } from '#tests/helpers/browser'
 import { createClient, createUser, type TestClient, type TestUser } from '#tests/helpers/factories'
-import { randomValue } from '#services/oidc/random'
+import { randomValue } from '#services/oidc/protocol/random'
 
 export const REDIRECT = 'https://rp.example/callback'
 export const AUTHORIZE = '/identity/o/authorize'

@@ -6,8 +6,8 @@
 import { type DateTime, Settings } from 'luxon'
 import OidcSigningKey from '#models/oidc_signing_key'
 import oidcConfig, { type SigningAlg } from '#config/oidc'
-import keyStore from '#services/oidc/key_store'
-import { KeyStore } from '#services/oidc/keys'
+import keyStore from '#services/oidc/keys/key_store'
+import { KeyStore } from '#services/oidc/keys/signing_keys'
 
 /** Snapshot of the keys; the returned function deletes keys added since and restores the others' times */
 export async function keepSigningKeys(): Promise<() => Promise<void>> {

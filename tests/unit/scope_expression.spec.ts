@@ -1,5 +1,5 @@
 import { test } from '@japa/runner'
-import { missingScopes, type ScopeExpression } from '#services/oidc/scope_expression'
+import { missingScopes, type ScopeExpression } from '#services/oidc/protocol/scope_expression'
 
 const GRANTED = ['openid', 'profile']
 

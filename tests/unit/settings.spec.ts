@@ -1,7 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto'
 import { test } from '@japa/runner'
-import * as read from '#services/oidc/settings'
-import { InvalidSettingError } from '#services/oidc/settings'
+import * as read from '#start/settings'
+import { InvalidSettingError } from '#start/settings'
 
 /** The one-line message a bad value stops the boot with */
 function failure(parse: () => unknown): string {

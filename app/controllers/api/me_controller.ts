@@ -1,5 +1,5 @@
 import type { HttpContext } from '@adonisjs/core/http'
-import { joinScopes } from '#services/oidc/scopes'
+import { joinScopes } from '#services/oidc/protocol/scopes'
 
 /** GET /api/me: the example route protected by middleware.oidcToken (tokens.md §10) */
 export default class MeController {

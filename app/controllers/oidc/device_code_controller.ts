@@ -1,12 +1,12 @@
 import type { HttpContext } from '@adonisjs/core/http'
-import { OAuthError, UnauthorizedClient } from '#services/oidc/errors'
-import { readApiForm } from '#services/oidc/parameters'
-import { authenticateClient } from '#services/oidc/client_auth'
-import { setCorsClient } from '#services/oidc/cors'
-import { resolveScopes } from '#services/oidc/scopes'
+import { OAuthError, UnauthorizedClient } from '#services/oidc/protocol/errors'
+import { readApiForm } from '#services/oidc/protocol/parameters'
+import { authenticateClient } from '#services/oidc/clients/authentication'
+import { setCorsClient } from '#services/oidc/clients/cors'
+import { resolveScopes } from '#services/oidc/protocol/scopes'
 import { createDeviceCode } from '#services/oidc/device/device_codes'
 import { DEVICE_CODE_GRANT } from '#services/oidc/grants/device_code'
-import { PATHS } from '#services/oidc/paths'
+import { PATHS } from '#start/paths'
 import oidcConfig from '#config/oidc'
 
 /** POST /identity/o/api/device/code (RFC 8628 §3.1-3.2, endpoints.md §8) */

@@ -8,9 +8,9 @@ import {
   formatUserCode,
 } from '#services/oidc/device/device_codes'
 import { scopeChoices } from '#services/oidc/authorize/consent_page'
-import { assertRateLimitLeft, hitRateLimit } from '#services/oidc/rate_limits'
-import { TooManyRequests } from '#services/oidc/errors'
-import { clientIp } from '#services/oidc/client_ip'
+import { assertRateLimitLeft, hitRateLimit } from '#services/rate_limits/rate_limits'
+import { TooManyRequests } from '#services/oidc/protocol/errors'
+import { clientIp } from '#services/http/client_ip'
 
 const INCORRECT = 'Incorrect code.'
 const TOO_MANY = 'Be patient, you are sending too many requests.'

@@ -1,6 +1,6 @@
 import type { HttpContext } from '@adonisjs/core/http'
-import { discoveryDocument } from '#services/oidc/discovery'
-import { publicCors } from '#services/oidc/cors'
+import { discoveryDocument } from '#services/oidc/protocol/discovery'
+import { publicCors } from '#services/oidc/clients/cors'
 
 /** GET /.well-known/openid-configuration (endpoints.md §1) */
 export default class DiscoveryController {

@@ -1,9 +1,9 @@
 import type { HttpContext } from '@adonisjs/core/http'
-import { InvalidRequest } from '#services/oidc/errors'
-import { readApiForm } from '#services/oidc/parameters'
-import { authenticateClient } from '#services/oidc/client_auth'
-import { introspect } from '#services/oidc/introspection'
-import { setCorsClient } from '#services/oidc/cors'
+import { InvalidRequest } from '#services/oidc/protocol/errors'
+import { readApiForm } from '#services/oidc/protocol/parameters'
+import { authenticateClient } from '#services/oidc/clients/authentication'
+import { introspect } from '#services/oidc/tokens/introspection'
+import { setCorsClient } from '#services/oidc/clients/cors'
 
 /** POST /identity/o/api/introspect (RFC 7662, endpoints.md §7; confidential clients only) */
 export default class IntrospectController {

@@ -1,6 +1,6 @@
 import type { HttpContext } from '@adonisjs/core/http'
-import keyStore from '#services/oidc/key_store'
-import { publicCors } from '#services/oidc/cors'
+import keyStore from '#services/oidc/keys/key_store'
+import { publicCors } from '#services/oidc/clients/cors'
 
 /** GET /.well-known/jwks.json (endpoints.md §2) */
 export default class JwksController {

@@ -8,7 +8,7 @@ import {
   readLogoutParams,
   type LogoutRequest,
 } from '#services/oidc/logout/request'
-import { revokeUserClientTokens } from '#services/oidc/families'
+import { revokeUserClientTokens } from '#services/oidc/tokens/families'
 
 /** /identity/o/logout: RP-initiated logout (endpoints.md §10) */
 export default class LogoutController {

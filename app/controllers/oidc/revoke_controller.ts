@@ -1,9 +1,9 @@
 import type { HttpContext } from '@adonisjs/core/http'
-import { InvalidRequest } from '#services/oidc/errors'
-import { readApiForm } from '#services/oidc/parameters'
-import { authenticateClient } from '#services/oidc/client_auth'
-import { revokeToken } from '#services/oidc/revocation'
-import { setCorsClient } from '#services/oidc/cors'
+import { InvalidRequest } from '#services/oidc/protocol/errors'
+import { readApiForm } from '#services/oidc/protocol/parameters'
+import { authenticateClient } from '#services/oidc/clients/authentication'
+import { revokeToken } from '#services/oidc/tokens/revocation'
+import { setCorsClient } from '#services/oidc/clients/cors'
 
 /** POST /identity/o/api/revoke (RFC 7009, endpoints.md §6) */
 export default class RevokeController {

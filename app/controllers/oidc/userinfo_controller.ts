@@ -1,8 +1,8 @@
 import type { HttpContext } from '@adonisjs/core/http'
-import { InsufficientScope, InvalidToken } from '#services/oidc/errors'
-import { bearerToken } from '#services/oidc/bearer'
-import { findUsableAccessToken } from '#services/oidc/token_lookup'
-import { setCorsClient } from '#services/oidc/cors'
+import { InsufficientScope, InvalidToken } from '#services/oidc/protocol/errors'
+import { bearerToken } from '#services/oidc/protocol/bearer'
+import { findUsableAccessToken } from '#services/oidc/tokens/lookup'
+import { setCorsClient } from '#services/oidc/clients/cors'
 
 /** GET|POST /identity/o/api/userinfo (endpoints.md §5) */
 export default class UserinfoController {

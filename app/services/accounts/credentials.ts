@@ -7,8 +7,8 @@
 import hash from '@adonisjs/core/services/hash'
 import User from '#models/user'
 import EmailAddress from '#models/email_address'
-import { TooManyRequests } from '#services/oidc/errors'
-import { hitRateLimit, refundRateLimit } from '#services/oidc/rate_limits'
+import { TooManyRequests } from '#services/oidc/protocol/errors'
+import { hitRateLimit, refundRateLimit } from '#services/rate_limits/rate_limits'
 
 let dummyHash: string | null = null
 

@@ -6,7 +6,7 @@
 import type { HttpContext } from '@adonisjs/core/http'
 import User from '#models/user'
 import { sqlTime } from '#models/columns'
-import { randomValue } from '#services/oidc/random'
+import { randomValue } from '#services/oidc/protocol/random'
 
 const AUTH_TIME = 'oidc_auth_time'
 const SID = 'oidc_sid'

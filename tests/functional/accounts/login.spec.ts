@@ -14,7 +14,7 @@ import {
   oidc,
 } from '#tests/helpers/relying_party'
 import { BackchannelReceiver } from '#tests/helpers/backchannel_receiver'
-import { randomValue } from '#services/oidc/random'
+import { randomValue } from '#services/oidc/protocol/random'
 
 const LOGIN = '/accounts/login/'
 const REDIRECT = 'https://rp.example/callback'

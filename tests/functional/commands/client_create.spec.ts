@@ -1,7 +1,7 @@
 import { pbkdf2Sync } from 'node:crypto'
 import { test } from '@japa/runner'
 import OidcClient from '#models/oidc_client'
-import { hashClientSecret, NO_SECRET, secretMatches } from '#services/oidc/client_secret'
+import { hashClientSecret, NO_SECRET, secretMatches } from '#services/oidc/clients/secrets'
 import { runCommand, runJson, runRefused } from './run_command.js'
 
 /* Client ids of this run only: other suites share the database */

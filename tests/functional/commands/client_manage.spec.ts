@@ -3,9 +3,9 @@ import { test } from '@japa/runner'
 import OidcClient from '#models/oidc_client'
 import OidcToken from '#models/oidc_token'
 import OidcConsent from '#models/oidc_consent'
-import { hashClientSecret, NO_SECRET, secretMatches } from '#services/oidc/client_secret'
+import { hashClientSecret, NO_SECRET, secretMatches } from '#services/oidc/clients/secrets'
 import { createClient, createUser } from '#tests/helpers/factories'
-import { randomValue, sha256Hex } from '#services/oidc/random'
+import { randomValue, sha256Hex } from '#services/oidc/protocol/random'
 import { runCommand, runJson, runRefused } from './run_command.js'
 
 test.group('client:list and client:show', () => {

@@ -3,7 +3,7 @@ import { promisify } from 'node:util'
 import { test } from '@japa/runner'
 import app from '@adonisjs/core/services/app'
 import OidcClient from '#models/oidc_client'
-import { hashClientSecret } from '#services/oidc/client_secret'
+import { hashClientSecret } from '#services/oidc/clients/secrets'
 
 const run = promisify(execFile)
 

@@ -2,14 +2,9 @@ import { test } from '@japa/runner'
 import db from '@adonisjs/lucid/services/db'
 import OidcClient from '#models/oidc_client'
 import { sqlTime } from '#models/columns'
-import {
-  changeRows,
-  insertIgnoringDuplicate,
-  insertSoon,
-  selectRows,
-} from '#services/db/statements'
-import { updateClient } from '#services/oidc/client_registration'
-import { randomValue, sha256Hex } from '#services/oidc/random'
+import { changeRows, insertIgnoringDuplicate, insertSoon, selectRows } from '#database/statements'
+import { updateClient } from '#services/oidc/clients/registration'
+import { randomValue, sha256Hex } from '#services/oidc/protocol/random'
 import { createClient, createUser } from '#tests/helpers/factories'
 
 function tokenRow(clientId: string) {

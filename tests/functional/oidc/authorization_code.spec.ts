@@ -11,7 +11,7 @@ import {
 } from '#tests/helpers/relying_party'
 import { codeFlow, tokenRow, useSettings } from '#tests/helpers/tokens'
 import { createRemoteJWKSet, jwtVerify } from 'jose'
-import keyStore from '#services/oidc/key_store'
+import keyStore from '#services/oidc/keys/key_store'
 
 const REDIRECT = 'https://rp.example/callback'
 

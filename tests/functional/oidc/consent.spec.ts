@@ -11,7 +11,7 @@ import {
   discoverAs,
   oidc,
 } from '#tests/helpers/relying_party'
-import { loadAdapter } from '#services/oidc/adapter_loader'
+import { loadAdapter } from '#services/oidc/adapter/loader'
 
 const REDIRECT = 'https://rp.example/callback'
 
@@ -173,7 +173,7 @@ test.group('Consent', () => {
 test.group('Custom adapter (README "Customising claims")', (group) => {
   group.setup(async () => {
     await loadAdapter('#services/groups_oidc_adapter')
-    return () => loadAdapter('#services/oidc/adapter')
+    return () => loadAdapter('#services/oidc/adapter/adapter')
   })
 
   test('adds a groups claim with its consent label to the ID token and userinfo', async ({

@@ -2,7 +2,7 @@ import { test } from '@japa/runner'
 import { Browser, type Page } from '#tests/helpers/browser'
 import { createClient } from '#tests/helpers/factories'
 import { discoverAs, oidc } from '#tests/helpers/relying_party'
-import { randomValue } from '#services/oidc/random'
+import { randomValue } from '#services/oidc/protocol/random'
 import { apiPost, codeFlow } from '#tests/helpers/tokens'
 
 const API = [

@@ -2,7 +2,7 @@ import { test } from '@japa/runner'
 import { createRemoteJWKSet, jwtVerify, type JWTPayload } from 'jose'
 import OidcAuthorizationCode from '#models/oidc_authorization_code'
 import OidcSessionClient from '#models/oidc_session_client'
-import { loadAdapter } from '#services/oidc/adapter_loader'
+import { loadAdapter } from '#services/oidc/adapter/loader'
 import { Browser, readForm, type Page } from '#tests/helpers/browser'
 import { createClient, createUser } from '#tests/helpers/factories'
 import {
@@ -310,7 +310,7 @@ test.group('Implicit and hybrid responses', () => {
   }) => {
     const { rp, config, browser } = await setUp('code id_token token')
     await loadAdapter('#tests/helpers/failing_adapter')
-    cleanup(() => loadAdapter('#services/oidc/adapter'))
+    cleanup(() => loadAdapter('#services/oidc/adapter/adapter'))
     const { url } = await authorizationUrl(config, REDIRECT, 'openid', {
       response_type: 'code id_token token',
     })

@@ -3,7 +3,7 @@ import { test } from '@japa/runner'
 import type { Assert } from '@japa/assert'
 import { decodeProtectedHeader } from 'jose'
 import OidcSigningKey from '#models/oidc_signing_key'
-import { KEY_PUBLICATION_LEAD_SECONDS } from '#services/oidc/keys'
+import { KEY_PUBLICATION_LEAD_SECONDS } from '#services/oidc/keys/signing_keys'
 import { BASE_URL } from '#tests/helpers/browser'
 import {
   inTheFuture,

@@ -11,7 +11,7 @@ import {
 } from 'jose'
 import db from '@adonisjs/lucid/services/db'
 import OidcToken from '#models/oidc_token'
-import keyStore from '#services/oidc/key_store'
+import keyStore from '#services/oidc/keys/key_store'
 import { BASE_URL, Browser, readForm, type Page } from '#tests/helpers/browser'
 import { createClient, createUser, type TestClient, type TestUser } from '#tests/helpers/factories'
 import {

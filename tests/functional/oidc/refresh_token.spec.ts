@@ -5,8 +5,8 @@ import EmailAddress from '#models/email_address'
 import OidcToken from '#models/oidc_token'
 import { createClient, createUser } from '#tests/helpers/factories'
 import { discoverAs, oidc } from '#tests/helpers/relying_party'
-import keyStore from '#services/oidc/key_store'
-import { loadAdapter } from '#services/oidc/adapter_loader'
+import keyStore from '#services/oidc/keys/key_store'
+import { loadAdapter } from '#services/oidc/adapter/loader'
 import {
   codeFlow,
   failure,
@@ -339,7 +339,7 @@ test.group('Refresh token grant', () => {
   }) => {
     const { person, config, tokens } = await codeFlow()
     await loadAdapter('#tests/helpers/failing_adapter')
-    cleanup(() => loadAdapter('#services/oidc/adapter'))
+    cleanup(() => loadAdapter('#services/oidc/adapter/adapter'))
     const seen = await failure(oidc.refreshTokenGrant(config, tokens.refresh_token!))
     assert.deepEqual(seen, { status: 500, body: { error: 'server_error' }, wwwAuthenticate: null })
     const row = await tokenRow(tokens.refresh_token!)
@@ -347,7 +347,7 @@ test.group('Refresh token grant', () => {
     assert.isNull(row.revokedAt)
     assert.lengthOf(await familyRows(row.familyId), 2)
 
-    await loadAdapter('#services/oidc/adapter')
+    await loadAdapter('#services/oidc/adapter/adapter')
     const refreshed = await oidc.refreshTokenGrant(config, tokens.refresh_token!)
     assert.equal(refreshed.claims()!.sub, String(person.user.id), 'the client can simply retry')
   })

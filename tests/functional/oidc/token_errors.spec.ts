@@ -12,7 +12,7 @@ import OidcToken from '#models/oidc_token'
 import User from '#models/user'
 import { createClient, type TestClient } from '#tests/helpers/factories'
 import { ISSUER } from '#tests/helpers/relying_party'
-import { sha256Hex } from '#services/oidc/random'
+import { sha256Hex } from '#services/oidc/protocol/random'
 import { sqlTime } from '#models/columns'
 import type { Page } from '#tests/helpers/browser'
 import {

@@ -10,7 +10,7 @@ import EmailAddress from '#models/email_address'
 import OidcToken from '#models/oidc_token'
 import User from '#models/user'
 import { sqlTime } from '#models/columns'
-import { sha256Hex } from '#services/oidc/random'
+import { sha256Hex } from '#services/oidc/protocol/random'
 import { readForm, type Page } from '#tests/helpers/browser'
 import { createClient } from '#tests/helpers/factories'
 import {

@@ -1,7 +1,7 @@
 import { test } from '@japa/runner'
 import oidcConfig from '#config/oidc'
 import OidcToken from '#models/oidc_token'
-import { parseRateRules } from '#services/oidc/settings'
+import { parseRateRules } from '#start/settings'
 import { createClient } from '#tests/helpers/factories'
 import { apiPost, useSettings } from '#tests/helpers/tokens'
 

@@ -78,7 +78,7 @@ test.group('Boot errors (settings.md)', (group) => {
     },
     {
       env: { IDP_OIDC_ADAPTER: '#services/nope' },
-      line: `error: IDP_OIDC_ADAPTER: cannot load "#services/nope": Cannot find module '${app.makePath('app/services/nope.js')}' imported from ${app.makePath('app/services/oidc/adapter_loader.ts')}`,
+      line: `error: IDP_OIDC_ADAPTER: cannot load "#services/nope": Cannot find module '${app.makePath('app/services/nope.js')}' imported from ${app.makePath('app/services/oidc/adapter/loader.ts')}`,
     },
     /* The framework's own env validation gets the same one line */
     {

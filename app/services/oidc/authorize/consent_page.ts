@@ -5,7 +5,7 @@
  */
 import EmailAddress from '#models/email_address'
 import type User from '#models/user'
-import type { OidcAdapter } from '#services/oidc/adapter'
+import type { OidcAdapter } from '#services/oidc/adapter/adapter'
 import type { AuthorizationRequest } from '#services/oidc/authorize/request'
 
 export type ScopeChoice = { value: string; label: string; checked: boolean }

@@ -10,8 +10,12 @@ import {
   InvalidRequest,
   LoginRequired,
   OAuthError,
-} from '#services/oidc/errors'
-import { decodeParams, ParameterDecodeError, type RawParams } from '#services/oidc/parameters'
+} from '#services/oidc/protocol/errors'
+import {
+  decodeParams,
+  ParameterDecodeError,
+  type RawParams,
+} from '#services/oidc/protocol/parameters'
 import {
   checkFatal,
   checkRedirectable,
@@ -20,13 +24,17 @@ import {
   normaliseResponseType,
   type AuthorizationRequest,
 } from '#services/oidc/authorize/request'
-import { consentCovers, findConsent, rememberConsent } from '#services/oidc/consent'
+import {
+  consentCovers,
+  findConsent,
+  rememberConsent,
+} from '#services/oidc/authorize/remembered_consent'
 import { signConsentRequest, verifyConsentRequest } from '#services/oidc/authorize/consent_request'
 import { emailChoices, readConsentForm, scopeChoices } from '#services/oidc/authorize/consent_page'
 import { issueAuthorizationResponse } from '#services/oidc/authorize/issue'
 import { currentProviderSession, type ProviderSession } from '#services/accounts/provider_session'
 import { loginGate } from '#services/accounts/login_gate'
-import { PATHS } from '#services/oidc/paths'
+import { PATHS } from '#start/paths'
 
 export function readParams(text: string): RawParams {
   try {

@@ -10,11 +10,11 @@ import type User from '#models/user'
 import OidcAuthorizationCode from '#models/oidc_authorization_code'
 import oidcConfig from '#config/oidc'
 import type { AuthorizationRequest } from '#services/oidc/authorize/request'
-import { sendAuthorizationResponse } from '#services/oidc/authorization_response'
-import { prepareTokens, storeTokens } from '#services/oidc/token_issuer'
-import { recordIdTokenSession, signIdToken } from '#services/oidc/id_token'
-import { randomFamilyId, randomValue } from '#services/oidc/random'
-import { joinScopes } from '#services/oidc/scopes'
+import { sendAuthorizationResponse } from '#services/oidc/authorize/response'
+import { prepareTokens, storeTokens } from '#services/oidc/tokens/issuer'
+import { recordIdTokenSession, signIdToken } from '#services/oidc/tokens/id_token'
+import { randomFamilyId, randomValue } from '#services/oidc/protocol/random'
+import { joinScopes } from '#services/oidc/protocol/scopes'
 
 export type Grant = {
   user: User

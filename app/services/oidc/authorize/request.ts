@@ -15,13 +15,13 @@ import {
   UnauthorizedClient,
   UnsupportedResponseType,
   type ResponseMode,
-} from '#services/oidc/errors'
-import { firstDuplicate, singleValues, type RawParams } from '#services/oidc/parameters'
-import { matchRedirectUri } from '#services/oidc/redirect_uri'
-import { splitScope } from '#services/oidc/scopes'
-import { RESPONSE_TYPES } from '#services/oidc/discovery'
-import keyStore from '#services/oidc/key_store'
-import type { OidcAdapter } from '#services/oidc/adapter'
+} from '#services/oidc/protocol/errors'
+import { firstDuplicate, singleValues, type RawParams } from '#services/oidc/protocol/parameters'
+import { matchRedirectUri } from '#services/oidc/protocol/redirect_uri'
+import { splitScope } from '#services/oidc/protocol/scopes'
+import { RESPONSE_TYPES } from '#services/oidc/protocol/discovery'
+import keyStore from '#services/oidc/keys/key_store'
+import type { OidcAdapter } from '#services/oidc/adapter/adapter'
 import type User from '#models/user'
 
 /** Parameters whose repetition is refused (§3.1 A1 and C8) */

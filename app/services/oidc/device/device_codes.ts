@@ -9,10 +9,10 @@ import type User from '#models/user'
 import type OidcClient from '#models/oidc_client'
 import OidcDeviceCode from '#models/oidc_device_code'
 import oidcConfig from '#config/oidc'
-import type { OidcAdapter } from '#services/oidc/adapter'
+import type { OidcAdapter } from '#services/oidc/adapter/adapter'
 import { sqlTime } from '#models/columns'
-import { randomValue } from '#services/oidc/random'
-import { affectedRows } from '#services/oidc/families'
+import { randomValue } from '#services/oidc/protocol/random'
+import { affectedRows } from '#services/oidc/tokens/families'
 
 /** What a person typed, compared ignoring case, spaces and dashes (ours; allauth needs the dash) */
 export function normaliseUserCode(typed: string) {

@@ -5,9 +5,9 @@
  */
 import type { HttpContext } from '@adonisjs/core/http'
 import type OidcClient from '#models/oidc_client'
-import { issueTokens } from '#services/oidc/token_issuer'
-import { resolveScopes } from '#services/oidc/scopes'
-import { randomFamilyId } from '#services/oidc/random'
+import { issueTokens } from '#services/oidc/tokens/issuer'
+import { resolveScopes } from '#services/oidc/protocol/scopes'
+import { randomFamilyId } from '#services/oidc/protocol/random'
 import { tokenResponse, type Grant, type TokenResponse } from '#services/oidc/grants/grant'
 
 export const clientCredentialsGrant: Grant = {

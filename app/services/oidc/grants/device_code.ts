@@ -11,11 +11,16 @@ import type OidcClient from '#models/oidc_client'
 import OidcDeviceCode from '#models/oidc_device_code'
 import User from '#models/user'
 import { sqlTime } from '#models/columns'
-import { AccessDenied, InvalidGrant, InvalidRequest, OAuthError } from '#services/oidc/errors'
-import { affectedRows } from '#services/oidc/families'
-import { prepareTokens, storeTokens } from '#services/oidc/token_issuer'
-import { signIdToken } from '#services/oidc/id_token'
-import { randomFamilyId } from '#services/oidc/random'
+import {
+  AccessDenied,
+  InvalidGrant,
+  InvalidRequest,
+  OAuthError,
+} from '#services/oidc/protocol/errors'
+import { affectedRows } from '#services/oidc/tokens/families'
+import { prepareTokens, storeTokens } from '#services/oidc/tokens/issuer'
+import { signIdToken } from '#services/oidc/tokens/id_token'
+import { randomFamilyId } from '#services/oidc/protocol/random'
 import { tokenResponse, type Grant, type TokenResponse } from '#services/oidc/grants/grant'
 
 export const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code'

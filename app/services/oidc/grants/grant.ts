@@ -1,7 +1,7 @@
 import type { HttpContext } from '@adonisjs/core/http'
 import type OidcClient from '#models/oidc_client'
-import type { IssuedToken } from '#services/oidc/token_issuer'
-import { joinScopes } from '#services/oidc/scopes'
+import type { IssuedToken } from '#services/oidc/tokens/issuer'
+import { joinScopes } from '#services/oidc/protocol/scopes'
 
 /** The JSON of a successful token response, keys in the contract's order (§4) */
 export type TokenResponse = {

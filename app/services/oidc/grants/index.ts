@@ -8,12 +8,12 @@ import {
   OAuthError,
   UnauthorizedClient,
   UnsupportedGrantType,
-} from '#services/oidc/errors'
-import { authenticateClient } from '#services/oidc/client_auth'
-import { readApiForm } from '#services/oidc/parameters'
-import { hitRateLimit } from '#services/oidc/rate_limits'
-import { clientIp } from '#services/oidc/client_ip'
-import { setCorsClient } from '#services/oidc/cors'
+} from '#services/oidc/protocol/errors'
+import { authenticateClient } from '#services/oidc/clients/authentication'
+import { readApiForm } from '#services/oidc/protocol/parameters'
+import { hitRateLimit } from '#services/rate_limits/rate_limits'
+import { clientIp } from '#services/http/client_ip'
+import { setCorsClient } from '#services/oidc/clients/cors'
 import { authorizationCodeGrant } from '#services/oidc/grants/authorization_code'
 import { clientCredentialsGrant } from '#services/oidc/grants/client_credentials'
 import { refreshTokenGrant } from '#services/oidc/grants/refresh_token'

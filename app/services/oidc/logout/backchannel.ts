@@ -9,9 +9,9 @@ import logger from '@adonisjs/core/services/logger'
 import db from '@adonisjs/lucid/services/db'
 import User from '#models/user'
 import OidcClient from '#models/oidc_client'
-import type { OidcAdapter } from '#services/oidc/adapter'
-import keyStore from '#services/oidc/key_store'
-import { randomJti } from '#services/oidc/random'
+import type { OidcAdapter } from '#services/oidc/adapter/adapter'
+import keyStore from '#services/oidc/keys/key_store'
+import { randomJti } from '#services/oidc/protocol/random'
 
 const BACKCHANNEL_EVENT = 'http://schemas.openid.net/event/backchannel-logout'
 const LOGOUT_TOKEN_LIFETIME_SECONDS = 120

@@ -7,16 +7,16 @@
  */
 import type { HttpContext } from '@adonisjs/core/http'
 import OidcClient from '#models/oidc_client'
-import type { OidcAdapter } from '#services/oidc/adapter'
-import { InvalidRequest } from '#services/oidc/errors'
+import type { OidcAdapter } from '#services/oidc/adapter/adapter'
+import { InvalidRequest } from '#services/oidc/protocol/errors'
 import {
   decodeParams,
   firstDuplicate,
   singleValues,
   type RawParams,
-} from '#services/oidc/parameters'
-import { matchPostLogoutRedirectUri } from '#services/oidc/redirect_uri'
-import keyStore from '#services/oidc/key_store'
+} from '#services/oidc/protocol/parameters'
+import { matchPostLogoutRedirectUri } from '#services/oidc/protocol/redirect_uri'
+import keyStore from '#services/oidc/keys/key_store'
 
 export const LOGOUT_PARAMS = [
   'id_token_hint',

@@ -3,8 +3,8 @@
  * §4.1 step 8).
  */
 import { createHash } from 'node:crypto'
-import { InvalidGrant, InvalidRequest } from '#services/oidc/errors'
-import { constantTimeEqual } from '#services/oidc/random'
+import { InvalidGrant, InvalidRequest } from '#services/oidc/protocol/errors'
+import { constantTimeEqual } from '#services/oidc/protocol/random'
 
 const CODE_VERIFIER = /^[A-Za-z0-9\-._~]{43,128}$/
 

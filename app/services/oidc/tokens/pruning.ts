@@ -6,7 +6,7 @@ import { DateTime } from 'luxon'
 import db from '@adonisjs/lucid/services/db'
 import type { DatabaseQueryBuilderContract } from '@adonisjs/lucid/types/querybuilder'
 import { sqlTime } from '#models/columns'
-import keyStore from '#services/oidc/key_store'
+import keyStore from '#services/oidc/keys/key_store'
 
 const BATCH_SIZE = 1000
 

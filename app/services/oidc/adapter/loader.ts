@@ -3,8 +3,8 @@
  * stops the boot) and makes one instance per request (adapter.md §1).
  */
 import type { HttpContext } from '@adonisjs/core/http'
-import { DefaultOidcAdapter, type OidcAdapter } from '#services/oidc/adapter'
-import { InvalidSettingError } from '#services/oidc/settings'
+import { DefaultOidcAdapter, type OidcAdapter } from '#services/oidc/adapter/adapter'
+import { InvalidSettingError } from '#start/settings'
 
 let AdapterClass: typeof DefaultOidcAdapter = DefaultOidcAdapter
 

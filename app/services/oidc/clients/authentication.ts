@@ -10,10 +10,10 @@ import {
   InvalidRequest,
   type OAuthError,
   TooManyRequests,
-} from '#services/oidc/errors'
-import { verifyClientSecret } from '#services/oidc/client_secret'
-import { assertRateLimitLeft, hitRateLimit } from '#services/oidc/rate_limits'
-import { clientIp } from '#services/oidc/client_ip'
+} from '#services/oidc/protocol/errors'
+import { verifyClientSecret } from '#services/oidc/clients/secrets'
+import { assertRateLimitLeft, hitRateLimit } from '#services/rate_limits/rate_limits'
+import { clientIp } from '#services/http/client_ip'
 
 type BasicCredentials = { clientId: string; secret: string }
 

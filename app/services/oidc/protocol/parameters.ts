@@ -5,7 +5,7 @@
  * guessing (endpoints.md §0.2).
  */
 import type { HttpContext } from '@adonisjs/core/http'
-import { InvalidRequest } from '#services/oidc/errors'
+import { InvalidRequest } from '#services/oidc/protocol/errors'
 
 export type RawParams = Map<string, string[]>
 

@@ -8,11 +8,11 @@ import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import type User from '#models/user'
 import type OidcClient from '#models/oidc_client'
 import oidcConfig from '#config/oidc'
-import keyStore from '#services/oidc/key_store'
-import type { Claims, OidcAdapter } from '#services/oidc/adapter'
+import keyStore from '#services/oidc/keys/key_store'
+import type { Claims, OidcAdapter } from '#services/oidc/adapter/adapter'
 import { sqlTime } from '#models/columns'
-import { randomJti } from '#services/oidc/random'
-import { insertIgnoringDuplicate } from '#services/db/statements'
+import { randomJti } from '#services/oidc/protocol/random'
+import { insertIgnoringDuplicate } from '#database/statements'
 
 export type IdTokenInput = {
   client: OidcClient

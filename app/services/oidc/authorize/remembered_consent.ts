@@ -7,7 +7,7 @@ import db from '@adonisjs/lucid/services/db'
 import OidcConsent from '#models/oidc_consent'
 import oidcConfig from '#config/oidc'
 import { sqlTime } from '#models/columns'
-import { revokeUserClientTokens } from '#services/oidc/families'
+import { revokeUserClientTokens } from '#services/oidc/tokens/families'
 
 export async function findConsent(userId: number, clientId: string): Promise<OidcConsent | null> {
   return OidcConsent.query()

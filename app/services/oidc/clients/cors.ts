@@ -7,7 +7,7 @@
  */
 import type { HttpContext } from '@adonisjs/core/http'
 import OidcClient from '#models/oidc_client'
-import { isAllowedOriginScheme, originMatches } from '#services/oidc/redirect_uri'
+import { isAllowedOriginScheme, originMatches } from '#services/oidc/protocol/redirect_uri'
 
 const clientOfRequest = new WeakMap<HttpContext, OidcClient>()
 

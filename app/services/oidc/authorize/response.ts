@@ -4,7 +4,7 @@
  * fragment as a 302 (303 after a POST), or form_post as an auto-submitting page.
  */
 import type { HttpContext } from '@adonisjs/core/http'
-import type { ResponseMode } from '#services/oidc/errors'
+import type { ResponseMode } from '#services/oidc/protocol/errors'
 
 export type AuthorizationTarget = {
   redirectUri: string

@@ -8,8 +8,8 @@ import { DateTime } from 'luxon'
 import OidcToken, { type TokenType } from '#models/oidc_token'
 import OidcClient from '#models/oidc_client'
 import User from '#models/user'
-import { selectRow } from '#services/db/statements'
-import { sharedModel } from '#services/db/shared_rows'
+import { selectRow } from '#database/statements'
+import { sharedModel } from '#database/shared_rows'
 
 export type ResolvedToken = { token: OidcToken; client: OidcClient; user: User | null }
 

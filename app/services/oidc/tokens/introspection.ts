@@ -5,10 +5,10 @@
  */
 import type OidcClient from '#models/oidc_client'
 import oidcConfig from '#config/oidc'
-import type { OidcAdapter } from '#services/oidc/adapter'
-import { isUsable } from '#services/oidc/token_lookup'
-import { findTokenByHint } from '#services/oidc/revocation'
-import { joinScopes } from '#services/oidc/scopes'
+import type { OidcAdapter } from '#services/oidc/adapter/adapter'
+import { isUsable } from '#services/oidc/tokens/lookup'
+import { findTokenByHint } from '#services/oidc/tokens/revocation'
+import { joinScopes } from '#services/oidc/protocol/scopes'
 
 export async function introspect(
   adapter: OidcAdapter,

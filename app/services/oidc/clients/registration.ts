@@ -4,10 +4,10 @@
  * the adapter, handed back once, and only its hash is stored.
  */
 import OidcClient, { type ClientType } from '#models/oidc_client'
-import { makeAdapter } from '#services/oidc/adapter_loader'
-import { hashClientSecret, isPbkdf2Hash, NO_SECRET } from '#services/oidc/client_secret'
+import { makeAdapter } from '#services/oidc/adapter/loader'
+import { hashClientSecret, isPbkdf2Hash, NO_SECRET } from '#services/oidc/clients/secrets'
 /** The 7 response types, each with its words sorted as stored */
-import { RESPONSE_TYPES } from '#services/oidc/discovery'
+import { RESPONSE_TYPES } from '#services/oidc/protocol/discovery'
 
 /** A registration rule was broken; nothing was written */
 export class ClientRegistrationError extends Error {}

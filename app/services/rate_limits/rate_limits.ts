@@ -7,8 +7,8 @@
 import limiter from '@adonisjs/limiter/services/main'
 import { errors as limiterErrors } from '@adonisjs/limiter'
 import oidcConfig from '#config/oidc'
-import { TooManyRequests } from '#services/oidc/errors'
-import type { RateLimitAction, RateLimitRule } from '#services/oidc/settings'
+import { TooManyRequests } from '#services/oidc/protocol/errors'
+import type { RateLimitAction, RateLimitRule } from '#start/settings'
 
 /** What each `per` of a rule means for one request: the IP, the user id or the action's key */
 export type RateSubject = { ip: string; user?: string | number | null; key?: string | null }

@@ -1,6 +1,6 @@
-import { AdminInputError } from '#services/admin/admin_command'
+import { AdminInputError } from './_admin_command.js'
 import { AccountInputError } from '#services/accounts/users'
-import { ClientRegistrationError } from '#services/oidc/client_registration'
+import { ClientRegistrationError } from '#services/oidc/clients/registration'
 
 /** The services' bad-input errors become the admin commands' one-line error */
 export async function asAdminInput<T>(work: Promise<T>): Promise<T> {

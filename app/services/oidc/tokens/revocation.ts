@@ -5,9 +5,9 @@
  */
 import type OidcClient from '#models/oidc_client'
 import type { TokenType } from '#models/oidc_token'
-import type { OidcAdapter } from '#services/oidc/adapter'
-import { findToken, type ResolvedToken } from '#services/oidc/token_lookup'
-import { revokeFamily } from '#services/oidc/families'
+import type { OidcAdapter } from '#services/oidc/adapter/adapter'
+import { findToken, type ResolvedToken } from '#services/oidc/tokens/lookup'
+import { revokeFamily } from '#services/oidc/tokens/families'
 import { sqlTime } from '#models/columns'
 import db from '@adonisjs/lucid/services/db'
 

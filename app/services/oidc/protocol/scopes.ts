@@ -5,7 +5,7 @@
  * subset of what the client may ask for.
  */
 import type OidcClient from '#models/oidc_client'
-import { InvalidScope } from '#services/oidc/errors'
+import { InvalidScope } from '#services/oidc/protocol/errors'
 
 /** RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ) */
 const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/

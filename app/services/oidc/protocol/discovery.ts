@@ -3,8 +3,8 @@
  * order (compat), then the complete RFC 8414 metadata.
  */
 import oidcConfig from '#config/oidc'
-import type { OidcAdapter } from '#services/oidc/adapter'
-import { PATHS } from '#services/oidc/paths'
+import type { OidcAdapter } from '#services/oidc/adapter/adapter'
+import { PATHS } from '#start/paths'
 
 export const RESPONSE_TYPES = [
   'code',

@@ -8,12 +8,12 @@ import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import type User from '#models/user'
 import type OidcClient from '#models/oidc_client'
 import oidcConfig from '#config/oidc'
-import keyStore from '#services/oidc/key_store'
-import type { OidcAdapter } from '#services/oidc/adapter'
+import keyStore from '#services/oidc/keys/key_store'
+import type { OidcAdapter } from '#services/oidc/adapter/adapter'
 import { sqlTime } from '#models/columns'
-import { insertRows, insertSoon } from '#services/db/statements'
-import { randomJti, randomValue } from '#services/oidc/random'
-import { joinScopes } from '#services/oidc/scopes'
+import { insertRows, insertSoon } from '#database/statements'
+import { randomJti, randomValue } from '#services/oidc/protocol/random'
+import { joinScopes } from '#services/oidc/protocol/scopes'
 
 /** Who and what a token is for; shared by every token of one issue */
 export type TokenGrant = {

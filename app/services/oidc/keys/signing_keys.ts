@@ -12,7 +12,7 @@ import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import encryption from '@adonisjs/core/services/encryption'
 import OidcSigningKey from '#models/oidc_signing_key'
 import { sqlTime } from '#models/columns'
-import { InvalidSettingError } from '#services/oidc/settings'
+import { InvalidSettingError } from '#start/settings'
 import type { OidcConfig, SigningAlg } from '#config/oidc'
 
 /** A new key is published this long before it signs: the JWKS cache lifetime */

@@ -5,8 +5,8 @@
 import { flags } from '@adonisjs/core/ace'
 import type OidcClient from '#models/oidc_client'
 import type { ClientType } from '#models/oidc_client'
-import { AdminCommand } from '#services/admin/admin_command'
-import type { ClientFields } from '#services/oidc/client_registration'
+import { AdminCommand } from './_admin_command.js'
+import type { ClientFields } from '#services/oidc/clients/registration'
 
 /** Space-separated lists; response types contain spaces, so they are comma-separated */
 const words = (value?: string) => value?.split(/\s+/).filter(Boolean)
