@@ -1,5 +1,4 @@
 import { defineConfig } from '@adonisjs/shield'
-import { PATHS } from '#start/paths'
 
 /*
  * CSRF on every state-changing form. An authorization request POSTed by an RP
@@ -13,7 +12,7 @@ const shieldConfig = defineConfig({
     enabled: true,
     /* an RP's logout POST carries no token; it is answered with the ask page, whose own POST is checked */
     exceptRoutes: (ctx) =>
-      ctx.route?.pattern === PATHS.logout &&
+      ctx.route?.name === 'logout.submit' &&
       !(ctx.request.input('_csrf') && ctx.request.input('action')),
     enableXsrfCookie: false,
     methods: ['POST', 'PUT', 'PATCH', 'DELETE'],

@@ -4,7 +4,7 @@
  */
 import router from '@adonisjs/core/services/router'
 import { middleware, pageStack } from '#start/kernel'
-import { PATHS } from '#start/paths'
+import { PATHS } from '#services/oidc/protocol/paths'
 import { publicPreflight } from '#services/oidc/clients/cors'
 import oidcConfig from '#config/oidc'
 

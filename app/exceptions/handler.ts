@@ -3,7 +3,7 @@ import router from '@adonisjs/core/services/router'
 import { type HttpContext, ExceptionHandler } from '@adonisjs/core/http'
 import { OAuthError, ServerError, TooManyRequests } from '#services/oidc/protocol/errors'
 import { sendAuthorizationResponse } from '#services/oidc/authorize/response'
-import { JSON_PATHS, PATHS, isIdpPathWithTrailingSlash } from '#start/paths'
+import { JSON_PATHS, PATHS, isIdpPathWithTrailingSlash } from '#services/oidc/protocol/paths'
 import { checkApiRequest } from '#services/oidc/protocol/parameters'
 
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']

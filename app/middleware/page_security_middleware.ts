@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import type { HttpContext } from '@adonisjs/core/http'
 import type { NextFn } from '@adonisjs/core/types/http'
-import { JSON_PATHS } from '#start/paths'
+import { JSON_PATHS } from '#services/oidc/protocol/paths'
 
 /**
  * Headers every HTML page carries (endpoints.md §0.5, security.md S10): no

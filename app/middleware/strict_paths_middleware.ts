@@ -1,6 +1,6 @@
 import { errors, type HttpContext } from '@adonisjs/core/http'
 import type { NextFn } from '@adonisjs/core/types/http'
-import { isIdpPathWithTrailingSlash } from '#start/paths'
+import { isIdpPathWithTrailingSlash } from '#services/oidc/protocol/paths'
 
 /**
  * endpoints.md §0.1: IdP paths with a trailing slash give 404. The router

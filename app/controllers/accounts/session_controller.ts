@@ -2,7 +2,7 @@ import type { HttpContext } from '@adonisjs/core/http'
 import { loginName } from '#services/accounts/credentials'
 import { currentProviderSession } from '#services/accounts/provider_session'
 import { signOut } from '#services/accounts/sign_out'
-import { PATHS } from '#start/paths'
+import { PATHS } from '#services/oidc/protocol/paths'
 
 /** The account home page and POST /accounts/logout/ (endpoints.md §11) */
 export default class SessionController {

@@ -6,7 +6,7 @@ import { setCorsClient } from '#services/oidc/clients/cors'
 import { resolveScopes } from '#services/oidc/protocol/scopes'
 import { createDeviceCode } from '#services/oidc/device/device_codes'
 import { DEVICE_CODE_GRANT } from '#services/oidc/grants/device_code'
-import { PATHS } from '#start/paths'
+import { PATHS } from '#services/oidc/protocol/paths'
 import oidcConfig from '#config/oidc'
 
 /** POST /identity/o/api/device/code (RFC 8628 §3.1-3.2, endpoints.md §8) */

@@ -2,11 +2,8 @@ import type { HttpContext } from '@adonisjs/core/http'
 import OidcClient from '#models/oidc_client'
 import type OidcDeviceCode from '#models/oidc_device_code'
 import { currentProviderSession } from '#services/accounts/provider_session'
-import {
-  decideDeviceCode,
-  findPendingDeviceCode,
-  formatUserCode,
-} from '#services/oidc/device/device_codes'
+import { decideDeviceCode, findPendingDeviceCode } from '#services/oidc/device/device_codes'
+import { formatUserCode } from '#services/oidc/device/user_code'
 import { scopeChoices } from '#services/oidc/authorize/consent_page'
 import { assertRateLimitLeft, hitRateLimit } from '#services/rate_limits/rate_limits'
 import { TooManyRequests } from '#services/oidc/protocol/errors'

@@ -1,5 +1,5 @@
 import type { HttpContext } from '@adonisjs/core/http'
-import { PATHS } from '#start/paths'
+import { PATHS } from '#services/oidc/protocol/paths'
 
 /**
  * Sends the browser to the login page with `next` (endpoints.md §0.5): 302

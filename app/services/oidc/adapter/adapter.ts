@@ -4,7 +4,7 @@
  * DefaultOIDCAdapter, camelCased. Replace it by extending DefaultOidcAdapter and
  * naming the module in IDP_OIDC_ADAPTER (or config/oidc.ts).
  */
-import { randomBytes, randomInt, randomUUID } from 'node:crypto'
+import { randomBytes, randomUUID } from 'node:crypto'
 import type { HttpContext } from '@adonisjs/core/http'
 import type User from '#models/user'
 import type OidcClient from '#models/oidc_client'
@@ -13,7 +13,7 @@ import UserModel from '#models/user'
 import oidcConfig from '#config/oidc'
 import { requestOrigin } from '#services/http/client_ip'
 import { sha256Hex } from '#services/oidc/protocol/random'
-import { formatUserCode } from '#services/oidc/device/device_codes'
+import { randomUserCode } from '#services/oidc/device/user_code'
 
 export type ClaimsPurpose = 'id_token' | 'userinfo'
 export type Claims = Record<string, unknown>
@@ -55,8 +55,6 @@ export interface OidcAdapter {
   getIssuer(): string
 }
 
-/** settings.md §4 */
-const USER_CODE_LETTERS = 'BCDFGHJKLMNPQRSTVWXZ'
 const PROFILE_CLAIMS = [
   'middle_name',
   'nickname',
@@ -148,11 +146,7 @@ export class DefaultOidcAdapter implements OidcAdapter {
   }
 
   generateUserCode(): string {
-    const { length, numeric } = oidcConfig.userCodeFormat
-    const alphabet = numeric ? '0123456789' : USER_CODE_LETTERS
-    let code = ''
-    for (let i = 0; i < length; i++) code += alphabet[randomInt(alphabet.length)]
-    return formatUserCode(code)
+    return randomUserCode()
   }
 
   /** SHA-256, lowercase hex (compat). Changing it makes every stored token unusable. */

@@ -34,7 +34,7 @@ import { emailChoices, readConsentForm, scopeChoices } from '#services/oidc/auth
 import { issueAuthorizationResponse } from '#services/oidc/authorize/issue'
 import { currentProviderSession, type ProviderSession } from '#services/accounts/provider_session'
 import { loginGate } from '#services/accounts/login_gate'
-import { PATHS } from '#start/paths'
+import { PATHS } from '#services/oidc/protocol/paths'
 
 export function readParams(text: string): RawParams {
   try {

@@ -13,19 +13,7 @@ import type { OidcAdapter } from '#services/oidc/adapter/adapter'
 import { sqlTime } from '#models/columns'
 import { randomValue } from '#services/oidc/protocol/random'
 import { affectedRows } from '#services/oidc/tokens/families'
-
-/** What a person typed, compared ignoring case, spaces and dashes (ours; allauth needs the dash) */
-export function normaliseUserCode(typed: string) {
-  return typed.replace(/[\s-]/g, '').toUpperCase()
-}
-
-/** A stored (normalised) user code as people read it: dashed into groups as IDP_OIDC_USER_CODE_FORMAT says */
-export function formatUserCode(normalised: string) {
-  if (!oidcConfig.userCodeFormat.dashed) return normalised
-  const groups = normalised.length <= 8 ? 2 : 3
-  const size = Math.ceil(normalised.length / groups)
-  return normalised.match(new RegExp(`.{1,${size}}`, 'g'))!.join('-')
-}
+import { normaliseUserCode } from '#services/oidc/device/user_code'
 
 const MAX_USER_CODE_ATTEMPTS = 5
 

@@ -4,7 +4,7 @@
  */
 import oidcConfig from '#config/oidc'
 import type { OidcAdapter } from '#services/oidc/adapter/adapter'
-import { PATHS } from '#start/paths'
+import { PATHS } from '#services/oidc/protocol/paths'
 
 export const RESPONSE_TYPES = [
   'code',
