@@ -11,6 +11,7 @@ server.errorHandler(() => import('#exceptions/handler'))
 
 server.use([
   () => import('#middleware/container_bindings_middleware'),
+  () => import('#middleware/no_store_middleware'),
   () => import('#middleware/strict_paths_middleware'),
   () => import('#middleware/page_security_middleware'),
 ])

@@ -112,14 +112,12 @@ export default class HttpExceptionHandler extends ExceptionHandler {
       params.iss = ctx.oidcAdapter.getIssuer()
       return sendAuthorizationResponse(ctx, delivery, params)
     }
-    ctx.response.header('Cache-Control', 'no-store')
     if (delivery.kind === 'page') {
       ctx.response.status(error.status)
       return ctx.response.send(
         await ctx.view.render('oidc/error', { error: error.error, description: error.description })
       )
     }
-    ctx.response.header('Pragma', 'no-cache')
     return ctx.response.status(error.status).json(error.toJSON())
   }
 }

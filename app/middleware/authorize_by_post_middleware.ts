@@ -12,10 +12,6 @@ export default class AuthorizeByPostMiddleware {
   handle(ctx: HttpContext, next: NextFn) {
     const body = ctx.request.raw() ?? ''
     if (new URLSearchParams(body).has('request')) return next()
-    return ctx.response
-      .status(303)
-      .header('Location', `${PATHS.authorize}?${body}`)
-      .header('Cache-Control', 'no-store')
-      .send('')
+    return ctx.response.status(303).header('Location', `${PATHS.authorize}?${body}`).send('')
   }
 }

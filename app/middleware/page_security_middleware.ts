@@ -5,7 +5,7 @@ import { JSON_PATHS } from '#services/oidc/protocol/paths'
 
 /**
  * Headers every HTML page carries (endpoints.md §0.5, security.md S10): no
- * framing, no referrer, no caching, and a CSP that allows only our stylesheet
+ * framing, no referrer, and a CSP that allows only our stylesheet
  * and scripts bearing this response's nonce (the form_post page uses one).
  */
 export default class PageSecurityMiddleware {
@@ -19,7 +19,6 @@ export default class PageSecurityMiddleware {
     if (type === undefined && typeof ctx.response.content?.[0] !== 'string') return
     ctx.response.header('X-Frame-Options', 'DENY')
     ctx.response.header('Referrer-Policy', 'no-referrer')
-    ctx.response.header('Cache-Control', 'no-store')
     ctx.response.header(
       'Content-Security-Policy',
       `default-src 'none'; style-src 'self'; img-src 'self' data:; script-src 'nonce-${nonce}'; frame-ancestors 'none'; base-uri 'none'`

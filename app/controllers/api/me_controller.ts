@@ -6,7 +6,6 @@ export default class MeController {
   async show(ctx: HttpContext) {
     const { client, user, scopes } = ctx.oidc
     /* the answer carries a claim (security.md §2, caching) */
-    ctx.response.header('Cache-Control', 'no-store')
     return {
       ...(user ? { sub: ctx.oidcAdapter.getUserSub(client, user) } : {}),
       client_id: client.id,

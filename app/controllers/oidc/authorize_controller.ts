@@ -5,14 +5,12 @@ import { authorize, readParams, submitConsent } from '#services/oidc/authorize/f
 export default class AuthorizeController {
   /** GET: an authorization request */
   async show(ctx: HttpContext) {
-    ctx.response.header('Cache-Control', 'no-store')
     const url = ctx.request.request.url ?? ''
     return authorize(ctx, url.includes('?') ? url.slice(url.indexOf('?') + 1) : '')
   }
 
   /** POST: the consent form (an authorization request sent by POST was redirected by authorize_by_post) */
   async store(ctx: HttpContext) {
-    ctx.response.header('Cache-Control', 'no-store')
     return submitConsent(ctx, readParams(ctx.request.raw() ?? ''))
   }
 }

@@ -12,7 +12,6 @@ import oidcConfig from '#config/oidc'
 /** POST /identity/o/api/device/code (RFC 8628 §3.1-3.2, endpoints.md §8) */
 export default class DeviceCodeController {
   async create(ctx: HttpContext) {
-    ctx.response.header('Cache-Control', 'no-store').header('Pragma', 'no-cache')
     const params = readApiForm(ctx)
     const client = await authenticateClient(ctx, params, { deviceEndpoint: true })
     setCorsClient(ctx, client)

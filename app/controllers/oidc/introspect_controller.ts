@@ -8,7 +8,6 @@ import { setCorsClient } from '#services/oidc/clients/cors'
 /** POST /identity/o/api/introspect (RFC 7662, endpoints.md §7; confidential clients only) */
 export default class IntrospectController {
   async introspect(ctx: HttpContext) {
-    ctx.response.header('Cache-Control', 'no-store').header('Pragma', 'no-cache')
     const params = readApiForm(ctx)
     if (!params.token) throw new InvalidRequest('Missing token parameter.')
     const client = await authenticateClient(ctx, params, { confidentialOnly: true })

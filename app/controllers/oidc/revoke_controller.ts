@@ -8,7 +8,6 @@ import { setCorsClient } from '#services/oidc/clients/cors'
 /** POST /identity/o/api/revoke (RFC 7009, endpoints.md §6) */
 export default class RevokeController {
   async revoke(ctx: HttpContext) {
-    ctx.response.header('Cache-Control', 'no-store').header('Pragma', 'no-cache')
     const params = readApiForm(ctx)
     if (!params.token) throw new InvalidRequest('Missing token parameter.')
     const client = await authenticateClient(ctx, params)

@@ -4,7 +4,6 @@ import { handleTokenRequest } from '#services/oidc/grants/index'
 /** POST /identity/o/api/token (endpoints.md §4) */
 export default class TokenController {
   async issue(ctx: HttpContext) {
-    ctx.response.header('Cache-Control', 'no-store').header('Pragma', 'no-cache')
     return ctx.response.json(await handleTokenRequest(ctx))
   }
 }

@@ -7,7 +7,6 @@ import { setCorsClient } from '#services/oidc/clients/cors'
 /** GET|POST /identity/o/api/userinfo (endpoints.md §5) */
 export default class UserinfoController {
   async show(ctx: HttpContext) {
-    ctx.response.header('Cache-Control', 'no-store').header('Pragma', 'no-cache')
     const value = bearerToken(ctx, true)
     const resolved = value ? await findUsableAccessToken(ctx.oidcAdapter.hashToken(value)) : null
     /* client-credentials tokens have no user to describe */

@@ -17,7 +17,6 @@ export async function sendAuthorizationResponse(
   target: AuthorizationTarget,
   params: Record<string, string>
 ) {
-  ctx.response.header('Cache-Control', 'no-store')
   if (target.responseMode === 'form_post') {
     ctx.response.status(200)
     return ctx.response.send(
