@@ -25,6 +25,7 @@ export const middleware = router.named({
   auth: () => import('#middleware/auth_middleware'),
   authorizeByPost: () => import('#middleware/authorize_by_post_middleware'),
   apiCors: () => import('#middleware/api_cors_middleware'),
+  apiForm: () => import('#middleware/api_form_middleware'),
   oidcToken: () => import('#middleware/oidc_token_middleware'),
 })
 

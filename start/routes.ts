@@ -30,14 +30,17 @@ router.route(PATHS.discovery, ['OPTIONS'], publicPreflight)
 router.route(PATHS.jwks, ['OPTIONS'], publicPreflight)
 router.get('/static/app.css', [StaticController, 'stylesheet'])
 
-/* API endpoints: CORS for the origins their clients registered; preflights answered by the middleware */
-const apiCors = middleware.apiCors({ methods: 'POST, OPTIONS' })
-router.route(PATHS.token, ['POST', 'OPTIONS'], [TokenController, 'issue']).use(apiCors)
-router.route(PATHS.revoke, ['POST', 'OPTIONS'], [RevokeController, 'revoke']).use(apiCors)
+/*
+ * Form-body API endpoints: CORS for the origins their clients registered
+ * (preflights answered there), then the body read strictly (§0.2)
+ */
+const apiForm = [middleware.apiCors({ methods: 'POST, OPTIONS' }), middleware.apiForm()]
+router.route(PATHS.token, ['POST', 'OPTIONS'], [TokenController, 'issue']).use(apiForm)
+router.route(PATHS.revoke, ['POST', 'OPTIONS'], [RevokeController, 'revoke']).use(apiForm)
 router
   .route(PATHS.introspect, ['POST', 'OPTIONS'], [IntrospectController, 'introspect'])
-  .use(apiCors)
-router.route(PATHS.deviceCode, ['POST', 'OPTIONS'], [DeviceCodeController, 'create']).use(apiCors)
+  .use(apiForm)
+router.route(PATHS.deviceCode, ['POST', 'OPTIONS'], [DeviceCodeController, 'create']).use(apiForm)
 if (!oidcConfig.userinfoEndpoint) {
   router
     .route(PATHS.userinfo, ['GET', 'POST', 'OPTIONS'], [UserinfoController, 'show'])

@@ -76,7 +76,10 @@ export default class HttpExceptionHandler extends ExceptionHandler {
    */
   #unreadableApiBody(ctx: HttpContext): OAuthError {
     try {
-      checkApiRequest(ctx)
+      checkApiRequest({
+        url: ctx.request.request.url ?? '',
+        contentType: ctx.request.header('content-type'),
+      })
     } catch (error) {
       if (error instanceof OAuthError) return error
       throw error

@@ -5,6 +5,7 @@ import type OidcToken from '#models/oidc_token'
 import type User from '#models/user'
 import { InsufficientScope, InvalidToken } from '#services/oidc/protocol/errors'
 import { bearerToken } from '#services/oidc/protocol/bearer'
+import { bearerSource } from '#services/http/bearer_source'
 import { findUsableAccessToken } from '#services/oidc/tokens/lookup'
 import { missingScopes, type ScopeExpression } from '#services/oidc/protocol/scope_expression'
 
@@ -22,7 +23,7 @@ declare module '@adonisjs/core/http' {
  */
 export default class OidcTokenMiddleware {
   async handle(ctx: HttpContext, next: NextFn, options: { scopes?: ScopeExpression } = {}) {
-    const value = bearerToken(ctx, false)
+    const value = bearerToken(bearerSource(ctx.request), false)
     const resolved = value ? await findUsableAccessToken(ctx.oidcAdapter.hashToken(value)) : null
     if (!resolved)
       throw new InvalidToken().withHeader('WWW-Authenticate', 'Bearer error="invalid_token"')

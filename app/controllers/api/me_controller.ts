@@ -5,7 +5,6 @@ import { joinScopes } from '#services/oidc/protocol/scopes'
 export default class MeController {
   async show(ctx: HttpContext) {
     const { client, user, scopes } = ctx.oidc
-    /* the answer carries a claim (security.md §2, caching) */
     return {
       ...(user ? { sub: ctx.oidcAdapter.getUserSub(client, user) } : {}),
       client_id: client.id,

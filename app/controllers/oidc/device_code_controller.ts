@@ -1,8 +1,6 @@
 import type { HttpContext } from '@adonisjs/core/http'
 import { OAuthError, UnauthorizedClient } from '#services/oidc/protocol/errors'
-import { readApiForm } from '#services/oidc/protocol/parameters'
 import { authenticateClient } from '#services/oidc/clients/authentication'
-import { setCorsClient } from '#services/oidc/clients/cors'
 import { resolveScopes } from '#services/oidc/protocol/scopes'
 import { createDeviceCode } from '#services/oidc/device/device_codes'
 import { DEVICE_CODE_GRANT } from '#services/oidc/grants/device_code'
@@ -11,10 +9,9 @@ import oidcConfig from '#config/oidc'
 
 /** POST /identity/o/api/device/code (RFC 8628 §3.1-3.2, endpoints.md §8) */
 export default class DeviceCodeController {
-  async create(ctx: HttpContext) {
-    const params = readApiForm(ctx)
-    const client = await authenticateClient(ctx, params, { deviceEndpoint: true })
-    setCorsClient(ctx, client)
+  async create({ apiRequest, response }: HttpContext) {
+    const { params, adapter } = apiRequest
+    const client = await authenticateClient(apiRequest, { deviceEndpoint: true })
     if (!client.grantTypes.includes(DEVICE_CODE_GRANT)) throw new UnauthorizedClient()
     let scopes: string[]
     try {
@@ -23,9 +20,9 @@ export default class DeviceCodeController {
       /* compat: exactly {"error":"invalid_scope"} */
       throw new OAuthError('invalid_scope')
     }
-    const { deviceCode, userCode } = await createDeviceCode(ctx.oidcAdapter, client, scopes)
-    const verificationUri = ctx.oidcAdapter.getIssuer() + PATHS.device
-    return ctx.response.json({
+    const { deviceCode, userCode } = await createDeviceCode(adapter, client, scopes)
+    const verificationUri = adapter.getIssuer() + PATHS.device
+    return response.json({
       verification_uri: verificationUri,
       expires_in: oidcConfig.deviceCodeExpiresIn,
       user_code: userCode,

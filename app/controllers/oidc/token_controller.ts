@@ -3,7 +3,7 @@ import { handleTokenRequest } from '#services/oidc/grants/index'
 
 /** POST /identity/o/api/token (endpoints.md §4) */
 export default class TokenController {
-  async issue(ctx: HttpContext) {
-    return ctx.response.json(await handleTokenRequest(ctx))
+  async issue({ apiRequest, response }: HttpContext) {
+    return response.json(await handleTokenRequest(apiRequest))
   }
 }

@@ -3,7 +3,6 @@
  * (endpoints.md §0.4): client_secret_basic, client_secret_post, or none for
  * public clients. An unknown client and a wrong secret get identical answers.
  */
-import type { HttpContext } from '@adonisjs/core/http'
 import OidcClient from '#models/oidc_client'
 import {
   InvalidClient,
@@ -13,7 +12,7 @@ import {
 } from '#services/oidc/protocol/errors'
 import { verifyClientSecret } from '#services/oidc/clients/secrets'
 import { assertRateLimitLeft, hitRateLimit } from '#services/rate_limits/rate_limits'
-import { clientIp } from '#services/http/client_ip'
+import type { ApiRequest } from '#services/oidc/protocol/api_request'
 
 type BasicCredentials = { clientId: string; secret: string }
 
@@ -40,26 +39,35 @@ export type ClientAuthOptions = {
   confidentialOnly?: boolean
 }
 
+/** The authenticated client; the request learns it (clientAuthenticated) */
 export async function authenticateClient(
-  ctx: HttpContext,
-  params: Record<string, string>,
+  request: ApiRequest,
   options: ClientAuthOptions = {}
 ): Promise<OidcClient> {
-  const authorization = ctx.request.header('authorization') ?? ''
+  const client = await findAuthenticatedClient(request, options)
+  request.clientAuthenticated(client)
+  return client
+}
+
+async function findAuthenticatedClient(
+  request: ApiRequest,
+  options: ClientAuthOptions
+): Promise<OidcClient> {
+  const { params, ip } = request
+  const authorization = request.authorization ?? ''
   const usesBasic = /^basic(\s|$)/i.test(authorization)
-  const ip = clientIp(ctx.request)
 
   const refuse = async (
     reason: string,
     clientId: string | null,
     error: OAuthError = new InvalidClient()
   ) => {
-    ctx.logger.info({ client_id: clientId, ip, reason }, 'client authentication failed')
+    request.logger.info({ client_id: clientId, ip, reason }, 'client authentication failed')
     await hitRateLimit('client_auth_failed', { ip, key: clientId }).catch((limit) => {
       if (!(limit instanceof TooManyRequests)) throw limit
     })
     if (error instanceof InvalidClient) {
-      const issuer = ctx.oidcAdapter.getIssuer()
+      const issuer = request.adapter.getIssuer()
       error.withHeader(
         'WWW-Authenticate',
         usesBasic ? `Basic realm="${issuer}"` : 'Bearer error="invalid_client"'

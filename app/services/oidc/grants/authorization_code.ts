@@ -3,7 +3,6 @@
  * atomically (data.md §5): of two concurrent redemptions exactly one wins, and
  * any later one revokes every token issued from the code (RFC 9700 §4.2.4).
  */
-import type { HttpContext } from '@adonisjs/core/http'
 import db from '@adonisjs/lucid/services/db'
 import { DateTime } from 'luxon'
 import type OidcClient from '#models/oidc_client'
@@ -16,6 +15,7 @@ import { checkCodeVerifier } from '#services/oidc/protocol/pkce'
 import { prepareTokens, storeTokens } from '#services/oidc/tokens/issuer'
 import { recordIdTokenSession, signIdToken } from '#services/oidc/tokens/id_token'
 import { tokenResponse, type Grant, type TokenResponse } from '#services/oidc/grants/grant'
+import type { ApiRequest } from '#services/oidc/protocol/api_request'
 
 /**
  * §4.1 steps 6-8. They run before the consuming transaction so that tokens are
@@ -47,8 +47,7 @@ export const authorizationCodeGrant: Grant = {
     if (!params.code) throw new InvalidRequest('Missing code parameter.')
   },
 
-  async handle(ctx: HttpContext, client: OidcClient, params): Promise<TokenResponse> {
-    const adapter = ctx.oidcAdapter
+  async handle({ adapter, params }: ApiRequest, client: OidcClient): Promise<TokenResponse> {
     const code = await OidcAuthorizationCode.findBy('hash', adapter.hashToken(params.code))
     if (!code || code.clientId !== client.id) throw new InvalidGrant()
     if (code.consumedAt) {

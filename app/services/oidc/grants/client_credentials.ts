@@ -3,12 +3,12 @@
  * itself. No user, so never a refresh token or an ID token, and no `sub` in a
  * JWT (RFC 9700 §4.15: a client must never pass for a user).
  */
-import type { HttpContext } from '@adonisjs/core/http'
 import type OidcClient from '#models/oidc_client'
 import { issueTokens } from '#services/oidc/tokens/issuer'
 import { resolveScopes } from '#services/oidc/protocol/scopes'
 import { randomFamilyId } from '#services/oidc/protocol/random'
 import { tokenResponse, type Grant, type TokenResponse } from '#services/oidc/grants/grant'
+import type { ApiRequest } from '#services/oidc/protocol/api_request'
 
 export const clientCredentialsGrant: Grant = {
   grantType: 'client_credentials',
@@ -16,7 +16,7 @@ export const clientCredentialsGrant: Grant = {
 
   checkParameters() {},
 
-  async handle(ctx: HttpContext, client: OidcClient, params): Promise<TokenResponse> {
+  async handle({ adapter, params }: ApiRequest, client: OidcClient): Promise<TokenResponse> {
     const scopes = resolveScopes(client, params.scope)
     const grant = {
       client,
@@ -27,7 +27,7 @@ export const clientCredentialsGrant: Grant = {
       authTime: null,
       sid: null,
     }
-    const { accessToken } = await issueTokens(ctx.oidcAdapter, grant)
+    const { accessToken } = await issueTokens(adapter, grant)
     return tokenResponse(accessToken, scopes)
   },
 }

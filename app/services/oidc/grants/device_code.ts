@@ -4,7 +4,6 @@
  * interval gives slow_down and adds 5 s to it. An approved code is redeemed
  * once, atomically.
  */
-import type { HttpContext } from '@adonisjs/core/http'
 import db from '@adonisjs/lucid/services/db'
 import { DateTime } from 'luxon'
 import type OidcClient from '#models/oidc_client'
@@ -22,6 +21,7 @@ import { prepareTokens, storeTokens } from '#services/oidc/tokens/issuer'
 import { signIdToken } from '#services/oidc/tokens/id_token'
 import { randomFamilyId } from '#services/oidc/protocol/random'
 import { tokenResponse, type Grant, type TokenResponse } from '#services/oidc/grants/grant'
+import type { ApiRequest } from '#services/oidc/protocol/api_request'
 
 export const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code'
 const SLOW_DOWN_STEP_SECONDS = 5
@@ -43,8 +43,7 @@ export const deviceCodeGrant: Grant = {
     if (!params.device_code) throw new InvalidRequest('Missing device_code parameter.')
   },
 
-  async handle(ctx: HttpContext, client: OidcClient, params): Promise<TokenResponse> {
-    const adapter = ctx.oidcAdapter
+  async handle({ adapter, params }: ApiRequest, client: OidcClient): Promise<TokenResponse> {
     const code = await OidcDeviceCode.findBy(
       'device_code_hash',
       adapter.hashToken(params.device_code)

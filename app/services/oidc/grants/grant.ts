@@ -1,6 +1,6 @@
-import type { HttpContext } from '@adonisjs/core/http'
 import type OidcClient from '#models/oidc_client'
 import type { IssuedToken } from '#services/oidc/tokens/issuer'
+import type { ApiRequest } from '#services/oidc/protocol/api_request'
 import { joinScopes } from '#services/oidc/protocol/scopes'
 
 /** The JSON of a successful token response, keys in the contract's order (§4) */
@@ -20,11 +20,7 @@ export interface Grant {
   readonly confidentialOnly?: boolean
   /** §4 step 3: the grant's own required parameters, checked before client authentication */
   checkParameters(params: Record<string, string>): void
-  handle(
-    ctx: HttpContext,
-    client: OidcClient,
-    params: Record<string, string>
-  ): Promise<TokenResponse>
+  handle(request: ApiRequest, client: OidcClient): Promise<TokenResponse>
 }
 
 /** The success body shared by the grants: `refresh_token` and `id_token` only when issued */

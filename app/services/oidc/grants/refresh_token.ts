@@ -5,7 +5,6 @@
  * update in the same transaction as the new tokens, so of two concurrent
  * refreshes with one token, one rotates and the other counts as a replay.
  */
-import type { HttpContext } from '@adonisjs/core/http'
 import db from '@adonisjs/lucid/services/db'
 import { DateTime } from 'luxon'
 import type OidcClient from '#models/oidc_client'
@@ -19,6 +18,7 @@ import { prepareTokens, storeTokens } from '#services/oidc/tokens/issuer'
 import { recordIdTokenSession, signIdToken } from '#services/oidc/tokens/id_token'
 import { splitScope } from '#services/oidc/protocol/scopes'
 import { tokenResponse, type Grant, type TokenResponse } from '#services/oidc/grants/grant'
+import type { ApiRequest } from '#services/oidc/protocol/api_request'
 
 function withinGracePeriod(rotatedAt: DateTime) {
   return DateTime.utc() < rotatedAt.plus({ seconds: oidcConfig.refreshTokenGracePeriod })
@@ -51,8 +51,7 @@ export const refreshTokenGrant: Grant = {
     if (!params.refresh_token) throw new InvalidRequest('Missing refresh token parameter.')
   },
 
-  async handle(ctx: HttpContext, client: OidcClient, params): Promise<TokenResponse> {
-    const adapter = ctx.oidcAdapter
+  async handle({ adapter, params }: ApiRequest, client: OidcClient): Promise<TokenResponse> {
     const resolved = await findToken('rt', adapter.hashToken(params.refresh_token))
     checkUsable(resolved, client)
     const { token, user } = resolved

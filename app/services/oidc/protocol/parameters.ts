@@ -4,7 +4,6 @@
  * refused) and fails on bad percent-encoding or non-UTF-8 bytes instead of
  * guessing (endpoints.md §0.2).
  */
-import type { HttpContext } from '@adonisjs/core/http'
 import { InvalidRequest } from '#services/oidc/protocol/errors'
 
 export type RawParams = Map<string, string[]>
@@ -47,12 +46,18 @@ export function firstDuplicate(params: RawParams, names?: Iterable<string>): str
   return null
 }
 
+/** A request as the form-body API endpoints read it */
+export type ApiRequestText = { url: string; contentType: string | undefined; body: string | null }
+
+/** The media type of a Content-Type header, lower-cased, without parameters */
+export function mediaType(contentType: string | undefined) {
+  return (contentType ?? '').split(';')[0].trim().toLowerCase()
+}
+
 /** §0.2 checks 1 and 2: no query string, a form Content-Type */
-export function checkApiRequest({ request }: HttpContext) {
-  if (request.request.url?.includes('?'))
-    throw new InvalidRequest('URL query parameters are not allowed')
-  const type = (request.header('content-type') ?? '').split(';')[0].trim().toLowerCase()
-  if (type !== 'application/x-www-form-urlencoded') {
+export function checkApiRequest({ url, contentType }: Omit<ApiRequestText, 'body'>) {
+  if (url.includes('?')) throw new InvalidRequest('URL query parameters are not allowed')
+  if (mediaType(contentType) !== 'application/x-www-form-urlencoded') {
     throw new InvalidRequest('Content-Type must be application/x-www-form-urlencoded')
   }
 }
@@ -61,11 +66,11 @@ export function checkApiRequest({ request }: HttpContext) {
  * The API endpoints (token, revoke, introspect, device code) read parameters
  * only from a form body; these checks run first, in order (§0.2).
  */
-export function readApiForm(ctx: HttpContext): Record<string, string> {
-  checkApiRequest(ctx)
+export function readApiForm(request: ApiRequestText): Record<string, string> {
+  checkApiRequest(request)
   let params: RawParams
   try {
-    params = decodeParams(ctx.request.raw() ?? '')
+    params = decodeParams(request.body ?? '')
   } catch {
     throw new InvalidRequest('The request body is not valid form encoding.')
   }
