@@ -2,7 +2,7 @@ import app from '@adonisjs/core/services/app'
 import router from '@adonisjs/core/services/router'
 import { type HttpContext, ExceptionHandler } from '@adonisjs/core/http'
 import { OAuthError, ServerError, TooManyRequests } from '#services/oidc/protocol/errors'
-import { sendAuthorizationResponse } from '#services/oidc/authorize/response'
+import { sendAuthorizationResponse } from '#services/http/authorization_response'
 import { JSON_PATHS, PATHS, isIdpPathWithTrailingSlash } from '#services/oidc/protocol/paths'
 import { checkApiRequest } from '#services/oidc/protocol/parameters'
 
@@ -113,7 +113,7 @@ export default class HttpExceptionHandler extends ExceptionHandler {
       if (error.description) params.error_description = error.description
       if (delivery.state) params.state = delivery.state
       params.iss = ctx.oidcAdapter.getIssuer()
-      return sendAuthorizationResponse(ctx, delivery, params)
+      return sendAuthorizationResponse(ctx, { target: delivery, params })
     }
     if (delivery.kind === 'page') {
       ctx.response.status(error.status)

@@ -1,12 +1,12 @@
 import type { HttpContext } from '@adonisjs/core/http'
 import type { NextFn } from '@adonisjs/core/types/http'
-import { loginGate } from '#services/accounts/login_gate'
+import { redirectToLogin } from '#services/http/login_redirect'
 import { currentProviderSession } from '#services/accounts/provider_session'
 
 /** Pages that need a signed-in, active user send others to the login page with `next` */
 export default class AuthMiddleware {
   async handle(ctx: HttpContext, next: NextFn) {
-    if (!(await currentProviderSession(ctx))) return loginGate(ctx, ctx.request.url(true))
+    if (!(await currentProviderSession(ctx))) return redirectToLogin(ctx, ctx.request.url(true))
     return next()
   }
 }

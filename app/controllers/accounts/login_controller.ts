@@ -1,6 +1,6 @@
 import type { HttpContext } from '@adonisjs/core/http'
 import { attemptLogin } from '#services/accounts/credentials'
-import { safeNextPath } from '#services/accounts/login_gate'
+import { safeNextPath } from '#services/accounts/next_path'
 import { startProviderSession } from '#services/accounts/provider_session'
 import { clientIp } from '#services/http/client_ip'
 

@@ -1,16 +1,41 @@
 import type { HttpContext } from '@adonisjs/core/http'
-import { authorize, readParams, submitConsent } from '#services/oidc/authorize/flow'
+import {
+  decideAuthorization,
+  decideConsent,
+  readParams,
+  type AuthorizeOutcome,
+} from '#services/oidc/authorize/decision'
+import { currentProviderSession } from '#services/accounts/provider_session'
+import { sendAuthorizationResponse } from '#services/http/authorization_response'
+import { redirectToLogin } from '#services/http/login_redirect'
 
 /** /identity/o/authorize (endpoints.md §3) */
 export default class AuthorizeController {
   /** GET: an authorization request */
   async show(ctx: HttpContext) {
     const url = ctx.request.request.url ?? ''
-    return authorize(ctx, url.includes('?') ? url.slice(url.indexOf('?') + 1) : '')
+    const query = url.includes('?') ? url.slice(url.indexOf('?') + 1) : ''
+    return this.#render(ctx, await decideAuthorization(await this.#requester(ctx), query))
   }
 
   /** POST: the consent form (an authorization request sent by POST was redirected by authorize_by_post) */
   async store(ctx: HttpContext) {
-    return submitConsent(ctx, readParams(ctx.request.raw() ?? ''))
+    const form = readParams(ctx.request.raw() ?? '')
+    return this.#render(ctx, await decideConsent(await this.#requester(ctx), form))
+  }
+
+  async #requester(ctx: HttpContext) {
+    return { adapter: ctx.oidcAdapter, session: await currentProviderSession(ctx) }
+  }
+
+  #render(ctx: HttpContext, outcome: AuthorizeOutcome) {
+    switch (outcome.kind) {
+      case 'login':
+        return redirectToLogin(ctx, outcome.next, outcome.loginHint)
+      case 'consent':
+        return ctx.view.render('oidc/consent', outcome.page)
+      case 'respond':
+        return sendAuthorizationResponse(ctx, outcome.response)
+    }
   }
 }

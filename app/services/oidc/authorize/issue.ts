@@ -1,22 +1,23 @@
 /**
  * Issuing an authorization response (endpoints.md §3.4) for every response
- * type: a code, an access token, an ID token, or a mix (hybrid), then the
- * redirect in the response mode with state and iss (RFC 9207).
+ * type: a code, an access token, an ID token, or a mix (hybrid), with state
+ * and iss (RFC 9207). The rows are written before the response is returned.
  */
 import { DateTime } from 'luxon'
 import db from '@adonisjs/lucid/services/db'
-import type { HttpContext } from '@adonisjs/core/http'
 import type User from '#models/user'
 import OidcAuthorizationCode from '#models/oidc_authorization_code'
 import oidcConfig from '#config/oidc'
+import type { OidcAdapter } from '#services/oidc/adapter/adapter'
 import type { AuthorizationRequest } from '#services/oidc/authorize/request'
-import { sendAuthorizationResponse } from '#services/oidc/authorize/response'
+import type { AuthorizationResponse } from '#services/oidc/authorize/response'
 import { prepareTokens, storeTokens } from '#services/oidc/tokens/issuer'
 import { recordIdTokenSession, signIdToken } from '#services/oidc/tokens/id_token'
 import { randomFamilyId, randomValue } from '#services/oidc/protocol/random'
 import { joinScopes } from '#services/oidc/protocol/scopes'
 
-export type Grant = {
+/** What the person granted, and the session they granted it in */
+export type UserGrant = {
   user: User
   scopes: string[]
   email: string | null
@@ -26,11 +27,10 @@ export type Grant = {
 }
 
 export async function issueAuthorizationResponse(
-  ctx: HttpContext,
+  adapter: OidcAdapter,
   request: AuthorizationRequest,
-  grant: Grant
-) {
-  const adapter = ctx.oidcAdapter
+  grant: UserGrant
+): Promise<AuthorizationResponse> {
   const words = request.responseType.split(' ')
   const tokenGrant = {
     client: request.client,
@@ -101,13 +101,10 @@ export async function issueAuthorizationResponse(
 
   if (request.state) params.state = request.state
   params.iss = adapter.getIssuer()
-  return sendAuthorizationResponse(
-    ctx,
-    {
-      redirectUri: request.redirectUri,
-      responseMode: request.responseMode,
-      answersPost: grant.answersPost,
-    },
-    params
-  )
+  const target = {
+    redirectUri: request.redirectUri,
+    responseMode: request.responseMode,
+    answersPost: grant.answersPost,
+  }
+  return { target, params }
 }

@@ -1,30 +1,27 @@
 /**
- * Delivers an authorization response (success or error) to a redirect URI that
- * has already matched, in its response mode (endpoints.md §3.4): query or
- * fragment as a 302 (303 after a POST), or form_post as an auto-submitting page.
+ * An authorization response (success or error) for a redirect URI that has
+ * already matched, and how it travels in its response mode (endpoints.md
+ * §3.4): query or fragment in a redirect (302, or 303 after a POST), or
+ * form_post as an auto-submitting page.
  */
-import type { HttpContext } from '@adonisjs/core/http'
 import type { ResponseMode } from '#services/oidc/protocol/errors'
 
-export type AuthorizationTarget = {
+/** Where an authorization response goes */
+export type ResponseTarget = {
   redirectUri: string
   responseMode: ResponseMode
   answersPost: boolean
 }
 
-export async function sendAuthorizationResponse(
-  ctx: HttpContext,
-  target: AuthorizationTarget,
-  params: Record<string, string>
-) {
+export type AuthorizationResponse = { target: ResponseTarget; params: Record<string, string> }
+
+export type ResponseDelivery =
+  | { kind: 'redirect'; status: 302 | 303; location: string }
+  | { kind: 'form_post'; action: string; fields: [string, string][] }
+
+export function responseDelivery({ target, params }: AuthorizationResponse): ResponseDelivery {
   if (target.responseMode === 'form_post') {
-    ctx.response.status(200)
-    return ctx.response.send(
-      await ctx.view.render('oidc/form_post', {
-        action: target.redirectUri,
-        fields: Object.entries(params),
-      })
-    )
+    return { kind: 'form_post', action: target.redirectUri, fields: Object.entries(params) }
   }
   const url = new URL(target.redirectUri)
   if (target.responseMode === 'query') {
@@ -32,6 +29,5 @@ export async function sendAuthorizationResponse(
   } else {
     url.hash = new URLSearchParams(params).toString()
   }
-  ctx.response.status(target.answersPost ? 303 : 302).header('Location', url.href)
-  return ctx.response.send('')
+  return { kind: 'redirect', status: target.answersPost ? 303 : 302, location: url.href }
 }

@@ -14,7 +14,7 @@ import { affectedRows, revokeFamily } from '#services/oidc/tokens/families'
 import { checkCodeVerifier } from '#services/oidc/protocol/pkce'
 import { prepareTokens, storeTokens } from '#services/oidc/tokens/issuer'
 import { recordIdTokenSession, signIdToken } from '#services/oidc/tokens/id_token'
-import { tokenResponse, type Grant, type TokenResponse } from '#services/oidc/grants/grant'
+import { tokenResponse, type GrantHandler, type TokenResponse } from '#services/oidc/grants/grant'
 import type { ApiRequest } from '#services/oidc/protocol/api_request'
 
 /**
@@ -40,7 +40,7 @@ function redemptionFailure(
   }
 }
 
-export const authorizationCodeGrant: Grant = {
+export const authorizationCodeGrant: GrantHandler = {
   grantType: 'authorization_code',
 
   checkParameters(params) {

@@ -7,10 +7,10 @@ import type OidcClient from '#models/oidc_client'
 import { issueTokens } from '#services/oidc/tokens/issuer'
 import { resolveScopes } from '#services/oidc/protocol/scopes'
 import { randomFamilyId } from '#services/oidc/protocol/random'
-import { tokenResponse, type Grant, type TokenResponse } from '#services/oidc/grants/grant'
+import { tokenResponse, type GrantHandler, type TokenResponse } from '#services/oidc/grants/grant'
 import type { ApiRequest } from '#services/oidc/protocol/api_request'
 
-export const clientCredentialsGrant: Grant = {
+export const clientCredentialsGrant: GrantHandler = {
   grantType: 'client_credentials',
   confidentialOnly: true,
 

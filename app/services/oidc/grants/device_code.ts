@@ -20,7 +20,7 @@ import { affectedRows } from '#services/oidc/tokens/families'
 import { prepareTokens, storeTokens } from '#services/oidc/tokens/issuer'
 import { signIdToken } from '#services/oidc/tokens/id_token'
 import { randomFamilyId } from '#services/oidc/protocol/random'
-import { tokenResponse, type Grant, type TokenResponse } from '#services/oidc/grants/grant'
+import { tokenResponse, type GrantHandler, type TokenResponse } from '#services/oidc/grants/grant'
 import type { ApiRequest } from '#services/oidc/protocol/api_request'
 
 export const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code'
@@ -36,7 +36,7 @@ async function recordPoll(code: OidcDeviceCode): Promise<boolean> {
   return tooSoon
 }
 
-export const deviceCodeGrant: Grant = {
+export const deviceCodeGrant: GrantHandler = {
   grantType: DEVICE_CODE_GRANT,
 
   checkParameters(params) {

@@ -14,7 +14,7 @@ export type TokenResponse = {
 }
 
 /** Every grant has the same shape: its type, its required parameters, its handler */
-export interface Grant {
+export interface GrantHandler {
   readonly grantType: string
   /** Public clients asking for it get 401 invalid_client (compat) */
   readonly confidentialOnly?: boolean

@@ -14,10 +14,10 @@ import { authorizationCodeGrant } from '#services/oidc/grants/authorization_code
 import { clientCredentialsGrant } from '#services/oidc/grants/client_credentials'
 import { refreshTokenGrant } from '#services/oidc/grants/refresh_token'
 import { deviceCodeGrant } from '#services/oidc/grants/device_code'
-import type { Grant, TokenResponse } from '#services/oidc/grants/grant'
+import type { GrantHandler, TokenResponse } from '#services/oidc/grants/grant'
 import type { ApiRequest } from '#services/oidc/protocol/api_request'
 
-const GRANTS = new Map<string, Grant>(
+const GRANTS = new Map<string, GrantHandler>(
   [authorizationCodeGrant, clientCredentialsGrant, refreshTokenGrant, deviceCodeGrant].map(
     (grant) => [grant.grantType, grant]
   )

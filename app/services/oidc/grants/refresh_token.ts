@@ -17,7 +17,7 @@ import { findToken, type ResolvedToken } from '#services/oidc/tokens/lookup'
 import { prepareTokens, storeTokens } from '#services/oidc/tokens/issuer'
 import { recordIdTokenSession, signIdToken } from '#services/oidc/tokens/id_token'
 import { splitScope } from '#services/oidc/protocol/scopes'
-import { tokenResponse, type Grant, type TokenResponse } from '#services/oidc/grants/grant'
+import { tokenResponse, type GrantHandler, type TokenResponse } from '#services/oidc/grants/grant'
 import type { ApiRequest } from '#services/oidc/protocol/api_request'
 
 function withinGracePeriod(rotatedAt: DateTime) {
@@ -44,7 +44,7 @@ function narrowedScopes(granted: string[], scope: string | undefined) {
   return requested
 }
 
-export const refreshTokenGrant: Grant = {
+export const refreshTokenGrant: GrantHandler = {
   grantType: 'refresh_token',
 
   checkParameters(params) {

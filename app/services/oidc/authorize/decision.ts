@@ -1,9 +1,9 @@
 /**
- * The authorization endpoint's flow (§3.1 B and D, §3.3): the login gate, the
- * prompt=none rules, the decision to issue at once or ask, and the consent
- * form's submission.
+ * The authorization endpoint's decisions (§3.1 B and D, §3.3): send the
+ * person to log in, ask for consent, or answer the client. Each is returned
+ * as a value for the controller to render; protocol errors are thrown as
+ * OAuthError with their delivery.
  */
-import type { HttpContext } from '@adonisjs/core/http'
 import {
   AccessDenied,
   ConsentRequired,
@@ -30,11 +30,36 @@ import {
   rememberConsent,
 } from '#services/oidc/authorize/remembered_consent'
 import { signConsentRequest, verifyConsentRequest } from '#services/oidc/authorize/consent_request'
-import { emailChoices, readConsentForm, scopeChoices } from '#services/oidc/authorize/consent_page'
+import {
+  emailChoices,
+  readConsentForm,
+  scopeChoices,
+  type ScopeChoice,
+} from '#services/oidc/authorize/consent_page'
 import { issueAuthorizationResponse } from '#services/oidc/authorize/issue'
-import { currentProviderSession, type ProviderSession } from '#services/accounts/provider_session'
-import { loginGate } from '#services/accounts/login_gate'
+import type { AuthorizationResponse } from '#services/oidc/authorize/response'
+import type { OidcAdapter } from '#services/oidc/adapter/adapter'
+import type { ProviderSession } from '#services/accounts/provider_session'
 import { PATHS } from '#services/oidc/protocol/paths'
+
+/** Who asks: the request's adapter and the browser's provider session, if any */
+export type Requester = { adapter: OidcAdapter; session: ProviderSession | null }
+
+/** What the consent page shows */
+export type ConsentPage = {
+  clientName: string
+  /** The signed pending request the form posts back */
+  request: string
+  scopes: ScopeChoice[]
+  emails: { email: string }[]
+  selectedEmail: string | null
+  errors: string[]
+}
+
+export type AuthorizeOutcome =
+  | { kind: 'login'; next: string; loginHint: string | null }
+  | { kind: 'consent'; page: ConsentPage }
+  | { kind: 'respond'; response: AuthorizationResponse }
 
 export function readParams(text: string): RawParams {
   try {
@@ -63,28 +88,25 @@ function nextWithoutReauthentication(query: string) {
   return `${PATHS.authorize}?${params}`
 }
 
-/** GET /identity/o/authorize */
-export async function authorize(ctx: HttpContext, query: string) {
+/** GET /identity/o/authorize with its query string */
+export async function decideAuthorization(
+  { adapter, session }: Requester,
+  query: string
+): Promise<AuthorizeOutcome> {
   const raw = readParams(query)
   const target = await checkFatal(raw)
-  const session = await currentProviderSession(ctx)
   const prompt = parsePrompt(target.params.prompt)
   const maxAge = parseMaxAge(target.params.max_age)
+  const loginHint = target.params.login_hint ?? null
 
   if (!prompt.has('none')) {
-    if (!session) return loginGate(ctx, `${PATHS.authorize}?${query}`, target.params.login_hint)
+    if (!session) return { kind: 'login', next: `${PATHS.authorize}?${query}`, loginHint }
     if (prompt.has('login') || sessionTooOld(session, maxAge)) {
-      return loginGate(ctx, nextWithoutReauthentication(query), target.params.login_hint)
+      return { kind: 'login', next: nextWithoutReauthentication(query), loginHint }
     }
   }
 
-  const request = await checkRedirectable(
-    raw,
-    target,
-    ctx.oidcAdapter,
-    session?.user ?? null,
-    false
-  )
+  const request = await checkRedirectable(raw, target, adapter, session?.user ?? null, false)
   const redirectError = (error: OAuthError) =>
     error.redirectTo({
       redirectUri: request.redirectUri,
@@ -94,47 +116,54 @@ export async function authorize(ctx: HttpContext, query: string) {
     })
   if (prompt.has('none') && (!session || sessionTooOld(session, maxAge)))
     throw redirectError(new LoginRequired())
+  const signedIn = session!
 
-  const consent = await findConsent(session!.user.id, request.client.id)
+  const consent = await findConsent(signedIn.user.id, request.client.id)
   const covered = request.client.skipConsent || consentCovers(consent, request.scopes)
   if (prompt.has('none') && !covered) throw redirectError(new ConsentRequired())
   if (!prompt.has('consent') && covered) {
-    return issueAuthorizationResponse(ctx, request, {
-      ...grantBase(session!),
-      scopes: request.scopes,
-      email: consent?.email ?? null,
-      answersPost: false,
-    })
+    return respond(adapter, request, signedIn, request.scopes, consent?.email ?? null, false)
   }
-  return renderConsent(ctx, request, session!, request.scopes, null, [])
+  return askConsent(adapter, request, signedIn, request.scopes, null, [])
 }
 
-function grantBase(session: ProviderSession) {
-  return { user: session.user, authTime: session.authTime, sid: session.sid }
+async function respond(
+  adapter: OidcAdapter,
+  request: AuthorizationRequest,
+  session: ProviderSession,
+  scopes: string[],
+  email: string | null,
+  answersPost: boolean
+): Promise<AuthorizeOutcome> {
+  const { user, authTime, sid } = session
+  const grant = { user, authTime, sid, scopes, email, answersPost }
+  return { kind: 'respond', response: await issueAuthorizationResponse(adapter, request, grant) }
 }
 
-async function renderConsent(
-  ctx: HttpContext,
+async function askConsent(
+  adapter: OidcAdapter,
   request: AuthorizationRequest,
   session: ProviderSession,
   checked: string[],
   email: string | null,
   errors: string[]
-) {
-  const emails = await emailChoices(session.user, request.scopes)
-  return ctx.view.render('oidc/consent', {
+): Promise<AuthorizeOutcome> {
+  const page: ConsentPage = {
     clientName: request.client.name,
     request: signConsentRequest(request.params, session.user.id),
-    scopes: scopeChoices(ctx.oidcAdapter, request.scopes, checked),
-    emails,
+    scopes: scopeChoices(adapter, request.scopes, checked),
+    emails: await emailChoices(session.user, request.scopes),
     selectedEmail: email,
     errors,
-  })
+  }
+  return { kind: 'consent', page }
 }
 
 /** POST /identity/o/authorize with the consent form (§3.3 steps 3-6; CSRF is checked by then) */
-export async function submitConsent(ctx: HttpContext, form: RawParams) {
-  const session = await currentProviderSession(ctx)
+export async function decideConsent(
+  { adapter, session }: Requester,
+  form: RawParams
+): Promise<AuthorizeOutcome> {
   const check = session
     ? verifyConsentRequest(form.get('request')?.[0] ?? '', session.user.id)
     : ({ ok: false, reason: 'tampered' } as const)
@@ -147,19 +176,16 @@ export async function submitConsent(ctx: HttpContext, form: RawParams) {
       403
     ).asPage()
   }
+  const signedIn = session!
   const raw: RawParams = new Map(
     Object.entries(check.params).map(([name, value]) => [name, [value]])
   )
   const target = await checkFatal(raw)
   if (form.get('action')?.[0] !== 'grant') {
     const responseType = normaliseResponseType(target.params.response_type)
-    const request = await checkRedirectable(
-      raw,
-      target,
-      ctx.oidcAdapter,
-      session!.user,
-      true
-    ).catch(() => null)
+    const request = await checkRedirectable(raw, target, adapter, signedIn.user, true).catch(
+      () => null
+    )
     throw new AccessDenied().redirectTo({
       redirectUri: target.redirectUri,
       responseMode:
@@ -168,29 +194,20 @@ export async function submitConsent(ctx: HttpContext, form: RawParams) {
       answersPost: true,
     })
   }
-  const request = await checkRedirectable(raw, target, ctx.oidcAdapter, session!.user, true)
-  const choices = await emailChoices(session!.user, request.scopes)
-  const consentForm = readConsentForm(
-    request,
-    form.get('scopes') ?? [],
-    form.get('email')?.[0],
-    choices
-  )
+  const request = await checkRedirectable(raw, target, adapter, signedIn.user, true)
+  const choices = await emailChoices(signedIn.user, request.scopes)
+  const email = form.get('email')?.[0]
+  const consentForm = readConsentForm(request, form.get('scopes') ?? [], email, choices)
   if (consentForm.errors.length) {
-    return renderConsent(
-      ctx,
+    return askConsent(
+      adapter,
       request,
-      session!,
+      signedIn,
       consentForm.scopes,
-      form.get('email')?.[0] ?? null,
+      email ?? null,
       consentForm.errors
     )
   }
-  await rememberConsent(session!.user.id, request.client.id, consentForm.scopes, consentForm.email)
-  return issueAuthorizationResponse(ctx, request, {
-    ...grantBase(session!),
-    scopes: consentForm.scopes,
-    email: consentForm.email,
-    answersPost: true,
-  })
+  await rememberConsent(signedIn.user.id, request.client.id, consentForm.scopes, consentForm.email)
+  return respond(adapter, request, signedIn, consentForm.scopes, consentForm.email, true)
 }
