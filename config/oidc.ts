@@ -6,21 +6,15 @@
  */
 import '#start/env'
 import * as read from '#start/settings'
-import { InvalidSettingError } from '#start/settings'
+import { InvalidSettingError, SIGNING_ALGS, signingAlgOf, type SigningAlg } from '#start/settings'
+
+export type { SigningAlg }
 
 const env = process.env
-const SIGNING_ALGS = ['RS256', 'ES256', 'EdDSA'] as const
-export type SigningAlg = (typeof SIGNING_ALGS)[number]
 
 /** IDP_OIDC_PRIVATE_KEY (allauth): a PEM to sign with instead of the database keys */
 const privateKey = read.privateKey(env, 'IDP_OIDC_PRIVATE_KEY')
-const keyAlg: SigningAlg | null = !privateKey
-  ? null
-  : privateKey.asymmetricKeyType === 'rsa'
-    ? 'RS256'
-    : privateKey.asymmetricKeyType === 'ec'
-      ? 'ES256'
-      : 'EdDSA'
+const keyAlg: SigningAlg | null = privateKey ? signingAlgOf(privateKey) : null
 const configuredAlg = read.oneOf(env, 'IDP_OIDC_SIGNING_ALG', SIGNING_ALGS, keyAlg ?? 'RS256')
 if (keyAlg && configuredAlg !== keyAlg) {
   throw new InvalidSettingError(

@@ -6,6 +6,17 @@
  */
 import { createPrivateKey, type KeyObject } from 'node:crypto'
 
+/** The signing algorithms, one per supported key type */
+export const SIGNING_ALGS = ['RS256', 'ES256', 'EdDSA'] as const
+export type SigningAlg = (typeof SIGNING_ALGS)[number]
+
+/** The algorithm a supported private key signs with: RSA RS256, P-256 ES256, Ed25519 EdDSA */
+export function signingAlgOf(key: KeyObject): SigningAlg {
+  if (key.asymmetricKeyType === 'rsa') return 'RS256'
+  if (key.asymmetricKeyType === 'ec') return 'ES256'
+  return 'EdDSA'
+}
+
 export class InvalidSettingError extends Error {
   code = 'E_INVALID_SETTING'
   constructor(variable: string, problem: string) {

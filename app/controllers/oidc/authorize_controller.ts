@@ -8,13 +8,13 @@ import {
 import { currentProviderSession } from '#services/accounts/provider_session'
 import { sendAuthorizationResponse } from '#services/http/authorization_response'
 import { redirectToLogin } from '#services/http/login_redirect'
+import { rawQuery } from '#services/http/request_parts'
 
 /** /identity/o/authorize (endpoints.md §3) */
 export default class AuthorizeController {
   /** GET: an authorization request */
   async show(ctx: HttpContext) {
-    const url = ctx.request.request.url ?? ''
-    const query = url.includes('?') ? url.slice(url.indexOf('?') + 1) : ''
+    const query = rawQuery(ctx.request)
     return this.#render(ctx, await decideAuthorization(await this.#requester(ctx), query))
   }
 

@@ -3,7 +3,7 @@ import { OAuthError, UnauthorizedClient } from '#services/oidc/protocol/errors'
 import { authenticateClient } from '#services/oidc/clients/authentication'
 import { resolveScopes } from '#services/oidc/protocol/scopes'
 import { createDeviceCode } from '#services/oidc/device/device_codes'
-import { DEVICE_CODE_GRANT } from '#services/oidc/grants/device_code'
+import { DEVICE_CODE_GRANT } from '#services/oidc/protocol/vocabulary'
 import { PATHS } from '#services/oidc/protocol/paths'
 import oidcConfig from '#config/oidc'
 

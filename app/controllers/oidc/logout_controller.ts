@@ -8,19 +8,21 @@ import {
   readLogoutParams,
   type LogoutRequest,
 } from '#services/oidc/logout/request'
+import { rawQuery } from '#services/http/request_parts'
 import { revokeUserClientTokens } from '#services/oidc/tokens/families'
 
 /** /identity/o/logout: RP-initiated logout (endpoints.md §10) */
 export default class LogoutController {
   async show(ctx: HttpContext) {
-    const request = await cleanLogoutRequest(readLogoutParams(ctx), ctx.oidcAdapter)
+    const query = readLogoutParams(rawQuery(ctx.request))
+    const request = await cleanLogoutRequest(query, ctx.oidcAdapter)
     const session = await currentProviderSession(ctx)
     if (await this.#mustAsk(ctx, request, session)) return this.#ask(ctx, request)
     return this.#act(ctx, request, session, true)
   }
 
   async submit(ctx: HttpContext) {
-    const body = readLogoutParams(ctx)
+    const body = readLogoutParams(ctx.request.raw() ?? '')
     const request = await cleanLogoutRequest(body, ctx.oidcAdapter)
     const session = await currentProviderSession(ctx)
     if (!(await this.#mustAsk(ctx, request, session))) return this.#act(ctx, request, session, true)

@@ -18,8 +18,8 @@ import {
 } from '#services/oidc/protocol/errors'
 import { firstDuplicate, singleValues, type RawParams } from '#services/oidc/protocol/parameters'
 import { matchRedirectUri } from '#services/oidc/protocol/redirect_uri'
-import { splitScope } from '#services/oidc/protocol/scopes'
-import { RESPONSE_TYPES } from '#services/oidc/protocol/discovery'
+import { resolveScopes } from '#services/oidc/protocol/scopes'
+import { RESPONSE_MODES, RESPONSE_TYPES } from '#services/oidc/protocol/vocabulary'
 import keyStore from '#services/oidc/keys/key_store'
 import type { OidcAdapter } from '#services/oidc/adapter/adapter'
 import type User from '#models/user'
@@ -41,7 +41,6 @@ const OAUTH_PARAMS = [
   'acr_values',
   'claims_locales',
 ]
-const RESPONSE_MODES: ResponseMode[] = ['query', 'fragment', 'form_post']
 /** RFC 7636 §4.2 */
 const CODE_CHALLENGE = /^[A-Za-z0-9\-._~]{43,128}$/
 
@@ -142,12 +141,11 @@ export async function checkRedirectable(
   // 9. scope
   let scopes: string[]
   try {
-    scopes = params.scope === undefined ? client.defaultScopes : splitScope(params.scope)
+    scopes = resolveScopes(client, params.scope)
   } catch (error) {
     throw fail(error as OAuthError)
   }
-  if (!scopes.length || scopes.some((scope) => !client.scopes.includes(scope)))
-    throw fail(new InvalidScope())
+  if (!scopes.length) throw fail(new InvalidScope())
   const wantsIdToken = responseType.split(' ').includes('id_token')
   if (wantsIdToken && !scopes.includes('openid'))
     throw fail(new InvalidRequest('The openid scope is required for an id_token.'))

@@ -14,6 +14,9 @@ import { verifyClientSecret } from '#services/oidc/clients/secrets'
 import { assertRateLimitLeft, hitRateLimit } from '#services/rate_limits/rate_limits'
 import type { ApiRequest } from '#services/oidc/protocol/api_request'
 
+/** How clients authenticate at the token, revoke, introspect and device code endpoints */
+export const CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'none']
+
 type BasicCredentials = { clientId: string; secret: string }
 
 /** RFC 6749 §2.3.1: both halves are form-URL-encoded before base64 */

@@ -6,18 +6,12 @@
 import OidcClient, { type ClientType } from '#models/oidc_client'
 import { makeAdapter } from '#services/oidc/adapter/loader'
 import { hashClientSecret, isPbkdf2Hash, NO_SECRET } from '#services/oidc/clients/secrets'
-/** The 7 response types, each with its words sorted as stored */
-import { RESPONSE_TYPES } from '#services/oidc/protocol/discovery'
+import { RESPONSE_TYPES } from '#services/oidc/protocol/vocabulary'
+import { GRANT_TYPES } from '#services/oidc/grants/registry'
+import { isScopeToken } from '#services/oidc/protocol/scopes'
 
 /** A registration rule was broken; nothing was written */
 export class ClientRegistrationError extends Error {}
-
-export const GRANT_TYPES = [
-  'authorization_code',
-  'refresh_token',
-  'client_credentials',
-  'urn:ietf:params:oauth:grant-type:device_code',
-]
 
 export type ClientFields = {
   name: string
@@ -49,8 +43,6 @@ export const CLIENT_DEFAULTS: Omit<ClientFields, 'name'> = {
   skipConsent: false,
 }
 
-/** RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ) */
-const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/
 /** RFC 6749 Appendix A.1 (client-id = *VSCHAR), without spaces, within the column */
 const CLIENT_ID = /^[\x21-\x7E]{1,100}$/
 const SHA256_HASH = /^sha256\$[0-9a-f]{64}$/
@@ -111,7 +103,7 @@ function checkUri(kind: UriKind, uri: string, allowWildcards: boolean) {
 
 function checkScopes(kind: string, scopes: string[]) {
   for (const scope of scopes)
-    if (!SCOPE_TOKEN.test(scope)) fail(`${kind} ${quote(scope)} is not a valid scope token`)
+    if (!isScopeToken(scope)) fail(`${kind} ${quote(scope)} is not a valid scope token`)
   return unique(scopes)
 }
 

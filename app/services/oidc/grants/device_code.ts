@@ -22,8 +22,8 @@ import { signIdToken } from '#services/oidc/tokens/id_token'
 import { randomFamilyId } from '#services/oidc/protocol/random'
 import { tokenResponse, type GrantHandler, type TokenResponse } from '#services/oidc/grants/grant'
 import type { ApiRequest } from '#services/oidc/protocol/api_request'
+import { DEVICE_CODE_GRANT } from '#services/oidc/protocol/vocabulary'
 
-export const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code'
 const SLOW_DOWN_STEP_SECONDS = 5
 
 /** Records the poll; true when it came sooner than the code's interval allows */

@@ -10,18 +10,9 @@ import {
 } from '#services/oidc/protocol/errors'
 import { authenticateClient } from '#services/oidc/clients/authentication'
 import { hitRateLimit } from '#services/rate_limits/rate_limits'
-import { authorizationCodeGrant } from '#services/oidc/grants/authorization_code'
-import { clientCredentialsGrant } from '#services/oidc/grants/client_credentials'
-import { refreshTokenGrant } from '#services/oidc/grants/refresh_token'
-import { deviceCodeGrant } from '#services/oidc/grants/device_code'
-import type { GrantHandler, TokenResponse } from '#services/oidc/grants/grant'
+import type { TokenResponse } from '#services/oidc/grants/grant'
+import { GRANTS } from '#services/oidc/grants/registry'
 import type { ApiRequest } from '#services/oidc/protocol/api_request'
-
-const GRANTS = new Map<string, GrantHandler>(
-  [authorizationCodeGrant, clientCredentialsGrant, refreshTokenGrant, deviceCodeGrant].map(
-    (grant) => [grant.grantType, grant]
-  )
-)
 
 export async function handleTokenRequest(request: ApiRequest): Promise<TokenResponse> {
   const { params } = request

@@ -12,7 +12,7 @@ import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import encryption from '@adonisjs/core/services/encryption'
 import OidcSigningKey from '#models/oidc_signing_key'
 import { sqlTime } from '#models/columns'
-import { InvalidSettingError } from '#start/settings'
+import { InvalidSettingError, signingAlgOf } from '#start/settings'
 import type { OidcConfig, SigningAlg } from '#config/oidc'
 
 /** A new key is published this long before it signs: the JWKS cache lifetime */
@@ -49,12 +49,6 @@ export async function thumbprint(publicKey: KeyObject) {
   return calculateJwkThumbprint(publicKey.export({ format: 'jwk' }) as JWK, 'sha256')
 }
 
-function algOf(key: KeyObject): SigningAlg {
-  if (key.asymmetricKeyType === 'rsa') return 'RS256'
-  if (key.asymmetricKeyType === 'ec') return 'ES256'
-  return 'EdDSA'
-}
-
 export function generatePrivateKey(alg: SigningAlg): KeyObject {
   if (alg === 'RS256') return generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey
   if (alg === 'ES256') return generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey
@@ -89,7 +83,7 @@ export class KeyStore {
     const ordered: LoadedKey[] = []
     if (this.config.privateKey) {
       const publicKey = createPublicKey(this.config.privateKey)
-      const alg = algOf(this.config.privateKey)
+      const alg = signingAlgOf(this.config.privateKey)
       const kid = await thumbprint(publicKey)
       const key = {
         kid,

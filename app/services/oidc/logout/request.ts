@@ -5,7 +5,6 @@
  * agree, and a post_logout_redirect_uri is followed only when registered for
  * the known client.
  */
-import type { HttpContext } from '@adonisjs/core/http'
 import OidcClient from '#models/oidc_client'
 import type { OidcAdapter } from '#services/oidc/adapter/adapter'
 import { InvalidRequest } from '#services/oidc/protocol/errors'
@@ -41,10 +40,7 @@ export type LogoutRequest = {
  * parameter is refused (the 400 page) rather than guessed at, and an empty one
  * counts as absent.
  */
-export function readLogoutParams(ctx: HttpContext): Record<string, string> {
-  const url = ctx.request.request.url ?? ''
-  const query = url.includes('?') ? url.slice(url.indexOf('?') + 1) : ''
-  const text = ctx.request.method() === 'POST' ? (ctx.request.raw() ?? '') : query
+export function readLogoutParams(text: string): Record<string, string> {
   let raw: RawParams
   try {
     raw = decodeParams(text)

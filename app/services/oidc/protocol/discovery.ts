@@ -5,22 +5,19 @@
 import oidcConfig from '#config/oidc'
 import type { OidcAdapter } from '#services/oidc/adapter/adapter'
 import { PATHS } from '#services/oidc/protocol/paths'
+import {
+  PROMPT_VALUES,
+  RESPONSE_MODES,
+  RESPONSE_TYPES,
+  STANDARD_SCOPES,
+} from '#services/oidc/protocol/vocabulary'
+import { GRANT_TYPES } from '#services/oidc/grants/registry'
+import { CLIENT_AUTH_METHODS } from '#services/oidc/clients/authentication'
 
-export const RESPONSE_TYPES = [
-  'code',
-  'code id_token',
-  'code id_token token',
-  'code token',
-  'id_token',
-  'id_token token',
-  'token',
-]
-export const SUPPORTED_SCOPES = ['openid', 'profile', 'email', 'phone', 'address']
 const CLAIMS_SUPPORTED =
   'sub iss aud exp iat auth_time nonce azp sid at_hash c_hash name given_name family_name middle_name nickname preferred_username picture website gender birthdate zoneinfo locale updated_at email email_verified phone_number phone_number_verified address'.split(
     ' '
   )
-const CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'none']
 
 export async function discoveryDocument(adapter: OidcAdapter) {
   const iss = adapter.getIssuer()
@@ -37,20 +34,19 @@ export async function discoveryDocument(adapter: OidcAdapter) {
     subject_types_supported: ['public'],
     id_token_signing_alg_values_supported: [oidcConfig.signingAlg],
     introspection_endpoint: iss + PATHS.introspect,
-    scopes_supported: SUPPORTED_SCOPES,
-    grant_types_supported: [
-      'authorization_code',
-      'implicit',
-      'refresh_token',
-      'client_credentials',
-      'urn:ietf:params:oauth:grant-type:device_code',
-    ],
-    response_modes_supported: ['query', 'fragment', 'form_post'],
+    scopes_supported: STANDARD_SCOPES,
+    /* implicit (a response type, not a token endpoint grant) is listed beside authorization_code */
+    grant_types_supported: GRANT_TYPES.flatMap((type) =>
+      type === 'authorization_code' ? [type, 'implicit'] : [type]
+    ),
+    response_modes_supported: RESPONSE_MODES,
     token_endpoint_auth_methods_supported: CLIENT_AUTH_METHODS,
     revocation_endpoint_auth_methods_supported: CLIENT_AUTH_METHODS,
-    introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+    introspection_endpoint_auth_methods_supported: CLIENT_AUTH_METHODS.filter(
+      (method) => method !== 'none'
+    ),
     code_challenge_methods_supported: oidcConfig.pkceAllowPlain ? ['S256', 'plain'] : ['S256'],
-    prompt_values_supported: ['none', 'login', 'consent'],
+    prompt_values_supported: PROMPT_VALUES,
     claims_supported: CLAIMS_SUPPORTED,
     authorization_response_iss_parameter_supported: true,
     request_parameter_supported: false,

@@ -10,9 +10,13 @@ import { InvalidScope } from '#services/oidc/protocol/errors'
 /** RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ) */
 const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/
 
+export function isScopeToken(value: string) {
+  return SCOPE_TOKEN.test(value)
+}
+
 export function splitScope(scope: string): string[] {
   const tokens = scope.split(' ')
-  if (tokens.some((token) => !SCOPE_TOKEN.test(token))) throw new InvalidScope()
+  if (tokens.some((token) => !isScopeToken(token))) throw new InvalidScope()
   return [...new Set(tokens)]
 }
 

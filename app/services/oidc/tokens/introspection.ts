@@ -4,11 +4,11 @@
  * including tokens that are expired, revoked or rotated out, is just inactive.
  */
 import type OidcClient from '#models/oidc_client'
-import oidcConfig from '#config/oidc'
 import type { OidcAdapter } from '#services/oidc/adapter/adapter'
 import { isUsable } from '#services/oidc/tokens/lookup'
 import { findTokenByHint } from '#services/oidc/tokens/revocation'
 import { joinScopes } from '#services/oidc/protocol/scopes'
+import { accessTokenAudience } from '#services/oidc/tokens/issuer'
 
 export async function introspect(
   adapter: OidcAdapter,
@@ -23,8 +23,7 @@ export async function introspect(
   if (!isAccessToken && (token.clientId !== caller.id || token.rotatedAt)) return { active: false }
 
   const issuer = adapter.getIssuer()
-  const audience =
-    oidcConfig.accessTokenAudience === undefined ? issuer : oidcConfig.accessTokenAudience
+  const audience = accessTokenAudience(issuer)
   const answer: Record<string, unknown> = {
     active: true,
     scope: joinScopes(token.scopes),

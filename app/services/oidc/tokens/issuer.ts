@@ -30,7 +30,7 @@ export type TokenGrant = {
 export type IssuedToken = { value: string; expiresIn: number }
 
 /** The configured JWT access token audience: unset = the issuer, "" = none */
-function accessTokenAudience(issuer: string) {
+export function accessTokenAudience(issuer: string) {
   const audience = oidcConfig.accessTokenAudience
   return audience === undefined ? issuer : audience
 }
