@@ -7,10 +7,13 @@
  */
 import db from '@adonisjs/lucid/services/db'
 import type { QueryClientContract } from '@adonisjs/lucid/types/database'
-import type { RawQueryBindings } from '@adonisjs/lucid/types/querybuilder'
+import type {
+  DatabaseQueryBuilderContract,
+  RawQueryBindings,
+} from '@adonisjs/lucid/types/querybuilder'
 
 type Row = Record<string, unknown>
-type Binding = string | number | null
+export type Binding = string | number | null
 /* Lucid's binding type leaves out null, which both drivers bind as NULL */
 const asBindings = (values: Binding[]) => values as RawQueryBindings
 
@@ -133,4 +136,31 @@ export function insertSoon(table: string, rows: Record<string, Binding>[]): Prom
     queued.set(table, [{ rows, resolve, reject }])
     setImmediate(() => flush(table))
   })
+}
+
+const DELETE_BATCH_SIZE = 1000
+
+/**
+ * Deletes the rows matching `condition`, 1,000 at a time so that no statement
+ * holds its locks for long; how many were deleted. Selects a batch of ids,
+ * then deletes them: MySQL allows no LIMIT in an IN subquery.
+ */
+export async function deleteInBatches(
+  table: string,
+  condition: (query: DatabaseQueryBuilderContract) => void
+) {
+  let deleted = 0
+  for (;;) {
+    const rows = await db.from(table).where(condition).select('id').limit(DELETE_BATCH_SIZE)
+    if (rows.length) {
+      const ids = rows.map((row) => row.id)
+      deleted += Number(await db.from(table).whereIn('id', ids).delete())
+    }
+    if (rows.length < DELETE_BATCH_SIZE) return deleted
+  }
+}
+
+/** Rows changed by a query-builder update, whatever the dialect returns */
+export function affectedRows(result: unknown): number {
+  return Number(Array.isArray(result) ? result[0] : result)
 }

@@ -6,7 +6,7 @@ import type User from '#models/user'
 import { InsufficientScope, InvalidToken } from '#services/oidc/protocol/errors'
 import { bearerToken } from '#services/oidc/protocol/bearer'
 import { bearerSource } from '#services/http/request_parts'
-import { findUsableAccessToken } from '#services/oidc/tokens/lookup'
+import { findUsableAccessToken } from '#services/oidc/tokens/token_store'
 import { missingScopes, type ScopeExpression } from '#services/oidc/protocol/scope_expression'
 
 declare module '@adonisjs/core/http' {

@@ -8,7 +8,7 @@ import {
 } from '#services/oidc/authorize/decision'
 import { makeAdapter } from '#services/oidc/adapter/loader'
 import { OAuthError } from '#services/oidc/protocol/errors'
-import { findConsent } from '#services/oidc/authorize/remembered_consent'
+import { findConsent } from '#services/oidc/authorize/consent_store'
 import { createClient, createUser, type TestClient } from '#tests/helpers/factories'
 
 const REDIRECT = 'https://rp.example/callback'

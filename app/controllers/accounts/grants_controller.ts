@@ -1,7 +1,7 @@
 import type { HttpContext } from '@adonisjs/core/http'
 import OidcClient from '#models/oidc_client'
 import { currentProviderSession } from '#services/accounts/provider_session'
-import { listConsents, revokeConsent } from '#services/oidc/authorize/remembered_consent'
+import { listConsents, revokeConsent } from '#services/oidc/authorize/consent_store'
 import { PATHS } from '#services/oidc/protocol/paths'
 
 /** /accounts/grants/: what the signed-in user has authorized, and revoking it (endpoints.md §11) */

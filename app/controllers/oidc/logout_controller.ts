@@ -9,7 +9,7 @@ import {
   type LogoutRequest,
 } from '#services/oidc/logout/request'
 import { rawQuery } from '#services/http/request_parts'
-import { revokeUserClientTokens } from '#services/oidc/tokens/families'
+import { revokeUserClientTokens } from '#services/oidc/tokens/token_store'
 
 /** /identity/o/logout: RP-initiated logout (endpoints.md §10) */
 export default class LogoutController {

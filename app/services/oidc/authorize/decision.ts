@@ -24,11 +24,7 @@ import {
   normaliseResponseType,
   type AuthorizationRequest,
 } from '#services/oidc/authorize/request'
-import {
-  consentCovers,
-  findConsent,
-  rememberConsent,
-} from '#services/oidc/authorize/remembered_consent'
+import { consentCovers, findConsent, rememberConsent } from '#services/oidc/authorize/consent_store'
 import { signConsentRequest, verifyConsentRequest } from '#services/oidc/authorize/consent_request'
 import {
   emailChoices,

@@ -6,7 +6,7 @@
 import { DateTime } from 'luxon'
 import db from '@adonisjs/lucid/services/db'
 import type User from '#models/user'
-import OidcAuthorizationCode from '#models/oidc_authorization_code'
+import { storeAuthorizationCode } from '#services/oidc/authorize/code_store'
 import oidcConfig from '#config/oidc'
 import type { OidcAdapter } from '#services/oidc/adapter/adapter'
 import type { AuthorizationRequest } from '#services/oidc/authorize/request'
@@ -74,7 +74,7 @@ export async function issueAuthorizationResponse(
 
   await db.transaction(async (trx) => {
     if (code) {
-      await OidcAuthorizationCode.create(
+      await storeAuthorizationCode(
         {
           hash: adapter.hashToken(code),
           clientId: request.client.id,
@@ -90,9 +90,8 @@ export async function issueAuthorizationResponse(
           authTime: grant.authTime,
           sid: grant.sid,
           expiresAt: DateTime.utc().plus({ seconds: oidcConfig.authorizationCodeExpiresIn }),
-          consumedAt: null,
         },
-        { client: trx }
+        trx
       )
     }
     if (tokens) await storeTokens(tokens, trx)

@@ -5,15 +5,17 @@
  * update in the same transaction as the new tokens, so of two concurrent
  * refreshes with one token, one rotates and the other counts as a replay.
  */
-import db from '@adonisjs/lucid/services/db'
 import { DateTime } from 'luxon'
 import type OidcClient from '#models/oidc_client'
 import oidcConfig from '#config/oidc'
-import { sqlTime } from '#models/columns'
 import { InvalidGrant, InvalidRequest, InvalidScope } from '#services/oidc/protocol/errors'
-import { revokeFamily } from '#services/oidc/tokens/families'
-import { changeRows } from '#database/statements'
-import { findToken, type ResolvedToken } from '#services/oidc/tokens/lookup'
+import {
+  findToken,
+  markRotated,
+  revokeFamily,
+  type ResolvedToken,
+} from '#services/oidc/tokens/token_store'
+import { redeemOnce } from '#services/oidc/grants/redeem_once'
 import { prepareTokens, storeTokens } from '#services/oidc/tokens/issuer'
 import { recordIdTokenSession, signIdToken } from '#services/oidc/tokens/id_token'
 import { splitScope } from '#services/oidc/protocol/scopes'
@@ -78,38 +80,38 @@ export const refreshTokenGrant: GrantHandler = {
       expiresAt: token.expiresAt,
       scopes: token.scopes,
     }
-    /* everything that signs or calls the adapter runs before the transaction, so that a failure writes nothing */
-    const prepared = await prepareTokens(adapter, grant, refresh)
-    const idToken = scopes.includes('openid')
-      ? await signIdToken(adapter, {
-          client,
-          user: user!,
-          scopes,
-          authTime: token.authTime ?? Math.floor(token.createdAt.toSeconds()),
-          email: grant.email,
-          sid: token.sid,
-          accessToken: prepared.accessToken.value,
-        })
-      : null
-
-    const stored = await db.transaction(async (trx) => {
-      if (rotate && !token.rotatedAt) {
-        const rotated = await changeRows(
-          'update oidc_tokens set rotated_at = ? where id = ? and rotated_at is null',
-          [sqlTime(), token.id],
-          trx
-        )
-        if (rotated === 0 && oidcConfig.refreshTokenGracePeriod === 0) return false
-      }
-      await storeTokens(prepared, trx)
-      if (idToken) await recordIdTokenSession(grant, trx)
-      return true
+    const redeemed = await redeemOnce({
+      async prepare() {
+        const tokens = await prepareTokens(adapter, grant, refresh)
+        const idToken = scopes.includes('openid')
+          ? await signIdToken(adapter, {
+              client,
+              user: user!,
+              scopes,
+              authTime: token.authTime ?? Math.floor(token.createdAt.toSeconds()),
+              email: grant.email,
+              sid: token.sid,
+              accessToken: tokens.accessToken.value,
+            })
+          : null
+        return { tokens, idToken }
+      },
+      /* within the grace period a rotated token may refresh again; otherwise only one rotation wins */
+      async consume(trx) {
+        if (!rotate || token.rotatedAt) return true
+        return (await markRotated(token.id, trx)) || oidcConfig.refreshTokenGracePeriod > 0
+      },
+      async store({ tokens, idToken }, trx) {
+        await storeTokens(tokens, trx)
+        if (idToken) await recordIdTokenSession(grant, trx)
+      },
     })
-    if (!stored) throw await replay()
+    if (!redeemed) throw await replay()
+    const { tokens, idToken } = redeemed.prepared
 
     /* without rotation the presented refresh token stays the client's */
-    return tokenResponse(prepared.accessToken, scopes, {
-      refreshToken: prepared.refreshToken ?? params.refresh_token,
+    return tokenResponse(tokens.accessToken, scopes, {
+      refreshToken: tokens.refreshToken ?? params.refresh_token,
       idToken,
     })
   },

@@ -12,6 +12,7 @@ import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import encryption from '@adonisjs/core/services/encryption'
 import OidcSigningKey from '#models/oidc_signing_key'
 import { sqlTime } from '#models/columns'
+import { deleteInBatches } from '#database/statements'
 import { InvalidSettingError, signingAlgOf } from '#start/settings'
 import type { OidcConfig, SigningAlg } from '#config/oidc'
 
@@ -258,6 +259,12 @@ export class KeyStore {
     })
     await this.load(true)
     return row
+  }
+
+  /** Deletes retired keys once every token they signed has expired */
+  prune(now: DateTime) {
+    const closed = sqlTime(now.minus({ seconds: this.retiredKeyWindowSeconds }))
+    return deleteInBatches('oidc_signing_keys', (query) => query.where('retired_at', '<', closed))
   }
 }
 

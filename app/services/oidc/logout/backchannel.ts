@@ -6,12 +6,12 @@
  * most 2 retries (after 1 s and 5 s); failures are logged, never shown.
  */
 import logger from '@adonisjs/core/services/logger'
-import db from '@adonisjs/lucid/services/db'
 import User from '#models/user'
 import OidcClient from '#models/oidc_client'
 import type { OidcAdapter } from '#services/oidc/adapter/adapter'
 import keyStore from '#services/oidc/keys/key_store'
 import { randomJti } from '#services/oidc/protocol/random'
+import { forgetSession, sessionClients } from '#services/oidc/logout/session_client_store'
 
 const BACKCHANNEL_EVENT = 'http://schemas.openid.net/event/backchannel-logout'
 const LOGOUT_TOKEN_LIFETIME_SECONDS = 120
@@ -69,20 +69,20 @@ export async function startBackchannelLogout(
   adapter: OidcAdapter,
   sid: string
 ): Promise<{ delivered: Promise<void> }> {
-  const rows = await db.from('oidc_session_clients').where('sid', sid)
+  const rows = await sessionClients(sid)
   const clients = await OidcClient.query()
     .whereIn(
       'id',
-      rows.map((row) => row.client_id)
+      rows.map((row) => row.clientId)
     )
     .whereNotNull('backchannel_logout_uri')
   const deliveries: Promise<void>[] = []
   for (const client of clients) {
-    const row = rows.find((entry) => entry.client_id === client.id)
-    const user = await User.find(row.user_id)
+    const row = rows.find((entry) => entry.clientId === client.id)!
+    const user = await User.find(row.userId)
     if (!user) continue
     deliveries.push(deliver(client, await logoutToken(adapter, client, user, sid)))
   }
-  await db.from('oidc_session_clients').where('sid', sid).delete()
+  await forgetSession(sid)
   return { delivered: Promise.all(deliveries).then(() => undefined) }
 }

@@ -10,9 +10,8 @@ import type OidcClient from '#models/oidc_client'
 import oidcConfig from '#config/oidc'
 import keyStore from '#services/oidc/keys/key_store'
 import type { Claims, OidcAdapter } from '#services/oidc/adapter/adapter'
-import { sqlTime } from '#models/columns'
 import { randomJti } from '#services/oidc/protocol/random'
-import { insertIgnoringDuplicate } from '#database/statements'
+import { recordSessionClient } from '#services/oidc/logout/session_client_store'
 
 export type IdTokenInput = {
   client: OidcClient
@@ -75,11 +74,8 @@ export async function recordIdTokenSession(
   trx?: TransactionClientContract
 ) {
   if (!input.sid) return
-  const row = {
-    sid: input.sid,
-    client_id: input.client.id,
-    user_id: input.user.id,
-    created_at: sqlTime(),
-  }
-  await insertIgnoringDuplicate('oidc_session_clients', row, trx)
+  await recordSessionClient(
+    { sid: input.sid, clientId: input.client.id, userId: input.user.id },
+    trx
+  )
 }

@@ -5,7 +5,7 @@
  */
 import type OidcClient from '#models/oidc_client'
 import type { OidcAdapter } from '#services/oidc/adapter/adapter'
-import { isUsable } from '#services/oidc/tokens/lookup'
+import { isUsable } from '#services/oidc/tokens/token_store'
 import { findTokenByHint } from '#services/oidc/tokens/revocation'
 import { joinScopes } from '#services/oidc/protocol/scopes'
 import { accessTokenAudience } from '#services/oidc/tokens/issuer'

@@ -10,8 +10,8 @@ import type OidcClient from '#models/oidc_client'
 import oidcConfig from '#config/oidc'
 import keyStore from '#services/oidc/keys/key_store'
 import type { OidcAdapter } from '#services/oidc/adapter/adapter'
-import { sqlTime } from '#models/columns'
-import { insertRows, insertSoon } from '#database/statements'
+import type { Row } from '#database/rows'
+import { insertTokens, tokenRow, type NewToken } from '#services/oidc/tokens/token_store'
 import { randomJti, randomValue } from '#services/oidc/protocol/random'
 import { joinScopes } from '#services/oidc/protocol/scopes'
 
@@ -58,7 +58,7 @@ async function jwtAccessToken(adapter: OidcAdapter, grant: TokenGrant, jti: stri
   return keyStore.sign(claims, 'at+jwt')
 }
 
-function tokenRow(
+function newToken(
   adapter: OidcAdapter,
   grant: TokenGrant,
   type: 'at' | 'rt',
@@ -70,21 +70,21 @@ function tokenRow(
     parentId?: number | null
     scopes?: string[]
   }
-) {
+): NewToken {
   return {
     type,
     hash: adapter.hashToken(value),
     jti: extra.jti ?? null,
-    client_id: grant.client.id,
-    user_id: grant.user?.id ?? null,
-    family_id: grant.familyId,
-    parent_id: extra.parentId ?? null,
-    scopes: (extra.scopes ?? grant.scopes).join('\n'),
-    data: grant.email ? JSON.stringify({ email: grant.email }) : null,
-    auth_time: grant.authTime,
+    clientId: grant.client.id,
+    userId: grant.user?.id ?? null,
+    familyId: grant.familyId,
+    parentId: extra.parentId ?? null,
+    scopes: extra.scopes ?? grant.scopes,
+    data: grant.email ? { email: grant.email } : null,
+    authTime: grant.authTime,
     sid: grant.sid,
-    created_at: sqlTime(now),
-    expires_at: extra.expiresAt ? sqlTime(extra.expiresAt) : null,
+    createdAt: now,
+    expiresAt: extra.expiresAt,
   }
 }
 
@@ -100,7 +100,7 @@ export type RefreshOptions = {
 export type PreparedTokens = {
   accessToken: IssuedToken
   refreshToken: string | null
-  rows: ReturnType<typeof tokenRow>[]
+  rows: Row[]
 }
 
 /**
@@ -120,10 +120,12 @@ export async function prepareTokens(
   const jti = oidcConfig.accessTokenFormat === 'jwt' ? randomJti() : null
   const accessValue = jti ? await jwtAccessToken(adapter, grant, jti, iat) : randomValue(64)
   const rows = [
-    tokenRow(adapter, grant, 'at', accessValue, now, {
-      jti,
-      expiresAt: now.plus({ seconds: expiresIn }),
-    }),
+    tokenRow(
+      newToken(adapter, grant, 'at', accessValue, now, {
+        jti,
+        expiresAt: now.plus({ seconds: expiresIn }),
+      })
+    ),
   ]
 
   let refreshValue: string | null = null
@@ -137,11 +139,13 @@ export async function prepareTokens(
           ? null
           : now.plus({ seconds: lifetime })
     rows.push(
-      tokenRow(adapter, grant, 'rt', refreshValue, now, {
-        expiresAt,
-        parentId: refresh.parentId,
-        scopes: refresh.scopes,
-      })
+      tokenRow(
+        newToken(adapter, grant, 'rt', refreshValue, now, {
+          expiresAt,
+          parentId: refresh.parentId,
+          scopes: refresh.scopes,
+        })
+      )
     )
   }
   return { accessToken: { value: accessValue, expiresIn }, refreshToken: refreshValue, rows }
@@ -149,9 +153,7 @@ export async function prepareTokens(
 
 /** Writes prepared tokens in one insert, inside the caller's transaction when one is given */
 export async function storeTokens(prepared: PreparedTokens, trx?: TransactionClientContract) {
-  await (trx
-    ? insertRows('oidc_tokens', prepared.rows, trx)
-    : insertSoon('oidc_tokens', prepared.rows))
+  await insertTokens(prepared.rows, trx)
 }
 
 /** Issues tokens outside any transaction (client credentials) */

@@ -1,14 +1,14 @@
 /**
- * tokens:prune (data.md §12): deletes rows no check needs any more, 1,000 at a
- * time so that no statement holds its locks for long.
+ * tokens:prune (data.md §12): deletes the rows no check needs any more, each
+ * table through its owner, 1,000 rows at a time.
  */
 import { DateTime } from 'luxon'
-import db from '@adonisjs/lucid/services/db'
-import type { DatabaseQueryBuilderContract } from '@adonisjs/lucid/types/querybuilder'
-import { sqlTime } from '#models/columns'
 import keyStore from '#services/oidc/keys/key_store'
-
-const BATCH_SIZE = 1000
+import { pruneTokens } from '#services/oidc/tokens/token_store'
+import { pruneAuthorizationCodes } from '#services/oidc/authorize/code_store'
+import { pruneDeviceCodes } from '#services/oidc/device/device_code_store'
+import { pruneSessionClients } from '#services/oidc/logout/session_client_store'
+import { pruneConsents } from '#services/oidc/authorize/consent_store'
 
 export type PruneCounts = {
   tokens: number
@@ -19,55 +19,13 @@ export type PruneCounts = {
   signing_keys: number
 }
 
-type Condition = (query: DatabaseQueryBuilderContract) => void
-
-/** Selects a batch of ids, then deletes them: MySQL allows no LIMIT in an IN subquery */
-async function deleteInBatches(table: string, condition: Condition) {
-  let deleted = 0
-  for (;;) {
-    const rows = await db.from(table).where(condition).select('id').limit(BATCH_SIZE)
-    if (rows.length)
-      deleted += Number(
-        await db
-          .from(table)
-          .whereIn(
-            'id',
-            rows.map((row) => row.id)
-          )
-          .delete()
-      )
-    if (rows.length < BATCH_SIZE) return deleted
-  }
-}
-
 export async function pruneExpired(now = DateTime.utc()): Promise<PruneCounts> {
-  const current = sqlTime(now)
-  const dayAgo = sqlTime(now.minus({ days: 1 }))
-  const monthAgo = sqlTime(now.minus({ days: 30 }))
-  const keysClosed = sqlTime(now.minus({ seconds: keyStore.retiredKeyWindowSeconds }))
   return {
-    tokens: await deleteInBatches('oidc_tokens', (query) =>
-      query
-        .where('expires_at', '<', current)
-        .orWhere('revoked_at', '<', dayAgo)
-        // A replay of such a refresh token then gets invalid_grant without revoking its family
-        .orWhere((rotated) => rotated.where('type', 'rt').where('rotated_at', '<', monthAgo))
-    ),
-    // Codes stay a day past expiry, so that a late replay is still seen as reuse
-    authorization_codes: await deleteInBatches('oidc_authorization_codes', (query) =>
-      query.where('expires_at', '<', dayAgo)
-    ),
-    device_codes: await deleteInBatches('oidc_device_codes', (query) =>
-      query.where('expires_at', '<', dayAgo)
-    ),
-    consents: await deleteInBatches('oidc_consents', (query) =>
-      query.where('expires_at', '<', current)
-    ),
-    session_clients: await deleteInBatches('oidc_session_clients', (query) =>
-      query.where('created_at', '<', monthAgo)
-    ),
-    signing_keys: await deleteInBatches('oidc_signing_keys', (query) =>
-      query.where('retired_at', '<', keysClosed)
-    ),
+    tokens: await pruneTokens(now),
+    authorization_codes: await pruneAuthorizationCodes(now),
+    device_codes: await pruneDeviceCodes(now),
+    consents: await pruneConsents(now),
+    session_clients: await pruneSessionClients(now),
+    signing_keys: await keyStore.prune(now),
   }
 }

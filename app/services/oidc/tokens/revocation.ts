@@ -6,10 +6,12 @@
 import type OidcClient from '#models/oidc_client'
 import type { TokenType } from '#models/oidc_token'
 import type { OidcAdapter } from '#services/oidc/adapter/adapter'
-import { findToken, type ResolvedToken } from '#services/oidc/tokens/lookup'
-import { revokeFamily } from '#services/oidc/tokens/families'
-import { sqlTime } from '#models/columns'
-import db from '@adonisjs/lucid/services/db'
+import {
+  findToken,
+  revokeFamily,
+  revokeTokenById,
+  type ResolvedToken,
+} from '#services/oidc/tokens/token_store'
 
 /** token_type_hint only decides which kind is searched first; any other value is ignored */
 export async function findTokenByHint(
@@ -35,9 +37,5 @@ export async function revokeToken(
   const resolved = await findTokenByHint(adapter, value, hint)
   if (!resolved || resolved.token.clientId !== client.id) return
   if (resolved.token.type === 'rt') return revokeFamily(resolved.token.familyId)
-  await db
-    .from('oidc_tokens')
-    .where('id', resolved.token.id)
-    .whereNull('revoked_at')
-    .update({ revoked_at: sqlTime() })
+  await revokeTokenById(resolved.token.id)
 }

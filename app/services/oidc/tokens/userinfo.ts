@@ -5,7 +5,7 @@
 import type OidcClient from '#models/oidc_client'
 import type { Claims, OidcAdapter } from '#services/oidc/adapter/adapter'
 import { InsufficientScope, InvalidToken } from '#services/oidc/protocol/errors'
-import { findUsableAccessToken } from '#services/oidc/tokens/lookup'
+import { findUsableAccessToken } from '#services/oidc/tokens/token_store'
 
 /**
  * `tokenFound` learns the token's client before the scope check, so that a

@@ -1,10 +1,12 @@
 /**
- * Device authorization (RFC 8628, endpoints.md §8-9, data.md §7): creating a
- * device code with its user code, finding a pending one by what a person
- * typed, and recording the decision atomically.
+ * Device authorization (RFC 8628, endpoints.md §8-9, data.md §7), and the one
+ * owner of `oidc_device_codes`: creating a device code with its user code,
+ * finding a pending one by what a person typed, recording the decision and
+ * the device's polls, and redeeming an approved code once.
  */
 import { DateTime } from 'luxon'
 import db from '@adonisjs/lucid/services/db'
+import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import type User from '#models/user'
 import type OidcClient from '#models/oidc_client'
 import OidcDeviceCode from '#models/oidc_device_code'
@@ -12,9 +14,10 @@ import oidcConfig from '#config/oidc'
 import type { OidcAdapter } from '#services/oidc/adapter/adapter'
 import { sqlTime } from '#models/columns'
 import { randomValue } from '#services/oidc/protocol/random'
-import { affectedRows } from '#services/oidc/tokens/families'
+import { affectedRows, changeRows, deleteInBatches } from '#database/statements'
 import { normaliseUserCode } from '#services/oidc/device/user_code'
 
+const TABLE = 'oidc_device_codes'
 const MAX_USER_CODE_ATTEMPTS = 5
 
 function isUniqueViolation(error: unknown) {
@@ -68,7 +71,7 @@ export async function decideDeviceCode(
 ) {
   const now = sqlTime()
   const changed = await db
-    .from('oidc_device_codes')
+    .from(TABLE)
     .where('id', code.id)
     .where('status', 'pending')
     .where('expires_at', '>', now)
@@ -79,4 +82,34 @@ export async function decideDeviceCode(
       decided_at: now,
     })
   return affectedRows(changed) === 1
+}
+
+export function findDeviceCode(deviceCodeHash: string) {
+  return OidcDeviceCode.findBy('device_code_hash', deviceCodeHash)
+}
+
+/** RFC 8628 §3.5: each slow_down adds 5 s to the interval */
+const SLOW_DOWN_STEP_SECONDS = 5
+
+/** Records the poll; true when it came sooner than the code's interval allows */
+export async function recordPoll(code: OidcDeviceCode): Promise<boolean> {
+  const now = DateTime.utc()
+  const tooSoon = !!code.lastPolledAt && now < code.lastPolledAt.plus({ seconds: code.interval })
+  const update: Record<string, unknown> = { last_polled_at: sqlTime(now) }
+  if (tooSoon) update.interval = db.raw('?? + ?', ['interval', SLOW_DOWN_STEP_SECONDS])
+  await db.from(TABLE).where('id', code.id).update(update)
+  return tooSoon
+}
+
+/** Spends an approved code; false when it was redeemed already */
+export async function consumeDeviceCode(id: number, trx: TransactionClientContract) {
+  const sql = `update ${TABLE} set status = 'consumed' where id = ? and status = 'approved'`
+  return (await changeRows(sql, [id], trx)) === 1
+}
+
+/** Codes stay a day past expiry, so that a late poll still gets expired_token */
+export function pruneDeviceCodes(now: DateTime) {
+  return deleteInBatches(TABLE, (query) =>
+    query.where('expires_at', '<', sqlTime(now.minus({ days: 1 })))
+  )
 }

@@ -1,13 +1,15 @@
 /**
- * Remembered consent (data.md §6): one row per user and client, merged on
- * every grant, covering a request when unexpired and a superset of its scopes.
+ * Remembered consent (data.md §6), and the one owner of `oidc_consents`: one
+ * row per user and client, merged on every grant, covering a request when
+ * unexpired and a superset of its scopes.
  */
 import { DateTime } from 'luxon'
 import db from '@adonisjs/lucid/services/db'
 import OidcConsent from '#models/oidc_consent'
 import oidcConfig from '#config/oidc'
 import { sqlTime } from '#models/columns'
-import { revokeUserClientTokens } from '#services/oidc/tokens/families'
+import { deleteInBatches } from '#database/statements'
+import { revokeUserClientTokens } from '#services/oidc/tokens/token_store'
 
 export async function findConsent(userId: number, clientId: string): Promise<OidcConsent | null> {
   return OidcConsent.query()
@@ -58,4 +60,8 @@ export async function listConsents(userId: number): Promise<OidcConsent[]> {
 export async function revokeConsent(userId: number, clientId: string) {
   await OidcConsent.query().where('user_id', userId).where('client_id', clientId).delete()
   await revokeUserClientTokens(userId, clientId)
+}
+
+export function pruneConsents(now: DateTime) {
+  return deleteInBatches('oidc_consents', (query) => query.where('expires_at', '<', sqlTime(now)))
 }
