@@ -1,4 +1,4 @@
-import { pruneExpired, type PruneCounts } from '#services/oidc/tokens/pruning'
+import { pruneExpired, type PruneCounts } from '#services/oidc/pruning'
 import { AdminCommand } from './_admin_command.js'
 
 export default class TokensPrune extends AdminCommand {

@@ -2,7 +2,7 @@ import app from '@adonisjs/core/services/app'
 import router from '@adonisjs/core/services/router'
 import { type HttpContext, ExceptionHandler } from '@adonisjs/core/http'
 import { OAuthError, ServerError, TooManyRequests } from '#services/oidc/protocol/errors'
-import { sendAuthorizationResponse } from '#services/http/authorization_response'
+import { sendAuthorizationResponse } from '#http/authorization_response'
 import { JSON_PATHS, PATHS, isIdpPathWithTrailingSlash } from '#services/oidc/protocol/paths'
 import { checkApiRequest } from '#services/oidc/protocol/parameters'
 

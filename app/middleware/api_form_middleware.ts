@@ -1,9 +1,9 @@
 import type { HttpContext } from '@adonisjs/core/http'
 import type { NextFn } from '@adonisjs/core/types/http'
-import type { ApiRequest } from '#services/oidc/protocol/api_request'
+import type { ApiRequest } from '#services/oidc/clients/api_request'
 import { readApiForm } from '#services/oidc/protocol/parameters'
 import { setCorsClient } from '#services/oidc/clients/cors'
-import { clientIp } from '#services/http/client_ip'
+import { clientIp } from '#http/client_ip'
 
 declare module '@adonisjs/core/http' {
   interface HttpContext {

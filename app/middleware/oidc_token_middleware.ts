@@ -5,7 +5,7 @@ import type OidcToken from '#models/oidc_token'
 import type User from '#models/user'
 import { InsufficientScope, InvalidToken } from '#services/oidc/protocol/errors'
 import { bearerToken } from '#services/oidc/protocol/bearer'
-import { bearerSource } from '#services/http/request_parts'
+import { bearerSource } from '#http/request_parts'
 import { findUsableAccessToken } from '#services/oidc/tokens/token_store'
 import { missingScopes, type ScopeExpression } from '#services/oidc/protocol/scope_expression'
 

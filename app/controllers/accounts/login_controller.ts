@@ -2,7 +2,7 @@ import type { HttpContext } from '@adonisjs/core/http'
 import { attemptLogin } from '#services/accounts/credentials'
 import { safeNextPath } from '#services/accounts/next_path'
 import { startProviderSession } from '#services/accounts/provider_session'
-import { clientIp } from '#services/http/client_ip'
+import { clientIp } from '#http/client_ip'
 
 /** A form field sent once; anything else (absent, repeated) counts as empty */
 const field = (value: unknown) => (typeof value === 'string' ? value : '')

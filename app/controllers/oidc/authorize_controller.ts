@@ -6,9 +6,9 @@ import {
   type AuthorizeOutcome,
 } from '#services/oidc/authorize/decision'
 import { currentProviderSession } from '#services/accounts/provider_session'
-import { sendAuthorizationResponse } from '#services/http/authorization_response'
-import { redirectToLogin } from '#services/http/login_redirect'
-import { rawQuery } from '#services/http/request_parts'
+import { sendAuthorizationResponse } from '#http/authorization_response'
+import { redirectToLogin } from '#http/login_redirect'
+import { rawQuery } from '#http/request_parts'
 
 /** /identity/o/authorize (endpoints.md §3) */
 export default class AuthorizeController {

@@ -1,5 +1,5 @@
 import type { HttpContext } from '@adonisjs/core/http'
-import { discoveryDocument } from '#services/oidc/protocol/discovery'
+import { discoveryDocument } from '#services/oidc/discovery'
 import { publicCors } from '#services/oidc/clients/cors'
 
 /** GET /.well-known/openid-configuration (endpoints.md §1) */

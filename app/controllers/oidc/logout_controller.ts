@@ -8,7 +8,7 @@ import {
   readLogoutParams,
   type LogoutRequest,
 } from '#services/oidc/logout/request'
-import { rawQuery } from '#services/http/request_parts'
+import { rawQuery } from '#http/request_parts'
 import { revokeUserClientTokens } from '#services/oidc/tokens/token_store'
 
 /** /identity/o/logout: RP-initiated logout (endpoints.md §10) */

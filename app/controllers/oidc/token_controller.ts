@@ -1,5 +1,5 @@
 import type { HttpContext } from '@adonisjs/core/http'
-import { handleTokenRequest } from '#services/oidc/grants/index'
+import { handleTokenRequest } from '#services/oidc/token_endpoint'
 
 /** POST /identity/o/api/token (endpoints.md §4) */
 export default class TokenController {

@@ -2,7 +2,7 @@ import type { HttpContext } from '@adonisjs/core/http'
 import { bearerToken } from '#services/oidc/protocol/bearer'
 import { userinfoClaims } from '#services/oidc/tokens/userinfo'
 import { setCorsClient } from '#services/oidc/clients/cors'
-import { bearerSource } from '#services/http/request_parts'
+import { bearerSource } from '#http/request_parts'
 
 /** GET|POST /identity/o/api/userinfo (endpoints.md §5) */
 export default class UserinfoController {

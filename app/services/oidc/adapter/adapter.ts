@@ -11,9 +11,9 @@ import type OidcClient from '#models/oidc_client'
 import EmailAddress from '#models/email_address'
 import UserModel from '#models/user'
 import oidcConfig from '#config/oidc'
-import { requestOrigin } from '#services/http/client_ip'
+import { requestOrigin } from '#http/client_ip'
 import { sha256Hex } from '#services/oidc/protocol/random'
-import { randomUserCode } from '#services/oidc/device/user_code'
+import { randomUserCode } from '#services/oidc/protocol/user_code'
 
 export type ClaimsPurpose = 'id_token' | 'userinfo'
 export type Claims = Record<string, unknown>

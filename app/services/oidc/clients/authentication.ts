@@ -12,7 +12,7 @@ import {
 } from '#services/oidc/protocol/errors'
 import { verifyClientSecret } from '#services/oidc/clients/secrets'
 import { assertRateLimitLeft, hitRateLimit } from '#services/rate_limits/rate_limits'
-import type { ApiRequest } from '#services/oidc/protocol/api_request'
+import type { ApiRequest } from '#services/oidc/clients/api_request'
 
 /** How clients authenticate at the token, revoke, introspect and device code endpoints */
 export const CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'none']

@@ -15,7 +15,7 @@ import type { OidcAdapter } from '#services/oidc/adapter/adapter'
 import { sqlTime } from '#models/columns'
 import { randomValue } from '#services/oidc/protocol/random'
 import { affectedRows, changeRows, deleteInBatches } from '#database/statements'
-import { normaliseUserCode } from '#services/oidc/device/user_code'
+import { normaliseUserCode } from '#services/oidc/protocol/user_code'
 
 const TABLE = 'oidc_device_codes'
 const MAX_USER_CODE_ATTEMPTS = 5

@@ -18,7 +18,7 @@ import { checkCodeVerifier } from '#services/oidc/protocol/pkce'
 import { prepareTokens, storeTokens } from '#services/oidc/tokens/issuer'
 import { recordIdTokenSession, signIdToken } from '#services/oidc/tokens/id_token'
 import { tokenResponse, type GrantHandler, type TokenResponse } from '#services/oidc/grants/grant'
-import type { ApiRequest } from '#services/oidc/protocol/api_request'
+import type { ApiRequest } from '#services/oidc/clients/api_request'
 
 /** §4.1 steps 6-8; a failure is answered only after the code is spent, so it stays spent */
 function redemptionFailure(

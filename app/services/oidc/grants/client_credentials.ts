@@ -8,7 +8,7 @@ import { issueTokens } from '#services/oidc/tokens/issuer'
 import { resolveScopes } from '#services/oidc/protocol/scopes'
 import { randomFamilyId } from '#services/oidc/protocol/random'
 import { tokenResponse, type GrantHandler, type TokenResponse } from '#services/oidc/grants/grant'
-import type { ApiRequest } from '#services/oidc/protocol/api_request'
+import type { ApiRequest } from '#services/oidc/clients/api_request'
 
 export const clientCredentialsGrant: GrantHandler = {
   grantType: 'client_credentials',

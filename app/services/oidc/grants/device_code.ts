@@ -23,7 +23,7 @@ import { prepareTokens, storeTokens } from '#services/oidc/tokens/issuer'
 import { signIdToken } from '#services/oidc/tokens/id_token'
 import { randomFamilyId } from '#services/oidc/protocol/random'
 import { tokenResponse, type GrantHandler, type TokenResponse } from '#services/oidc/grants/grant'
-import type { ApiRequest } from '#services/oidc/protocol/api_request'
+import type { ApiRequest } from '#services/oidc/clients/api_request'
 import { DEVICE_CODE_GRANT } from '#services/oidc/protocol/vocabulary'
 
 export const deviceCodeGrant: GrantHandler = {

@@ -1,6 +1,6 @@
 import type OidcClient from '#models/oidc_client'
 import type { IssuedToken } from '#services/oidc/tokens/issuer'
-import type { ApiRequest } from '#services/oidc/protocol/api_request'
+import type { ApiRequest } from '#services/oidc/clients/api_request'
 import { joinScopes } from '#services/oidc/protocol/scopes'
 
 /** The JSON of a successful token response, keys in the contract's order (§4) */

@@ -20,7 +20,7 @@ import { prepareTokens, storeTokens } from '#services/oidc/tokens/issuer'
 import { recordIdTokenSession, signIdToken } from '#services/oidc/tokens/id_token'
 import { splitScope } from '#services/oidc/protocol/scopes'
 import { tokenResponse, type GrantHandler, type TokenResponse } from '#services/oidc/grants/grant'
-import type { ApiRequest } from '#services/oidc/protocol/api_request'
+import type { ApiRequest } from '#services/oidc/clients/api_request'
 
 function withinGracePeriod(rotatedAt: DateTime) {
   return DateTime.utc() < rotatedAt.plus({ seconds: oidcConfig.refreshTokenGracePeriod })

@@ -12,7 +12,7 @@ import { authenticateClient } from '#services/oidc/clients/authentication'
 import { hitRateLimit } from '#services/rate_limits/rate_limits'
 import type { TokenResponse } from '#services/oidc/grants/grant'
 import { GRANTS } from '#services/oidc/grants/registry'
-import type { ApiRequest } from '#services/oidc/protocol/api_request'
+import type { ApiRequest } from '#services/oidc/clients/api_request'
 
 export async function handleTokenRequest(request: ApiRequest): Promise<TokenResponse> {
   const { params } = request
