@@ -36,6 +36,11 @@ test.group('Scope expressions (tokens.md §10)', () => {
     )
   })
 
+  test('an empty inner list is met by any token', ({ assert }) => {
+    assert.isNull(missingScopes([[]], 'GET', []))
+    assert.isNull(missingScopes([['admin'], []], 'GET', []))
+  })
+
   test('{ METHOD: expr } chooses by method, case-insensitively', ({ assert }) => {
     const expression: ScopeExpression = {
       GET: 'profile',
@@ -55,5 +60,9 @@ test.group('Scope expressions (tokens.md §10)', () => {
   }) => {
     assert.isNotNull(missingScopes({ GET: 'openid' }, 'PUT', GRANTED))
     assert.isNotNull(missingScopes({}, 'GET', GRANTED))
+  })
+
+  test('a method with no entry names no scope, since none would do', ({ assert }) => {
+    assert.deepEqual(missingScopes({ GET: 'openid' }, 'PUT', GRANTED), [])
   })
 })
