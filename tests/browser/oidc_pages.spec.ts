@@ -1,11 +1,11 @@
 import { test } from '@japa/runner'
 import type { Page } from 'playwright-core'
 import { openPage, screenshot } from '#tests/helpers/chromium'
+import { DEVICE_GRANT, REDIRECT } from '#tests/helpers/endpoints'
 import { createClient, createUser, type TestUser } from '#tests/helpers/factories'
-import { authorizationUrl, discoverAs, oidc } from '#tests/helpers/relying_party'
+import { authorizationUrl, discoverAs, oidc, redeemCallback } from '#tests/helpers/relying_party'
 
 const RP = 'https://rp.example'
-const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code'
 
 /** The RP lives outside this machine's network: its pages are answered in the browser */
 async function serveRelyingParty(page: Page) {
@@ -29,13 +29,9 @@ test.group('OIDC pages in Chromium', () => {
     cleanup,
   }) => {
     const person = await createUser()
-    const rp = await createClient({ name: 'Acme Notes', redirectUris: [`${RP}/callback`] })
+    const rp = await createClient({ name: 'Acme Notes', redirectUris: [REDIRECT] })
     const config = await discoverAs(rp, 'basic')
-    const { url, secrets } = await authorizationUrl(
-      config,
-      `${RP}/callback`,
-      'openid profile email'
-    )
+    const { url, secrets } = await authorizationUrl(config, REDIRECT, 'openid profile email')
     const { page, log } = await openPage(cleanup)
     await serveRelyingParty(page)
 
@@ -49,12 +45,8 @@ test.group('OIDC pages in Chromium', () => {
 
     await page.getByLabel('View your basic profile information').uncheck()
     await page.getByRole('button', { name: 'Authorize' }).click()
-    await page.waitForURL(`${RP}/callback?**`)
-    const tokens = await oidc.authorizationCodeGrant(config, new URL(page.url()), {
-      pkceCodeVerifier: secrets.verifier,
-      expectedState: secrets.state,
-      expectedNonce: secrets.nonce,
-    })
+    await page.waitForURL(`${REDIRECT}?**`)
+    const tokens = await redeemCallback(config, new URL(page.url()), secrets)
     assert.equal(tokens.scope, 'openid email')
     assert.equal(tokens.claims()!.email, person.email)
     assert.deepEqual(log.console, [])
@@ -65,10 +57,10 @@ test.group('OIDC pages in Chromium', () => {
     cleanup,
   }) => {
     const person = await createUser()
-    const rp = await createClient({ redirectUris: [`${RP}/callback`] })
+    const rp = await createClient({ redirectUris: [REDIRECT] })
     const { url, secrets } = await authorizationUrl(
       await discoverAs(rp, 'post'),
-      `${RP}/callback`,
+      REDIRECT,
       'openid'
     )
     const { page } = await openPage(cleanup)
@@ -76,7 +68,7 @@ test.group('OIDC pages in Chromium', () => {
     await page.goto(url)
     await signIn(page, person)
     await page.getByRole('button', { name: 'Cancel' }).click()
-    await page.waitForURL(`${RP}/callback?**`)
+    await page.waitForURL(`${REDIRECT}?**`)
     const callback = new URL(page.url())
     assert.equal(callback.searchParams.get('error'), 'access_denied')
     assert.equal(callback.searchParams.get('state'), secrets.state)
@@ -126,22 +118,18 @@ test.group('OIDC pages in Chromium', () => {
     const person = await createUser()
     const rp = await createClient({
       name: 'Acme Notes',
-      redirectUris: [`${RP}/callback`],
+      redirectUris: [REDIRECT],
       postLogoutRedirectUris: [`${RP}/signed-out`],
       skipConsent: true,
     })
     const config = await discoverAs(rp, 'basic')
-    const { url, secrets } = await authorizationUrl(config, `${RP}/callback`, 'openid')
+    const { url, secrets } = await authorizationUrl(config, REDIRECT, 'openid')
     const { page } = await openPage(cleanup)
     await serveRelyingParty(page)
     await page.goto(url)
     await signIn(page, person)
-    await page.waitForURL(`${RP}/callback?**`)
-    const tokens = await oidc.authorizationCodeGrant(config, new URL(page.url()), {
-      pkceCodeVerifier: secrets.verifier,
-      expectedState: secrets.state,
-      expectedNonce: secrets.nonce,
-    })
+    await page.waitForURL(`${REDIRECT}?**`)
+    const tokens = await redeemCallback(config, new URL(page.url()), secrets)
 
     await page.goto(
       oidc.buildEndSessionUrl(config, {

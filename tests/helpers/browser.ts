@@ -108,6 +108,11 @@ export class Browser {
   }
 }
 
+/** Whether the browser's session is signed in, as the home page tells */
+export async function isSignedIn(browser: Browser) {
+  return (await browser.get('/')).body.includes('Signed in as')
+}
+
 function toParams(body: Record<string, string | string[]>) {
   const params = new URLSearchParams()
   for (const [name, value] of Object.entries(body))

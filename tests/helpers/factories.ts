@@ -1,10 +1,13 @@
+import { DateTime } from 'luxon'
 import hash from '@adonisjs/core/services/hash'
 import User from '#models/user'
 import EmailAddress from '#models/email_address'
 import OidcClient from '#models/oidc_client'
+import type OidcToken from '#models/oidc_token'
 import { hashClientSecret, NO_SECRET } from '#services/oidc/clients/secrets'
-import { randomValue } from '#services/oidc/protocol/random'
+import { randomValue, sha256Hex } from '#services/oidc/protocol/random'
 import type { ClientFields } from '#services/oidc/clients/registration'
+import { REDIRECT } from '#tests/helpers/endpoints'
 
 let sequence = 0
 
@@ -45,27 +48,57 @@ export async function createUser(
 
 export type TestClient = { client: OidcClient; id: string; secret: string | null }
 
-/** A client row written directly (the admin commands are tested on their own) */
-export async function createClient(overrides: Partial<ClientFields> = {}): Promise<TestClient> {
-  const type = overrides.type ?? 'confidential'
-  const secret = type === 'confidential' ? randomValue(32) : null
-  const client = await OidcClient.create({
-    id: randomValue(16).replace(/[-_]/g, 'x').toLowerCase(),
+/** A client with the tests' defaults, not written: for rules that read a client and nothing else */
+export function buildClient(overrides: Partial<ClientFields> = {}): OidcClient {
+  const client = new OidcClient()
+  client.merge({
     name: overrides.name ?? 'Test RP',
-    secret: secret ? hashClientSecret(secret) : NO_SECRET,
-    type,
+    type: overrides.type ?? 'confidential',
     scopes: overrides.scopes ?? ['openid', 'profile', 'email'],
     defaultScopes: overrides.defaultScopes ?? [],
     grantTypes: overrides.grantTypes ?? ['authorization_code', 'refresh_token'],
     responseTypes: overrides.responseTypes ?? ['code'],
-    redirectUris: overrides.redirectUris ?? ['https://rp.example/callback'],
+    redirectUris: overrides.redirectUris ?? [REDIRECT],
     postLogoutRedirectUris: overrides.postLogoutRedirectUris ?? [],
     corsOrigins: overrides.corsOrigins ?? [],
     allowUriWildcards: overrides.allowUriWildcards ?? false,
     skipConsent: overrides.skipConsent ?? false,
     backchannelLogoutUri: overrides.backchannelLogoutUri ?? null,
+  })
+  return client
+}
+
+/** A client row written directly (the admin commands are tested on their own) */
+export async function createClient(overrides: Partial<ClientFields> = {}): Promise<TestClient> {
+  const client = buildClient(overrides)
+  const secret = client.isPublic ? null : randomValue(32)
+  client.merge({
+    id: randomValue(16).replace(/[-_]/g, 'x').toLowerCase(),
+    secret: secret ? hashClientSecret(secret) : NO_SECRET,
     ownerId: null,
     data: null,
   })
+  await client.save()
   return { client, id: client.id, secret }
+}
+
+/** The columns of a live access token of `userId` at `clientId`, changed by `overrides` */
+export function tokenFields(clientId: string, userId: number, overrides: Partial<OidcToken> = {}) {
+  return {
+    type: 'at' as const,
+    hash: sha256Hex(randomValue(16)),
+    jti: null,
+    clientId,
+    userId,
+    familyId: randomValue(16),
+    parentId: null,
+    scopes: ['openid'],
+    data: null,
+    authTime: null,
+    sid: null,
+    expiresAt: DateTime.utc().plus({ hours: 1 }),
+    rotatedAt: null,
+    revokedAt: null,
+    ...overrides,
+  }
 }

@@ -6,16 +6,13 @@
  */
 import { createHash } from 'node:crypto'
 import { connect } from 'node:net'
+import type { Assert } from '@japa/assert'
 import db from '@adonisjs/lucid/services/db'
 import limiter from '@adonisjs/limiter/services/main'
 import { BASE_URL, Browser, readForm, type Page } from '#tests/helpers/browser'
+import { AUTHORIZE, REDIRECT, TOKEN } from '#tests/helpers/endpoints'
 import { createClient, createUser, type TestClient, type TestUser } from '#tests/helpers/factories'
 import { randomValue } from '#services/oidc/protocol/random'
-
-export const REDIRECT = 'https://rp.example/callback'
-export const AUTHORIZE = '/identity/o/authorize'
-export const TOKEN = '/identity/o/api/token'
-export const USERINFO = '/identity/o/api/userinfo'
 
 /** The rows an authorization or token request may write, for one client */
 export async function rowCounts(clientId: string) {
@@ -93,7 +90,7 @@ export async function rawRequest(
   return page
 }
 
-/** A form POST to the token endpoint */
+/** A form POST with exactly these parameters, to a path of the test server or an absolute URL */
 export function postForm(
   path: string,
   params: Record<string, string> | URLSearchParams | string,
@@ -106,6 +103,26 @@ export function postForm(
   })
 }
 
+/** The headers of every API response: JSON, no-store, no-cache */
+export function assertApiHeaders(assert: Assert, page: Page) {
+  assert.equal(page.headers.get('content-type'), 'application/json; charset=utf-8')
+  assert.equal(page.headers.get('cache-control'), 'no-store')
+  assert.equal(page.headers.get('pragma'), 'no-cache')
+}
+
+/** An API error: this status, the API headers and exactly this JSON body */
+export function assertJsonError(
+  assert: Assert,
+  page: Page,
+  status: number,
+  body: Record<string, string>
+) {
+  assert.equal(page.status, status, page.body)
+  assertApiHeaders(assert, page)
+  assert.deepEqual(JSON.parse(page.body), body)
+}
+
+/** The one Basic-auth encoder: both halves form-URL-encoded (RFC 6749 §2.3.1), then base64 */
 export function basic(id: string, secret: string) {
   const encode = (value: string) => encodeURIComponent(value).replace(/%20/g, '+')
   return `Basic ${Buffer.from(`${encode(id)}:${encode(secret)}`).toString('base64')}`

@@ -5,6 +5,7 @@
 import * as oidc from 'openid-client'
 import { BASE_URL, type Browser, readForm, type Page } from '#tests/helpers/browser'
 import type { TestClient, TestUser } from '#tests/helpers/factories'
+import { REDIRECT } from '#tests/helpers/endpoints'
 
 export const ISSUER = BASE_URL
 
@@ -82,6 +83,42 @@ export async function authorizationUrl(
     ...extra,
   })
   return { url: url.href, secrets }
+}
+
+/**
+ * The RP redeems the code of an authorization response (a callback URL, or a
+ * form_post request), checking state and PKCE; `checks` adds openid-client's
+ * other checks, by default the nonce (which makes it require an ID token).
+ */
+export function redeemCallback(
+  config: oidc.Configuration,
+  response: URL | Request,
+  secrets: FlowSecrets,
+  checks: oidc.AuthorizationCodeGrantChecks = { expectedNonce: secrets.nonce }
+) {
+  return oidc.authorizationCodeGrant(config, response, {
+    pkceCodeVerifier: secrets.verifier,
+    expectedState: secrets.state,
+    ...checks,
+  })
+}
+
+/**
+ * The whole code flow at REDIRECT: the RP's authorization URL, the person's
+ * sign-in and consent, the RP's token request. The nonce is checked when
+ * `scope` has openid, since only openid brings an ID token.
+ */
+export async function runCodeFlow(
+  config: oidc.Configuration,
+  browser: Browser,
+  person: TestUser,
+  scope = 'openid',
+  consent: Record<string, string | string[] | null> = {}
+) {
+  const { url, secrets } = await authorizationUrl(config, REDIRECT, scope)
+  const leaving = await authorizeInBrowser(browser, url, person, consent)
+  const nonce = scope.split(' ').includes('openid') ? { expectedNonce: secrets.nonce } : {}
+  return redeemCallback(config, new URL(leaving.location!), secrets, nonce)
 }
 
 export { oidc }

@@ -32,3 +32,17 @@ export function acceptedBy<T>(
     }
   })
 }
+
+/** The error a promise rejects with, checked like `thrown` */
+export async function rejected<E extends Error>(
+  type: abstract new (...args: never[]) => E,
+  promise: Promise<unknown>
+): Promise<E> {
+  try {
+    await promise
+  } catch (error) {
+    if (error instanceof type) return error
+    throw error
+  }
+  throw new Error(`expected a ${type.name}, but the promise resolved`)
+}

@@ -7,17 +7,12 @@
 import { createHash } from 'node:crypto'
 import OidcToken from '#models/oidc_token'
 import oidcConfig, { type OidcConfig } from '#config/oidc'
+import { sha256Hex } from '#services/oidc/protocol/random'
 import { Browser, type Page } from '#tests/helpers/browser'
+import { REDIRECT } from '#tests/helpers/endpoints'
 import { createClient, createUser, type TestClient, type TestUser } from '#tests/helpers/factories'
-import {
-  authorizationUrl,
-  authorizeInBrowser,
-  discoverAs,
-  oidc,
-  type ClientAuth,
-} from '#tests/helpers/relying_party'
-
-export const REDIRECT = 'https://rp.example/callback'
+import { basic, postForm } from '#tests/helpers/oauth_checks'
+import { discoverAs, oidc, runCodeFlow, type ClientAuth } from '#tests/helpers/relying_party'
 
 export type CodeFlowOptions = {
   client?: Parameters<typeof createClient>[0]
@@ -40,19 +35,8 @@ export async function codeFlow(options: CodeFlowOptions = {}) {
   const config = await discoverAs(rp, auth)
   const browser = new Browser()
   const scope = options.scope ?? 'openid profile email'
-  const { url, secrets } = await authorizationUrl(config, REDIRECT, scope)
-  const leaving = await authorizeInBrowser(browser, url, person, options.consent ?? {})
-  const tokens = await oidc.authorizationCodeGrant(config, new URL(leaving.location!), {
-    pkceCodeVerifier: secrets.verifier,
-    expectedState: secrets.state,
-    /* a nonce check makes openid-client require an ID token, which only openid brings */
-    ...(scope.split(' ').includes('openid') ? { expectedNonce: secrets.nonce } : {}),
-  })
+  const tokens = await runCodeFlow(config, browser, person, scope, options.consent)
   return { person, rp, config, browser, tokens }
-}
-
-export function sha256Hex(value: string) {
-  return createHash('sha256').update(value).digest('hex')
 }
 
 /** OIDC Core §3.1.3.6: base64url of the left half of SHA-256 (RS256 keys sign in these tests) */
@@ -110,20 +94,15 @@ export async function failure(promise: Promise<unknown>): Promise<Failure> {
   throw new Error('expected the request to fail')
 }
 
-export function basicAuth(client: TestClient) {
-  const credentials = `${encodeURIComponent(client.id)}:${encodeURIComponent(client.secret ?? '')}`
-  return { authorization: `Basic ${Buffer.from(credentials).toString('base64')}` }
-}
-
-/** A form POST to an API endpoint, authenticated with Basic when a confidential client is given */
+/** postForm to an API endpoint, authenticated with Basic when a confidential client is given */
 export function apiPost(
   path: string,
   form: Record<string, string>,
   client?: TestClient,
   headers: Record<string, string> = {}
 ) {
-  return new Browser().post(path, form, {
-    ...(client?.secret ? basicAuth(client) : {}),
+  return postForm(path, form, {
+    ...(client?.secret ? { authorization: basic(client.id, client.secret) } : {}),
     ...headers,
   })
 }

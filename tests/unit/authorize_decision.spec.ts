@@ -9,9 +9,9 @@ import {
 import { makeAdapter } from '#services/oidc/adapter/loader'
 import { OAuthError } from '#services/oidc/protocol/errors'
 import { findConsent } from '#services/oidc/authorize/consent_store'
+import { REDIRECT } from '#tests/helpers/endpoints'
 import { createClient, createUser, type TestClient } from '#tests/helpers/factories'
-
-const REDIRECT = 'https://rp.example/callback'
+import { rejected } from '#tests/helpers/thrown'
 
 function query(client: TestClient, extra: Record<string, string> = {}) {
   return new URLSearchParams({
@@ -42,16 +42,6 @@ function expectKind<K extends AuthorizeOutcome['kind']>(
   return outcome as Extract<AuthorizeOutcome, { kind: K }>
 }
 
-async function thrown(promise: Promise<unknown>): Promise<OAuthError> {
-  try {
-    await promise
-  } catch (error) {
-    if (error instanceof OAuthError) return error
-    throw error
-  }
-  throw new Error('expected an OAuthError')
-}
-
 test.group('The authorize decision, without HTTP', () => {
   test('an anonymous browser is sent to log in with the request as next and the login hint', async ({
     assert,
@@ -78,13 +68,17 @@ test.group('The authorize decision, without HTTP', () => {
     assert,
   }) => {
     const client = await createClient()
-    const error = await thrown(decideAuthorization(anonymous(), query(client, { prompt: 'none' })))
+    const error = await rejected(
+      OAuthError,
+      decideAuthorization(anonymous(), query(client, { prompt: 'none' }))
+    )
     assert.equal(error.error, 'login_required')
     assert.deepInclude(error.delivery, { kind: 'redirect', redirectUri: REDIRECT, state: 'st' })
   })
 
   test('an unknown client is the error page, never a redirect', async ({ assert }) => {
-    const error = await thrown(
+    const error = await rejected(
+      OAuthError,
       decideAuthorization(await signedIn(), `client_id=nobody&redirect_uri=${REDIRECT}`)
     )
     assert.equal(error.error, 'invalid_request')
@@ -108,7 +102,8 @@ test.group('The authorize decision, without HTTP', () => {
 
   test('prompt=none without consent is consent_required', async ({ assert }) => {
     const client = await createClient()
-    const error = await thrown(
+    const error = await rejected(
+      OAuthError,
       decideAuthorization(await signedIn(), query(client, { prompt: 'none' }))
     )
     assert.equal(error.error, 'consent_required')
@@ -162,11 +157,11 @@ test.group('The authorize decision, without HTTP', () => {
       ['request', [page.request]],
       ['action', ['cancel']],
     ])
-    const denied = await thrown(decideConsent(requester, cancel))
+    const denied = await rejected(OAuthError, decideConsent(requester, cancel))
     assert.equal(denied.error, 'access_denied')
     assert.deepInclude(denied.delivery, { kind: 'redirect', answersPost: true })
 
-    const forged = await thrown(decideConsent(await signedIn(), cancel))
+    const forged = await rejected(OAuthError, decideConsent(await signedIn(), cancel))
     assert.equal(forged.error, 'forbidden')
     assert.deepEqual(forged.delivery, { kind: 'page' })
   })

@@ -4,12 +4,13 @@
  * token endpoint later checks against.
  */
 import { test } from '@japa/runner'
-import OidcClient from '#models/oidc_client'
 import { makeAdapter } from '#services/oidc/adapter/loader'
 import { checkRedirectable } from '#services/oidc/authorize/request'
 import { InvalidGrant, InvalidRequest, OAuthError } from '#services/oidc/protocol/errors'
 import { decodeParams } from '#services/oidc/protocol/parameters'
 import { checkCodeVerifier } from '#services/oidc/protocol/pkce'
+import { REDIRECT } from '#tests/helpers/endpoints'
+import { buildClient } from '#tests/helpers/factories'
 import { thrown } from '#tests/helpers/thrown'
 import { useSettings } from '#tests/helpers/tokens'
 
@@ -101,17 +102,10 @@ async function challengeOf(
   query: Record<string, string>,
   type: 'confidential' | 'public' = 'confidential'
 ) {
-  const client = new OidcClient()
-  client.merge({
-    id: 'pkce-unit',
-    type,
-    responseTypes: ['code'],
-    scopes: ['openid'],
-    defaultScopes: [],
-  })
+  const client = buildClient({ type, scopes: ['openid'] })
   const params = { response_type: 'code', scope: 'openid', ...query }
   const raw = decodeParams(new URLSearchParams(params).toString())
-  const target = { client, redirectUri: 'https://rp.example/callback', params }
+  const target = { client, redirectUri: REDIRECT, params }
   try {
     const request = await checkRedirectable(raw, target, makeAdapter(null), null, false)
     return { challenge: request.codeChallenge, method: request.codeChallengeMethod }

@@ -4,29 +4,21 @@
  * exceptions, and origins compared without their path.
  */
 import { test } from '@japa/runner'
-import OidcClient from '#models/oidc_client'
+import type { ClientFields } from '#services/oidc/clients/registration'
 import {
   isAllowedOriginScheme,
   matchPostLogoutRedirectUri,
   matchRedirectUri,
   originMatches,
 } from '#services/oidc/protocol/redirect_uri'
+import { buildClient } from '#tests/helpers/factories'
 
 type UriFields = Partial<
-  Pick<OidcClient, 'redirectUris' | 'postLogoutRedirectUris' | 'allowUriWildcards'>
+  Pick<ClientFields, 'redirectUris' | 'postLogoutRedirectUris' | 'allowUriWildcards'>
 >
 
-/** An unsaved client holding only what matching reads */
-function clientWith(fields: UriFields) {
-  const client = new OidcClient()
-  client.merge({
-    redirectUris: [],
-    postLogoutRedirectUris: [],
-    allowUriWildcards: false,
-    ...fields,
-  })
-  return client
-}
+/** An unsaved client with no URIs but those given */
+const clientWith = (fields: UriFields) => buildClient({ redirectUris: [], ...fields })
 
 /** The requested URIs among `candidates` that match the client's redirect URIs */
 function redirectMatches(fields: UriFields, candidates: string[]) {

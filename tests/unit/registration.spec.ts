@@ -10,9 +10,8 @@ import {
   checkClientFields,
   type ClientFields,
 } from '#services/oidc/clients/registration'
+import { DEVICE_GRANT, REDIRECT } from '#tests/helpers/endpoints'
 import { acceptedBy, thrown } from '#tests/helpers/thrown'
-
-const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code'
 
 function fields(overrides: Partial<ClientFields> = {}): ClientFields {
   return { name: 'Test RP', ...CLIENT_DEFAULTS, ...overrides }
@@ -108,7 +107,7 @@ test.group('Client registration: grant and response types', () => {
   test('response types are stored with sorted words, deduplicated', ({ assert }) => {
     const checked = checkClientFields(
       fields({
-        redirectUris: ['https://rp.example/callback'],
+        redirectUris: [REDIRECT],
         responseTypes: ['id_token code', ' code  id_token ', 'token id_token', 'code'],
       })
     )

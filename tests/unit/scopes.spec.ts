@@ -4,19 +4,13 @@
  * never more than the client may ask for.
  */
 import { test } from '@japa/runner'
-import OidcClient from '#models/oidc_client'
 import { InvalidScope } from '#services/oidc/protocol/errors'
 import { joinScopes, resolveScopes, splitScope } from '#services/oidc/protocol/scopes'
+import { buildClient } from '#tests/helpers/factories'
 import { acceptedBy, thrown } from '#tests/helpers/thrown'
 
 /** The scope strings among `values` that splitScope accepts */
 const accepted = (values: string[]) => acceptedBy(InvalidScope, values, splitScope)
-
-function clientWith(scopes: string[], defaultScopes: string[]) {
-  const client = new OidcClient()
-  client.merge({ scopes, defaultScopes })
-  return client
-}
 
 test.group('Scopes: splitting a scope string', () => {
   test('single spaces separate the scopes, in the order given', ({ assert }) => {
@@ -72,18 +66,27 @@ test.group('Scopes: splitting a scope string', () => {
 
 test.group('Scopes: what a client gets', () => {
   test("an absent scope means the client's default scopes", ({ assert }) => {
-    const client = clientWith(['openid', 'profile', 'email'], ['openid', 'email'])
+    const client = buildClient({
+      scopes: ['openid', 'profile', 'email'],
+      defaultScopes: ['openid', 'email'],
+    })
     assert.deepEqual(resolveScopes(client, undefined), ['openid', 'email'])
-    assert.deepEqual(resolveScopes(clientWith(['openid'], []), undefined), [])
+    assert.deepEqual(
+      resolveScopes(buildClient({ scopes: ['openid'], defaultScopes: [] }), undefined),
+      []
+    )
   })
 
   test("the requested scopes, when all are among the client's", ({ assert }) => {
-    const client = clientWith(['openid', 'profile', 'email'], ['openid'])
+    const client = buildClient({
+      scopes: ['openid', 'profile', 'email'],
+      defaultScopes: ['openid'],
+    })
     assert.deepEqual(resolveScopes(client, 'email profile email'), ['email', 'profile'])
   })
 
   test("one scope outside the client's is invalid_scope for the whole request", ({ assert }) => {
-    const client = clientWith(['openid', 'profile'], [])
+    const client = buildClient({ scopes: ['openid', 'profile'], defaultScopes: [] })
     thrown(InvalidScope, () => resolveScopes(client, 'openid admin'))
     thrown(InvalidScope, () => resolveScopes(client, 'Openid'))
     thrown(InvalidScope, () => resolveScopes(client, 'openid  profile'))

@@ -4,25 +4,15 @@ import { createRemoteJWKSet, jwtVerify } from 'jose'
 import type { Assert } from '@japa/assert'
 import oidcConfig from '#config/oidc'
 import User from '#models/user'
-import { BASE_URL, Browser, readForm, type Page } from '#tests/helpers/browser'
+import { BASE_URL, Browser, isSignedIn, readForm, type Page } from '#tests/helpers/browser'
+import { REDIRECT } from '#tests/helpers/endpoints'
 import { createClient, createUser } from '#tests/helpers/factories'
-import {
-  ISSUER,
-  authorizationUrl,
-  authorizeInBrowser,
-  discoverAs,
-  oidc,
-} from '#tests/helpers/relying_party'
+import { ISSUER, discoverAs, runCodeFlow } from '#tests/helpers/relying_party'
 import { BackchannelReceiver } from '#tests/helpers/backchannel_receiver'
 import { randomValue } from '#services/oidc/protocol/random'
 
 const LOGIN = '/accounts/login/'
-const REDIRECT = 'https://rp.example/callback'
 const BAD_CREDENTIALS = 'The login and/or password you specified are not correct.'
-
-async function isSignedIn(browser: Browser) {
-  return (await browser.get('/')).body.includes('Signed in as')
-}
 
 /** A login no other test uses, so that its `login_failed` counter starts at zero */
 function uniqueLogin(label: string) {
@@ -381,13 +371,7 @@ test.group('Logout', () => {
     })
     const config = await discoverAs(rp, 'basic')
     const browser = new Browser()
-    const { url, secrets } = await authorizationUrl(config, REDIRECT, 'openid')
-    const leaving = await authorizeInBrowser(browser, url, person)
-    const tokens = await oidc.authorizationCodeGrant(config, new URL(leaving.location!), {
-      pkceCodeVerifier: secrets.verifier,
-      expectedState: secrets.state,
-      expectedNonce: secrets.nonce,
-    })
+    const tokens = await runCodeFlow(config, browser, person)
 
     const notified = receiver.next()
     const page = await browser.submit(

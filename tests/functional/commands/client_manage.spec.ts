@@ -4,8 +4,7 @@ import OidcClient from '#models/oidc_client'
 import OidcToken from '#models/oidc_token'
 import OidcConsent from '#models/oidc_consent'
 import { hashClientSecret, NO_SECRET, secretMatches } from '#services/oidc/clients/secrets'
-import { createClient, createUser } from '#tests/helpers/factories'
-import { randomValue, sha256Hex } from '#services/oidc/protocol/random'
+import { createClient, createUser, tokenFields } from '#tests/helpers/factories'
 import { runCommand, runJson, runRefused } from './run_command.js'
 
 test.group('client:list and client:show', () => {
@@ -190,22 +189,7 @@ test.group('client:delete', () => {
   test('deletes the client with its tokens and consents', async ({ assert }) => {
     const { id, client } = await createClient()
     const { user } = await createUser()
-    const token = await OidcToken.create({
-      type: 'at',
-      hash: sha256Hex(randomValue(16)),
-      jti: null,
-      clientId: id,
-      userId: user.id,
-      familyId: randomValue(16),
-      parentId: null,
-      scopes: ['openid'],
-      data: null,
-      authTime: null,
-      sid: null,
-      expiresAt: DateTime.utc().plus({ hours: 1 }),
-      rotatedAt: null,
-      revokedAt: null,
-    })
+    const token = await OidcToken.create(tokenFields(id, user.id))
     const consent = await OidcConsent.create({
       userId: user.id,
       clientId: id,

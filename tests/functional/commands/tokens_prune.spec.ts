@@ -14,30 +14,10 @@ import keyStore from '#services/oidc/keys/key_store'
 import { generatePrivateKey, thumbprint } from '#services/oidc/keys/signing_keys'
 import { pruneExpired } from '#services/oidc/pruning'
 import { randomValue, sha256Hex } from '#services/oidc/protocol/random'
-import { createClient, createUser } from '#tests/helpers/factories'
+import { createClient, createUser, tokenFields } from '#tests/helpers/factories'
 import { runCommand, runJson } from './run_command.js'
 
 const now = () => DateTime.utc()
-
-function tokenRow(clientId: string, userId: number, overrides: Partial<OidcToken> = {}) {
-  return {
-    type: 'at' as const,
-    hash: sha256Hex(randomValue(16)),
-    jti: null,
-    clientId,
-    userId,
-    familyId: randomValue(16),
-    parentId: null,
-    scopes: ['openid'],
-    data: null,
-    authTime: null,
-    sid: null,
-    expiresAt: now().plus({ hours: 1 }),
-    rotatedAt: null,
-    revokedAt: null,
-    ...overrides,
-  }
-}
 
 function codeRow(
   clientId: string,
@@ -103,24 +83,24 @@ test.group('tokens:prune', () => {
     const { user: other } = await createUser()
 
     const doomedTokens = await OidcToken.createMany([
-      tokenRow(clientId, user.id, { expiresAt: now().minus({ seconds: 5 }) }),
-      tokenRow(clientId, user.id, { revokedAt: now().minus({ days: 1, minutes: 1 }) }),
-      tokenRow(clientId, user.id, {
+      tokenFields(clientId, user.id, { expiresAt: now().minus({ seconds: 5 }) }),
+      tokenFields(clientId, user.id, { revokedAt: now().minus({ days: 1, minutes: 1 }) }),
+      tokenFields(clientId, user.id, {
         type: 'rt',
         expiresAt: null,
         rotatedAt: now().minus({ days: 30, minutes: 1 }),
       }),
     ])
     const keptTokens = await OidcToken.createMany([
-      tokenRow(clientId, user.id),
-      tokenRow(clientId, user.id, { type: 'rt', expiresAt: null }),
-      tokenRow(clientId, user.id, { revokedAt: now().minus({ hours: 23 }) }),
-      tokenRow(clientId, user.id, {
+      tokenFields(clientId, user.id),
+      tokenFields(clientId, user.id, { type: 'rt', expiresAt: null }),
+      tokenFields(clientId, user.id, { revokedAt: now().minus({ hours: 23 }) }),
+      tokenFields(clientId, user.id, {
         type: 'rt',
         expiresAt: null,
         rotatedAt: now().minus({ days: 29 }),
       }),
-      tokenRow(clientId, user.id, { type: 'at', rotatedAt: now().minus({ days: 31 }) }),
+      tokenFields(clientId, user.id, { type: 'at', rotatedAt: now().minus({ days: 31 }) }),
     ])
     const doomedCode = await OidcAuthorizationCode.create(
       codeRow(clientId, user.id, now().minus({ days: 1, minutes: 1 }))
@@ -233,7 +213,7 @@ test.group('tokens:prune', () => {
     }))
     for (let start = 0; start < rows.length; start += 250)
       await db.table('oidc_tokens').multiInsert(rows.slice(start, start + 250))
-    const kept = await OidcToken.create(tokenRow(clientId, user.id))
+    const kept = await OidcToken.create(tokenFields(clientId, user.id))
 
     const output = await runCommand('tokens:prune', [])
     assert.equal(output.exitCode, 0)

@@ -4,6 +4,7 @@ import { test } from '@japa/runner'
 import testUtils from '@adonisjs/core/services/test_utils'
 import OidcTokenMiddleware from '#middleware/oidc_token_middleware'
 import { OAuthError } from '#services/oidc/protocol/errors'
+import { sha256Hex } from '#services/oidc/protocol/random'
 import type { Assert } from '@japa/assert'
 import { DateTime } from 'luxon'
 import { sqlTime } from '#models/columns'
@@ -11,7 +12,7 @@ import OidcToken from '#models/oidc_token'
 import { Browser, type Page } from '#tests/helpers/browser'
 import { createClient } from '#tests/helpers/factories'
 import { discoverAs, oidc } from '#tests/helpers/relying_party'
-import { codeFlow, sha256Hex, tokenRow, useSettings } from '#tests/helpers/tokens'
+import { codeFlow, tokenRow, useSettings } from '#tests/helpers/tokens'
 
 const INVALID_TOKEN = {
   error: 'invalid_token',

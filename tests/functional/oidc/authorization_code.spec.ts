@@ -1,5 +1,6 @@
 import { test } from '@japa/runner'
 import { Browser } from '#tests/helpers/browser'
+import { REDIRECT } from '#tests/helpers/endpoints'
 import { createClient, createUser } from '#tests/helpers/factories'
 import {
   ISSUER,
@@ -7,13 +8,12 @@ import {
   authorizeInBrowser,
   discoverAs,
   oidc,
+  redeemCallback,
   type ClientAuth,
 } from '#tests/helpers/relying_party'
 import { codeFlow, tokenRow, useSettings } from '#tests/helpers/tokens'
 import { createRemoteJWKSet, jwtVerify } from 'jose'
 import keyStore from '#services/oidc/keys/key_store'
-
-const REDIRECT = 'https://rp.example/callback'
 
 test.group('Authorization code flow with openid-client', () => {
   test('signs a person in end to end ({$self})')
@@ -33,9 +33,7 @@ test.group('Authorization code flow with openid-client', () => {
       assert.equal(callback.origin + callback.pathname, REDIRECT)
       assert.equal(callback.searchParams.get('iss'), config.serverMetadata().issuer)
 
-      const tokens = await oidc.authorizationCodeGrant(config, callback, {
-        pkceCodeVerifier: secrets.verifier,
-        expectedState: secrets.state,
+      const tokens = await redeemCallback(config, callback, secrets, {
         expectedNonce: secrets.nonce,
         idTokenExpected: true,
       })

@@ -11,11 +11,10 @@ import encryption from '@adonisjs/core/services/encryption'
 import OidcConsent from '#models/oidc_consent'
 import keyStore from '#services/oidc/keys/key_store'
 import { readForm, type Page } from '#tests/helpers/browser'
+import { AUTHORIZE, REDIRECT } from '#tests/helpers/endpoints'
 import { createClient, createUser, type TestClient } from '#tests/helpers/factories'
 import { ISSUER } from '#tests/helpers/relying_party'
 import {
-  AUTHORIZE,
-  REDIRECT,
   RecordingBrowser,
   assertCleanResponses,
   authorizeUrl,

@@ -1,5 +1,6 @@
 import { test } from '@japa/runner'
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose'
+import { TOKEN } from '#tests/helpers/endpoints'
 import { createClient } from '#tests/helpers/factories'
 import { ISSUER, discoverAs, oidc } from '#tests/helpers/relying_party'
 import { apiPost, clientRows, failure, json, tokenRow, useSettings } from '#tests/helpers/tokens'
@@ -38,7 +39,7 @@ test.group('Client credentials grant', () => {
     assert,
   }) => {
     const rp = await machineClient({ defaultScopes: [] })
-    const page = await apiPost('/identity/o/api/token', { grant_type: 'client_credentials' }, rp)
+    const page = await apiPost(TOKEN, { grant_type: 'client_credentials' }, rp)
     assert.equal(page.status, 200)
     const body = json(page)
     assert.deepEqual(Object.keys(body), ['access_token', 'expires_in', 'token_type', 'scope'])

@@ -3,6 +3,7 @@ import OidcConsent from '#models/oidc_consent'
 import OidcToken from '#models/oidc_token'
 import EmailAddress from '#models/email_address'
 import { Browser, readForm } from '#tests/helpers/browser'
+import { REDIRECT } from '#tests/helpers/endpoints'
 import { createClient, createUser } from '#tests/helpers/factories'
 import {
   answerConsent,
@@ -10,10 +11,10 @@ import {
   authorizeInBrowser,
   discoverAs,
   oidc,
+  redeemCallback,
+  runCodeFlow,
 } from '#tests/helpers/relying_party'
 import { loadAdapter } from '#services/oidc/adapter/loader'
-
-const REDIRECT = 'https://rp.example/callback'
 
 async function signedInFlow(options: { skipConsent?: boolean; scopes?: string[] } = {}) {
   const person = await createUser()
@@ -89,11 +90,7 @@ test.group('Consent', () => {
     const { url, secrets } = await authorizationUrl(config, REDIRECT, 'openid profile email')
     const page = await browser.get(url)
     const leaving = await answerConsent(browser, page, { scopes: ['openid', 'email'] })
-    const tokens = await oidc.authorizationCodeGrant(config, new URL(leaving.location!), {
-      pkceCodeVerifier: secrets.verifier,
-      expectedState: secrets.state,
-      expectedNonce: secrets.nonce,
-    })
+    const tokens = await redeemCallback(config, new URL(leaving.location!), secrets)
     assert.equal(tokens.scope, 'openid email')
     assert.notProperty(tokens.claims()!, 'name')
   })
@@ -120,11 +117,7 @@ test.group('Consent', () => {
     const options = [...page.body.matchAll(/<option value="([^"]+)"/g)].map((m) => m[1])
     assert.deepEqual(options, [person.email, second], 'primary first, verified only')
     const leaving = await answerConsent(browser, page, { email: second })
-    const tokens = await oidc.authorizationCodeGrant(config, new URL(leaving.location!), {
-      pkceCodeVerifier: secrets.verifier,
-      expectedState: secrets.state,
-      expectedNonce: secrets.nonce,
-    })
+    const tokens = await redeemCallback(config, new URL(leaving.location!), secrets)
     assert.equal(tokens.claims()!.email, second)
     const userinfo = await oidc.fetchUserInfo(config, tokens.access_token, tokens.claims()!.sub)
     assert.equal(userinfo.email, second)
@@ -132,13 +125,7 @@ test.group('Consent', () => {
 
   test('the grants page lists a consent and revoking it kills the tokens', async ({ assert }) => {
     const { person, rp, config, browser } = await signedInFlow()
-    const { url, secrets } = await authorizationUrl(config, REDIRECT, 'openid')
-    const leaving = await authorizeInBrowser(browser, url, person)
-    const tokens = await oidc.authorizationCodeGrant(config, new URL(leaving.location!), {
-      pkceCodeVerifier: secrets.verifier,
-      expectedState: secrets.state,
-      expectedNonce: secrets.nonce,
-    })
+    const tokens = await runCodeFlow(config, browser, person)
 
     const page = await browser.get('/accounts/grants/')
     assert.equal(page.status, 200)
@@ -191,11 +178,7 @@ test.group('Custom adapter (README "Customising claims")', (group) => {
     const page = await browser.get(url)
     assert.include(page.body, 'View your groups')
     const leaving = await answerConsent(browser, page)
-    const tokens = await oidc.authorizationCodeGrant(config, new URL(leaving.location!), {
-      pkceCodeVerifier: secrets.verifier,
-      expectedState: secrets.state,
-      expectedNonce: secrets.nonce,
-    })
+    const tokens = await redeemCallback(config, new URL(leaving.location!), secrets)
     assert.deepEqual(tokens.claims()!.groups, ['admins', 'staff'])
     const userinfo = await oidc.fetchUserInfo(config, tokens.access_token, tokens.claims()!.sub)
     assert.deepEqual(userinfo.groups, ['admins', 'staff'])

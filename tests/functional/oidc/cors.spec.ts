@@ -1,15 +1,16 @@
 import { test } from '@japa/runner'
 import { Browser, type Page } from '#tests/helpers/browser'
+import { AUTHORIZE, INTROSPECT, REDIRECT, REVOKE, TOKEN, USERINFO } from '#tests/helpers/endpoints'
 import { createClient } from '#tests/helpers/factories'
 import { discoverAs, oidc } from '#tests/helpers/relying_party'
 import { randomValue } from '#services/oidc/protocol/random'
 import { apiPost, codeFlow } from '#tests/helpers/tokens'
 
 const API = [
-  { path: '/identity/o/api/token', methods: 'POST, OPTIONS' },
-  { path: '/identity/o/api/revoke', methods: 'POST, OPTIONS' },
-  { path: '/identity/o/api/introspect', methods: 'POST, OPTIONS' },
-  { path: '/identity/o/api/userinfo', methods: 'GET, POST, OPTIONS' },
+  { path: TOKEN, methods: 'POST, OPTIONS' },
+  { path: REVOKE, methods: 'POST, OPTIONS' },
+  { path: INTROSPECT, methods: 'POST, OPTIONS' },
+  { path: USERINFO, methods: 'GET, POST, OPTIONS' },
 ]
 const CORS_HEADERS = [
   'access-control-allow-origin',
@@ -78,12 +79,12 @@ test.group('CORS', () => {
     await createClient({ corsOrigins: [theirs] })
     const grant = { grant_type: 'client_credentials' }
 
-    const own = await apiPost('/identity/o/api/token', grant, rp, { origin: mine })
+    const own = await apiPost(TOKEN, grant, rp, { origin: mine })
     assert.equal(own.status, 200)
     assert.deepEqual(corsHeaders(own), { ...NO_CORS, 'access-control-allow-origin': mine })
     assert.equal(own.headers.get('vary'), 'Origin')
 
-    const foreign = await apiPost('/identity/o/api/token', grant, rp, { origin: theirs })
+    const foreign = await apiPost(TOKEN, grant, rp, { origin: theirs })
     assert.equal(foreign.status, 200)
     assert.deepEqual(corsHeaders(foreign), NO_CORS, 'another client registered it, not this one')
     assert.equal(foreign.headers.get('vary'), 'Origin')
@@ -94,7 +95,7 @@ test.group('CORS', () => {
   }) => {
     const mine = uniqueOrigin()
     const rp = await createClient({ corsOrigins: [mine] })
-    const page = await apiPost('/identity/o/api/token', { grant_type: 'client_credentials' }, rp, {
+    const page = await apiPost(TOKEN, { grant_type: 'client_credentials' }, rp, {
       origin: mine,
     })
     assert.equal(page.status, 400)
@@ -108,7 +109,7 @@ test.group('CORS', () => {
     const registered = uniqueOrigin()
     const rp = await createClient({ corsOrigins: [registered] })
     const page = await apiPost(
-      '/identity/o/api/token',
+      TOKEN,
       { grant_type: 'client_credentials' },
       { ...rp, secret: 'wrong' },
       { origin: registered }
@@ -116,7 +117,7 @@ test.group('CORS', () => {
     assert.equal(page.status, 401)
     assert.deepEqual(corsHeaders(page), { ...NO_CORS, 'access-control-allow-origin': registered })
     const stranger = await apiPost(
-      '/identity/o/api/token',
+      TOKEN,
       { grant_type: 'client_credentials' },
       { ...rp, secret: 'wrong' },
       { origin: uniqueOrigin() }
@@ -133,19 +134,19 @@ test.group('CORS', () => {
     await createClient({ corsOrigins: [theirs] })
     const bearer = { authorization: `Bearer ${tokens.access_token}` }
 
-    const own = await new Browser().get('/identity/o/api/userinfo', { ...bearer, origin: mine })
+    const own = await new Browser().get(USERINFO, { ...bearer, origin: mine })
     assert.equal(own.status, 200)
     assert.deepEqual(corsHeaders(own), { ...NO_CORS, 'access-control-allow-origin': mine })
     assert.equal(own.headers.get('vary'), 'Origin')
 
-    const foreign = await new Browser().get('/identity/o/api/userinfo', {
+    const foreign = await new Browser().get(USERINFO, {
       ...bearer,
       origin: theirs,
     })
     assert.equal(foreign.status, 200)
     assert.deepEqual(corsHeaders(foreign), NO_CORS)
 
-    const bad = await new Browser().get('/identity/o/api/userinfo', {
+    const bad = await new Browser().get(USERINFO, {
       authorization: 'Bearer nope',
       origin: theirs,
     })
@@ -158,7 +159,7 @@ test.group('CORS', () => {
     const theirs = uniqueOrigin()
     const { rp, tokens } = await codeFlow({ client: { corsOrigins: [mine] } })
     await createClient({ corsOrigins: [theirs] })
-    for (const path of ['/identity/o/api/introspect', '/identity/o/api/revoke']) {
+    for (const path of [INTROSPECT, REVOKE]) {
       const own = await apiPost(path, { token: tokens.access_token }, rp, { origin: mine })
       assert.equal(own.status, 200)
       assert.deepEqual(corsHeaders(own), { ...NO_CORS, 'access-control-allow-origin': mine }, path)
@@ -190,7 +191,7 @@ test.group('CORS', () => {
       [`https://a.${new URL(refused).host}`, false],
     ]
     for (const [origin, ok] of cases) {
-      const page = await preflight('/identity/o/api/token', origin)
+      const page = await preflight(TOKEN, origin)
       assert.equal(page.headers.get('access-control-allow-origin'), ok ? origin : null, origin)
     }
   })
@@ -210,7 +211,7 @@ test.group('CORS', () => {
       [plain, false],
     ]
     for (const [origin, ok] of cases) {
-      const page = await preflight('/identity/o/api/token', origin)
+      const page = await preflight(TOKEN, origin)
       assert.equal(page.headers.get('access-control-allow-origin'), ok ? origin : null, origin)
     }
   })
@@ -232,7 +233,7 @@ test.group('CORS', () => {
     const rp = await createClient({ corsOrigins: [origin], skipConsent: true })
     const config = await discoverAs(rp, 'basic')
     const url = oidc.buildAuthorizationUrl(config, {
-      redirect_uri: 'https://rp.example/callback',
+      redirect_uri: REDIRECT,
       scope: 'openid',
       code_challenge: 'x'.repeat(43),
       code_challenge_method: 'S256',
@@ -240,10 +241,10 @@ test.group('CORS', () => {
     const get = await new Browser().get(url.href, { origin })
     assert.equal(get.status, 302, 'to the login page')
     assert.deepEqual(corsHeaders(get), NO_CORS)
-    const options = await preflight('/identity/o/authorize', origin)
+    const options = await preflight(AUTHORIZE, origin)
     assert.equal(options.status, 405)
     assert.deepEqual(corsHeaders(options), NO_CORS)
-    const post = await new Browser().post('/identity/o/authorize', { client_id: rp.id }, { origin })
+    const post = await new Browser().post(AUTHORIZE, { client_id: rp.id }, { origin })
     assert.deepEqual(corsHeaders(post), NO_CORS)
   })
 })

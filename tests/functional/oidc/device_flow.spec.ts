@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto'
 import { request as httpRequest } from 'node:http'
 import { test } from '@japa/runner'
-import type { Assert } from '@japa/assert'
 import { createRemoteJWKSet, jwtVerify } from 'jose'
 import { DateTime } from 'luxon'
 import db from '@adonisjs/lucid/services/db'
@@ -9,15 +8,12 @@ import oidcConfig from '#config/oidc'
 import OidcDeviceCode from '#models/oidc_device_code'
 import OidcToken from '#models/oidc_token'
 import { sqlTime } from '#models/columns'
-import { BASE_URL, Browser, readForm, type Page } from '#tests/helpers/browser'
+import { BASE_URL, Browser, readForm } from '#tests/helpers/browser'
+import { DEVICE_CODE, DEVICE_GRANT, DEVICE_PAGE, TOKEN } from '#tests/helpers/endpoints'
 import { createClient, createUser, type TestClient, type TestUser } from '#tests/helpers/factories'
-import { basic, postForm } from '#tests/helpers/oauth_checks'
+import { assertJsonError, basic, postForm } from '#tests/helpers/oauth_checks'
 import { ISSUER, discoverAs, oidc } from '#tests/helpers/relying_party'
-
-const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code'
-const DEVICE_CODE = '/identity/o/api/device/code'
-const TOKEN = '/identity/o/api/token'
-const DEVICE_PAGE = '/identity/o/device'
+import { halfHash } from '#tests/helpers/tokens'
 const INCORRECT = 'Incorrect code.'
 const TOO_MANY = 'Be patient, you are sending too many requests.'
 const JWKS = createRemoteJWKSet(new URL(`${ISSUER}/.well-known/jwks.json`))
@@ -61,13 +57,6 @@ function poll(rp: TestClient, deviceCode: string, extra: Record<string, string> 
     { grant_type: DEVICE_GRANT, device_code: deviceCode, ...auth.params, ...extra },
     auth.headers
   )
-}
-
-function assertJsonError(assert: Assert, page: Page, status: number, body: Record<string, string>) {
-  assert.equal(page.status, status, page.body)
-  assert.deepEqual(JSON.parse(page.body), body)
-  assert.equal(page.headers.get('cache-control'), 'no-store')
-  assert.equal(page.headers.get('pragma'), 'no-cache')
 }
 
 function row(userCode: string) {
@@ -159,7 +148,7 @@ test.group('Device authorization flow', () => {
     const browser = new Browser()
     await browser.signIn(person.email, person.password)
     const typed = device.user_code.toLowerCase().replace('-', ' ')
-    const confirm = await browser.submit(readForm((await browser.get('/identity/o/device')).body), {
+    const confirm = await browser.submit(readForm((await browser.get(DEVICE_PAGE)).body), {
       code: typed,
     })
     assert.equal(confirm.status, 200)
@@ -588,8 +577,7 @@ test.group('Device authorization flow', () => {
     assert.equal(payload.email, person.email)
     assert.notProperty(payload, 'nonce')
     assert.notProperty(payload, 'sid')
-    const digest = createHash('sha256').update(body.access_token, 'ascii').digest()
-    assert.equal(payload.at_hash, digest.subarray(0, 16).toString('base64url'))
+    assert.equal(payload.at_hash, halfHash(body.access_token))
 
     const stored = await row(device.user_code)
     assert.isAtLeast(payload.auth_time as number, before)

@@ -3,7 +3,9 @@ import { createRemoteJWKSet, jwtVerify, type JWTPayload } from 'jose'
 import OidcAuthorizationCode from '#models/oidc_authorization_code'
 import OidcSessionClient from '#models/oidc_session_client'
 import { loadAdapter } from '#services/oidc/adapter/loader'
+import { sha256Hex } from '#services/oidc/protocol/random'
 import { Browser, readForm, type Page } from '#tests/helpers/browser'
+import { REDIRECT } from '#tests/helpers/endpoints'
 import { createClient, createUser } from '#tests/helpers/factories'
 import {
   ISSUER,
@@ -11,8 +13,9 @@ import {
   authorizationUrl,
   discoverAs,
   oidc,
+  redeemCallback,
 } from '#tests/helpers/relying_party'
-import { REDIRECT, clientRows, halfHash, sha256Hex, tokenRow } from '#tests/helpers/tokens'
+import { clientRows, halfHash, tokenRow } from '#tests/helpers/tokens'
 
 const JWKS = createRemoteJWKSet(new URL(`${ISSUER}/.well-known/jwks.json`))
 const TOKEN_PARAMS = ['access_token', 'token_type', 'expires_in', 'scope']
@@ -161,11 +164,7 @@ test.group('Implicit and hybrid responses', () => {
       response_type: 'code id_token',
     })
     const page = await browser.get(url)
-    const tokens = await oidc.authorizationCodeGrant(config, new URL(page.location!), {
-      pkceCodeVerifier: secrets.verifier,
-      expectedNonce: secrets.nonce,
-      expectedState: secrets.state,
-    })
+    const tokens = await redeemCallback(config, new URL(page.location!), secrets)
     const claims = tokens.claims()!
     assert.equal(claims.sub, String(person.user.id))
     assert.equal(claims.nonce, secrets.nonce)
@@ -277,11 +276,7 @@ test.group('Implicit and hybrid responses', () => {
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams(form.fields).toString(),
     })
-    const tokens = await oidc.authorizationCodeGrant(config, posted, {
-      pkceCodeVerifier: secrets.verifier,
-      expectedNonce: secrets.nonce,
-      expectedState: secrets.state,
-    })
+    const tokens = await redeemCallback(config, posted, secrets)
     assert.equal(tokens.claims()!.sub, String(person.user.id))
   })
 

@@ -2,11 +2,10 @@ import { test } from '@japa/runner'
 import { DateTime } from 'luxon'
 import { sqlTime } from '#models/columns'
 import OidcToken from '#models/oidc_token'
+import { INTROSPECT } from '#tests/helpers/endpoints'
 import { createClient } from '#tests/helpers/factories'
 import { ISSUER, oidc } from '#tests/helpers/relying_party'
 import { apiPost, codeFlow, failure, json, tokenRow, useSettings } from '#tests/helpers/tokens'
-
-const INTROSPECT = '/identity/o/api/introspect'
 
 /** The raw answer, so that key order and absent keys are seen as sent */
 async function introspect(client: Parameters<typeof apiPost>[2], token: string, hint?: string) {

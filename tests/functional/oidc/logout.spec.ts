@@ -12,21 +12,21 @@ import {
 import db from '@adonisjs/lucid/services/db'
 import OidcToken from '#models/oidc_token'
 import keyStore from '#services/oidc/keys/key_store'
-import { BASE_URL, Browser, readForm, type Page } from '#tests/helpers/browser'
+import { BASE_URL, Browser, isSignedIn, readForm, type Page } from '#tests/helpers/browser'
+import { LOGOUT, REDIRECT } from '#tests/helpers/endpoints'
 import { createClient, createUser, type TestClient, type TestUser } from '#tests/helpers/factories'
 import {
   ISSUER,
   authorizationUrl,
-  authorizeInBrowser,
   discoverAs,
   oidc,
+  redeemCallback,
+  runCodeFlow,
 } from '#tests/helpers/relying_party'
 import { BackchannelReceiver } from '#tests/helpers/backchannel_receiver'
 import { startApp } from '#tests/helpers/app_process'
 
-const REDIRECT = 'https://rp.example/callback'
 const BYE = 'https://rp.example/bye'
-const LOGOUT = '/identity/o/logout'
 const LOGOUT_FORM = `form[action="${LOGOUT}"]`
 const BACKCHANNEL_EVENT = 'http://schemas.openid.net/event/backchannel-logout'
 
@@ -42,13 +42,7 @@ async function signInto(
   scope = 'openid'
 ) {
   const config = await discoverAs(rp, 'basic')
-  const { url, secrets } = await authorizationUrl(config, REDIRECT, scope)
-  const leaving = await authorizeInBrowser(browser, url, person)
-  const tokens = await oidc.authorizationCodeGrant(config, new URL(leaving.location!), {
-    pkceCodeVerifier: secrets.verifier,
-    expectedState: secrets.state,
-    ...(scope.split(' ').includes('openid') ? { expectedNonce: secrets.nonce } : {}),
-  })
+  const tokens = await runCodeFlow(config, browser, person, scope)
   return { browser, tokens, idToken: tokens.id_token!, sid: tokens.claims()?.sid as string }
 }
 
@@ -65,10 +59,6 @@ async function sessionClients(sid: string) {
   return (await db.from('oidc_session_clients').where('sid', sid).orderBy('client_id')).map(
     (row) => row.client_id as string
   )
-}
-
-async function isSignedIn(browser: Browser) {
-  return (await browser.get('/')).body.includes('Signed in as')
 }
 
 /** A hint signed with our key; `claims` may be expired or carry another issuer */
@@ -116,13 +106,7 @@ test.group('RP-initiated logout', () => {
     })
     const config = await discoverAs(rp, 'basic')
     const browser = new Browser()
-    const { url, secrets } = await authorizationUrl(config, REDIRECT, 'openid')
-    const leaving = await authorizeInBrowser(browser, url, person)
-    const tokens = await oidc.authorizationCodeGrant(config, new URL(leaving.location!), {
-      pkceCodeVerifier: secrets.verifier,
-      expectedState: secrets.state,
-      expectedNonce: secrets.nonce,
-    })
+    const tokens = await runCodeFlow(config, browser, person)
     const sid = tokens.claims()!.sid
 
     const endSession = oidc.buildEndSessionUrl(config, {
@@ -850,11 +834,7 @@ test.group(
       )
       const { url, secrets } = await authorizationUrl(config, REDIRECT, 'openid')
       const leaving = await browser.get(url)
-      const tokens = await oidc.authorizationCodeGrant(config, new URL(leaving.location!), {
-        pkceCodeVerifier: secrets.verifier,
-        expectedState: secrets.state,
-        expectedNonce: secrets.nonce,
-      })
+      const tokens = await redeemCallback(config, new URL(leaving.location!), secrets)
       return tokens.id_token!
     }
 

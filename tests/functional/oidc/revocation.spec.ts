@@ -1,4 +1,5 @@
 import { test } from '@japa/runner'
+import { REVOKE } from '#tests/helpers/endpoints'
 import { createClient } from '#tests/helpers/factories'
 import { discoverAs, oidc } from '#tests/helpers/relying_party'
 import {
@@ -10,8 +11,6 @@ import {
   json,
   tokenRow,
 } from '#tests/helpers/tokens'
-
-const REVOKE = '/identity/o/api/revoke'
 
 test.group('Token revocation', () => {
   test('a revoked access token is refused by userinfo; the rest of its family lives on', async ({

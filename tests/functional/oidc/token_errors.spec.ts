@@ -5,7 +5,6 @@
  * client, redirect URI and PKCE challenge.
  */
 import { test } from '@japa/runner'
-import type { Assert } from '@japa/assert'
 import { DateTime } from 'luxon'
 import OidcAuthorizationCode from '#models/oidc_authorization_code'
 import OidcToken from '#models/oidc_token'
@@ -14,12 +13,11 @@ import { createClient, type TestClient } from '#tests/helpers/factories'
 import { ISSUER } from '#tests/helpers/relying_party'
 import { sha256Hex } from '#services/oidc/protocol/random'
 import { sqlTime } from '#models/columns'
-import type { Page } from '#tests/helpers/browser'
+import { INTROSPECT, REDIRECT, TOKEN, USERINFO } from '#tests/helpers/endpoints'
 import {
-  REDIRECT,
-  TOKEN,
-  USERINFO,
+  assertApiHeaders,
   assertCleanResponses,
+  assertJsonError,
   resetRateLimits,
   basic,
   issueCode,
@@ -34,19 +32,6 @@ function form(params: Body) {
   const body = new URLSearchParams()
   for (const [name, value] of Object.entries(params)) if (value !== null) body.append(name, value)
   return body.toString()
-}
-
-/** §0.3: JSON, no-store, no-cache on every token response */
-function assertApiHeaders(assert: Assert, page: Page) {
-  assert.equal(page.headers.get('content-type'), 'application/json; charset=utf-8')
-  assert.equal(page.headers.get('cache-control'), 'no-store')
-  assert.equal(page.headers.get('pragma'), 'no-cache')
-}
-
-function assertJsonError(assert: Assert, page: Page, status: number, body: Record<string, string>) {
-  assert.equal(page.status, status, page.body)
-  assertApiHeaders(assert, page)
-  assert.deepEqual(JSON.parse(page.body), body)
 }
 
 /** A code exchange with every parameter right, changed by `extra` (null removes one) */
@@ -506,7 +491,7 @@ test.group('Token: authorization_code (§4.1, S5-S8)', (group) => {
     )
     assertJsonError(assert, refresh, 400, { error: 'invalid_grant' })
     const introspection = await postForm(
-      '/identity/o/api/introspect',
+      INTROSPECT,
       form({ token: tokens.access_token, client_id: rp.id, client_secret: rp.secret })
     )
     assert.deepEqual(JSON.parse(introspection.body), { active: false })

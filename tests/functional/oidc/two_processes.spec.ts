@@ -1,11 +1,11 @@
 import { test } from '@japa/runner'
 import { createRemoteJWKSet, jwtVerify } from 'jose'
 import { Browser, BASE_URL, readForm } from '#tests/helpers/browser'
+import { REDIRECT, TOKEN, USERINFO } from '#tests/helpers/endpoints'
 import { createClient, createUser } from '#tests/helpers/factories'
+import { basic, postForm } from '#tests/helpers/oauth_checks'
 import { authorizationUrl, discoverAs } from '#tests/helpers/relying_party'
 import { startApp } from '#tests/helpers/app_process'
-
-const REDIRECT = 'https://rp.example/callback'
 
 /** A token request sent to one particular process, as a load balancer would */
 async function tokenRequest(
@@ -14,15 +14,8 @@ async function tokenRequest(
   secret: string,
   body: Record<string, string>
 ) {
-  const response = await fetch(`${origin}/identity/o/api/token`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/x-www-form-urlencoded',
-      'authorization': `Basic ${Buffer.from(`${clientId}:${secret}`).toString('base64')}`,
-    },
-    body: new URLSearchParams(body),
-  })
-  return { status: response.status, body: (await response.json()) as Record<string, string> }
+  const page = await postForm(`${origin}${TOKEN}`, body, { authorization: basic(clientId, secret) })
+  return { status: page.status, body: JSON.parse(page.body) as Record<string, string> }
 }
 
 test.group('Two app processes on one database', () => {
@@ -80,7 +73,7 @@ test.group('Two app processes on one database', () => {
     })
     assert.equal(onSecond.status, 200)
 
-    const userinfo = await fetch(`${second.url}/identity/o/api/userinfo`, {
+    const userinfo = await fetch(`${second.url}${USERINFO}`, {
       headers: { authorization: `Bearer ${onSecond.body.access_token}` },
     })
     assert.equal(userinfo.status, 200)
@@ -97,7 +90,7 @@ test.group('Two app processes on one database', () => {
       'invalid_grant',
       'the code consumed by the second process is spent for the first'
     )
-    const revoked = await fetch(`${second.url}/identity/o/api/userinfo`, {
+    const revoked = await fetch(`${second.url}${USERINFO}`, {
       headers: { authorization: `Bearer ${onSecond.body.access_token}` },
     })
     assert.equal(

@@ -12,11 +12,10 @@ import User from '#models/user'
 import { sqlTime } from '#models/columns'
 import { sha256Hex } from '#services/oidc/protocol/random'
 import { readForm, type Page } from '#tests/helpers/browser'
+import { REDIRECT, TOKEN, USERINFO } from '#tests/helpers/endpoints'
 import { createClient } from '#tests/helpers/factories'
 import {
-  REDIRECT,
-  TOKEN,
-  USERINFO,
+  assertApiHeaders,
   assertCleanResponses,
   resetRateLimits,
   authorizeUrl,
@@ -29,15 +28,10 @@ import {
   redeemCode,
   signedIn,
 } from '#tests/helpers/oauth_checks'
+import { tokenRow } from '#tests/helpers/tokens'
 
 const DESCRIPTION =
   'The access token provided is expired, revoked, malformed, or invalid for other reasons.'
-
-function assertApiHeaders(assert: Assert, page: Page) {
-  assert.equal(page.headers.get('content-type'), 'application/json; charset=utf-8')
-  assert.equal(page.headers.get('cache-control'), 'no-store')
-  assert.equal(page.headers.get('pragma'), 'no-cache')
-}
 
 /** §5: the one 401 answer, body and header exact */
 function assertInvalidToken(assert: Assert, page: Page) {
@@ -61,10 +55,6 @@ function bearer(token: string) {
 async function tokens(scope = 'openid email') {
   const { rp, code, verifier, browser } = await issueCode({ scope })
   return { rp, browser, ...(await redeemCode(rp, code, verifier)) }
-}
-
-async function tokenRow(accessToken: string) {
-  return OidcToken.query().where('hash', sha256Hex(accessToken)).firstOrFail()
 }
 
 test.group('Userinfo: refused requests (§5)', (group) => {

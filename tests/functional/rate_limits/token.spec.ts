@@ -2,6 +2,7 @@ import { test } from '@japa/runner'
 import oidcConfig from '#config/oidc'
 import OidcToken from '#models/oidc_token'
 import { parseRateRules } from '#start/settings'
+import { TOKEN } from '#tests/helpers/endpoints'
 import { createClient } from '#tests/helpers/factories'
 import { apiPost, useSettings } from '#tests/helpers/tokens'
 
@@ -19,7 +20,7 @@ test.group('Token endpoint rate limit per client (settings.md §3, `token`)', ()
     const busy = await createClient({ grantTypes: ['client_credentials'], scopes: ['api'] })
     const quiet = await createClient({ grantTypes: ['client_credentials'], scopes: ['api'] })
     const ask = (client: typeof busy) =>
-      apiPost('/identity/o/api/token', { grant_type: 'client_credentials' }, client)
+      apiPost(TOKEN, { grant_type: 'client_credentials' }, client)
 
     for (let i = 0; i < 3; i++) assert.equal((await ask(busy)).status, 200)
     const limited = await ask(busy)
