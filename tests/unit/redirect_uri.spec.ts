@@ -353,6 +353,35 @@ test.group('Post-logout redirect URIs', () => {
   })
 })
 
+test.group('Wildcard hosts in punycode', () => {
+  test('a punycode wildcard pattern matches the international name a browser sends', ({
+    assert,
+  }) => {
+    const client = clientWith({
+      redirectUris: ['https://*.xn--bcher-kva.example/cb'],
+      allowUriWildcards: true,
+    })
+    assert.isTrue(matchRedirectUri(client, 'https://a.bücher.example/cb'))
+    assert.isTrue(
+      originMatches('https://*.xn--bcher-kva.example', 'https://a.bücher.example', true)
+    )
+  })
+})
+
+test.group('Post-logout URIs on a redirect URI origin', () => {
+  test('a URI with userinfo never matches, though its origin does', ({ assert }) => {
+    const fields = { redirectUris: ['https://rp.example/callback'] }
+    assert.deepEqual(
+      logoutMatches(fields, [
+        'https://evil@rp.example/bye',
+        'https://u:p@rp.example/bye',
+        'https://rp.example/bye',
+      ]),
+      ['https://rp.example/bye']
+    )
+  })
+})
+
 test.group('CORS origins', () => {
   test('scheme, host and port must be equal; the registered path is ignored', ({ assert }) => {
     const registered = 'https://app.example/some/path'

@@ -12,6 +12,7 @@ import {
 } from '#services/oidc/clients/registration'
 import { DEVICE_GRANT, REDIRECT } from '#tests/helpers/endpoints'
 import { acceptedBy, thrown } from '#tests/helpers/thrown'
+import { isAllowedOriginScheme } from '#services/oidc/protocol/redirect_uri'
 
 function fields(overrides: Partial<ClientFields> = {}): ClientFields {
   return { name: 'Test RP', ...CLIENT_DEFAULTS, ...overrides }
@@ -279,6 +280,45 @@ test.group('Client registration: CORS origins and the back-channel logout URI', 
       refusal({ corsOrigins: ['https://app.example/#x'] }),
       'CORS origin "https://app.example/#x" must not contain a fragment'
     )
+  })
+
+  test('every CORS origin registration accepts can be allowed at request time', ({ assert }) => {
+    const local = [
+      'http://127.0.0.2:3000',
+      'http://127.1.2.3',
+      'http://localhost:1',
+      'http://a.localhost',
+    ]
+    for (const origin of acceptedAs('corsOrigins', local))
+      assert.isTrue(isAllowedOriginScheme(origin), origin)
+    assert.equal(
+      refusal({ corsOrigins: ['http://127.0.0.2:3000'] }),
+      'CORS origin "http://127.0.0.2:3000" uses http, which is allowed only for loopback and localhost hosts'
+    )
+  })
+
+  test('redirect URIs, post-logout URIs and CORS origins carry no user name or password', ({
+    assert,
+  }) => {
+    for (const field of ['redirectUris', 'postLogoutRedirectUris', 'corsOrigins'] as const)
+      assert.deepEqual(
+        acceptedAs(field, ['https://u:p@rp.example/cb', 'https://u@rp.example/cb']),
+        [],
+        field
+      )
+    assert.equal(
+      refusal({ redirectUris: ['https://u:p@rp.example/cb'] }),
+      'redirect URI "https://u:p@rp.example/cb" must not contain a user name or password'
+    )
+  })
+
+  test('a wildcard host is written in ASCII letters, digits, dots and hyphens', ({ assert }) => {
+    const hosts = [
+      'https://*.bücher.example/cb',
+      'https://*%2eexample.com/cb',
+      'https://*.xn--bcher-kva.example/cb',
+    ]
+    assert.deepEqual(acceptedAs('redirectUris', hosts, true), [hosts[2]])
   })
 
   test('CORS origins are deduplicated', ({ assert }) => {

@@ -9,6 +9,7 @@ import { hashClientSecret, isPbkdf2Hash, NO_SECRET } from '#services/oidc/client
 import { RESPONSE_TYPES } from '#services/oidc/protocol/vocabulary'
 import { GRANT_TYPES } from '#services/oidc/grants/registry'
 import { isScopeToken } from '#services/oidc/protocol/scopes'
+import { isHttpOriginHost } from '#services/oidc/protocol/redirect_uri'
 
 /** A registration rule was broken; nothing was written */
 export class ClientRegistrationError extends Error {}
@@ -56,11 +57,12 @@ function fail(message: string): never {
 }
 
 const quote = (value: string) => JSON.stringify(value)
-const unique = (values: string[]) => [...new Set(values)]
 
+/** Redirect URIs may use http on the machine itself (RFC 8252 §7.3) */
 function isLoopback(hostname: string) {
   return hostname === 'localhost' || hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(hostname)
 }
+const unique = (values: string[]) => [...new Set(values)]
 
 /** allauth's wildcard rules, with its messages */
 function checkWildcard(uri: string, allowed: boolean) {
@@ -69,8 +71,13 @@ function checkWildcard(uri: string, allowed: boolean) {
   if (uri.indexOf('*') !== uri.lastIndexOf('*')) {
     fail(`URI '${uri}' contains more than one wildcard (*). Only one wildcard per URI is allowed.`)
   }
-  if (!AUTHORITY_HOST.exec(uri)?.[1].includes('*'))
-    fail('Wildcards are only allowed in the hostname portion of the URI.')
+  const host = AUTHORITY_HOST.exec(uri)?.[1] ?? ''
+  if (!host.includes('*')) fail('Wildcards are only allowed in the hostname portion of the URI.')
+  /* requested hosts arrive normalised (punycode, no escapes), so a pattern must be written that way */
+  if (!/^[A-Za-z0-9.*-]+$/.test(host))
+    fail(
+      `URI '${uri}' has a wildcard host with characters other than letters, digits, dots and hyphens; write international names in punycode.`
+    )
 }
 
 type UriKind =
@@ -92,10 +99,10 @@ function checkUri(kind: UriKind, uri: string, allowWildcards: boolean) {
   } else if (UNSAFE_SCHEMES.includes(url.protocol)) {
     fail(`${kind} ${quote(uri)} uses a scheme that cannot receive a redirect`)
   }
-  const local =
-    kind === 'CORS origin'
-      ? isLoopback(url.hostname) || url.hostname.endsWith('.localhost')
-      : isLoopback(url.hostname)
+  if ((url.username || url.password) && kind !== 'back-channel logout URI')
+    fail(`${kind} ${quote(uri)} must not contain a user name or password`)
+  /* a CORS origin only where request-time matching can ever allow it */
+  const local = kind === 'CORS origin' ? isHttpOriginHost(url.hostname) : isLoopback(url.hostname)
   if (url.protocol === 'http:' && !local)
     fail(`${kind} ${quote(uri)} uses http, which is allowed only for loopback and localhost hosts`)
   return uri

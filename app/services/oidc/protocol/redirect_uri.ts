@@ -8,6 +8,11 @@ import type OidcClient from '#models/oidc_client'
 
 const LOOPBACK_IPS = new Set(['127.0.0.1', '[::1]'])
 const HTTP_ORIGIN_HOSTS = /^(localhost|.+\.localhost|127\.0\.0\.1|\[::1\])$/
+
+/** The hosts a CORS origin may name with plain `http` (endpoints.md §0.7) */
+export function isHttpOriginHost(hostname: string) {
+  return HTTP_ORIGIN_HOSTS.test(hostname)
+}
 const AUTHORITY = /^([a-z][a-z0-9+.-]*:\/\/(?:[^@/?#]*@)?)(\[[^\]]*\]|[^:/?#]*)/i
 
 function parse(uri: string): URL | null {
@@ -79,6 +84,8 @@ export function matchPostLogoutRedirectUri(client: OidcClient, requested: string
   const url = parse(requested)
   return (
     !!url &&
+    !url.username &&
+    !url.password &&
     client.redirectUris.some((registered) =>
       originMatches(registered, url.origin, client.allowUriWildcards)
     )
@@ -109,7 +116,6 @@ export function isAllowedOriginScheme(origin: string) {
   const url = parse(origin)
   return (
     !!url &&
-    (url.protocol === 'https:' ||
-      (url.protocol === 'http:' && HTTP_ORIGIN_HOSTS.test(url.hostname)))
+    (url.protocol === 'https:' || (url.protocol === 'http:' && isHttpOriginHost(url.hostname)))
   )
 }
