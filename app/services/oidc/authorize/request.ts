@@ -18,6 +18,7 @@ import {
 } from '#services/oidc/protocol/errors'
 import { firstDuplicate, singleValues, type RawParams } from '#services/oidc/protocol/parameters'
 import { matchRedirectUri } from '#services/oidc/protocol/redirect_uri'
+import { checkCodeChallenge, type CodeChallenge } from '#services/oidc/protocol/pkce'
 import { resolveScopes } from '#services/oidc/protocol/scopes'
 import { RESPONSE_MODES, RESPONSE_TYPES } from '#services/oidc/protocol/vocabulary'
 import keyStore from '#services/oidc/keys/key_store'
@@ -41,8 +42,6 @@ const OAUTH_PARAMS = [
   'acr_values',
   'claims_locales',
 ]
-/** RFC 7636 §4.2 */
-const CODE_CHALLENGE = /^[A-Za-z0-9\-._~]{43,128}$/
 
 /** What stage A establishes: the client and where errors may be sent */
 export type AuthorizationTarget = {
@@ -60,7 +59,7 @@ export type AuthorizationRequest = AuthorizationTarget & {
   prompt: Set<string>
   maxAge: number | null
   codeChallenge: string | null
-  codeChallengeMethod: 'S256' | 'plain' | null
+  codeChallengeMethod: CodeChallenge['codeChallengeMethod']
   claims: Record<string, unknown> | null
 }
 
@@ -150,21 +149,12 @@ export async function checkRedirectable(
   if (wantsIdToken && !scopes.includes('openid'))
     throw fail(new InvalidRequest('The openid scope is required for an id_token.'))
   // 10. PKCE (RFC 9700 §2.1.1)
-  let codeChallenge: string | null = null
-  let codeChallengeMethod: 'S256' | 'plain' | null = null
+  let pkce: CodeChallenge = { codeChallenge: null, codeChallengeMethod: null }
   if (responseType.split(' ').includes('code')) {
-    codeChallenge = params.code_challenge ?? null
-    if (!codeChallenge && client.isPublic)
-      throw fail(new InvalidRequest('Code challenge required.'))
-    if (codeChallenge) {
-      const method = params.code_challenge_method ?? 'plain'
-      if (method !== 'S256' && method !== 'plain')
-        throw fail(new InvalidRequest('Transform algorithm not supported.'))
-      if (method === 'plain' && !oidcConfig.pkceAllowPlain)
-        throw fail(new InvalidRequest('Code challenge method plain is not allowed; use S256.'))
-      if (!CODE_CHALLENGE.test(codeChallenge))
-        throw fail(new InvalidRequest('Invalid code_challenge parameter.'))
-      codeChallengeMethod = method
+    try {
+      pkce = checkCodeChallenge(client, params, oidcConfig.pkceAllowPlain)
+    } catch (error) {
+      throw fail(error as OAuthError)
     }
   }
   // 11. nonce
@@ -212,8 +202,7 @@ export async function checkRedirectable(
     nonce,
     prompt,
     maxAge: maxAge ?? null,
-    codeChallenge,
-    codeChallengeMethod,
+    ...pkce,
     claims,
   }
 }

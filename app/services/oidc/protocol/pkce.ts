@@ -1,12 +1,40 @@
 /**
- * PKCE at the token endpoint (RFC 7636 §4.6, RFC 9700 §2.1.1, endpoints.md
- * §4.1 step 8).
+ * PKCE (RFC 7636, RFC 9700 §2.1.1): the challenge at the authorization
+ * endpoint (endpoints.md §3.1 step 10) and the verifier at the token endpoint
+ * (§4.1 step 8).
  */
 import { createHash } from 'node:crypto'
+import type OidcClient from '#models/oidc_client'
 import { InvalidGrant, InvalidRequest } from '#services/oidc/protocol/errors'
 import { constantTimeEqual } from '#services/oidc/protocol/random'
 
+/** RFC 7636 §4.1 and §4.2: the verifier and the challenge share one syntax */
 const CODE_VERIFIER = /^[A-Za-z0-9\-._~]{43,128}$/
+
+export type CodeChallenge = {
+  codeChallenge: string | null
+  codeChallengeMethod: 'S256' | 'plain' | null
+}
+
+/** A code request's challenge: required of public clients; plain only when allowed */
+export function checkCodeChallenge(
+  client: OidcClient,
+  params: Record<string, string>,
+  allowPlain: boolean
+): CodeChallenge {
+  const challenge = params.code_challenge ?? null
+  if (!challenge) {
+    if (client.isPublic) throw new InvalidRequest('Code challenge required.')
+    return { codeChallenge: null, codeChallengeMethod: null }
+  }
+  const method = params.code_challenge_method ?? 'plain'
+  if (method !== 'S256' && method !== 'plain')
+    throw new InvalidRequest('Transform algorithm not supported.')
+  if (method === 'plain' && !allowPlain)
+    throw new InvalidRequest('Code challenge method plain is not allowed; use S256.')
+  if (!CODE_VERIFIER.test(challenge)) throw new InvalidRequest('Invalid code_challenge parameter.')
+  return { codeChallenge: challenge, codeChallengeMethod: method }
+}
 
 export function checkCodeVerifier(
   challenge: string | null,
