@@ -4,13 +4,15 @@
  * (settings.md §3). A missing user still costs one password hash, so the
  * response time does not tell whether an account exists.
  */
-import hash from '@adonisjs/core/services/hash'
 import User from '#models/user'
 import EmailAddress from '#models/email_address'
 import { TooManyRequests } from '#services/oidc/protocol/errors'
 import { hitRateLimit, refundRateLimit } from '#services/rate_limits/rate_limits'
-
-let dummyHash: string | null = null
+import {
+  checkPassword,
+  rehashPassword,
+  spendOneHash,
+} from '#services/accounts/passwords/stored_passwords'
 
 /** How logins are compared, and the `key` of the `login_failed` limit */
 const normalize = (login: string) => login.trim().toLowerCase()
@@ -36,15 +38,21 @@ export async function loginName(user: User): Promise<string> {
   return address?.email ?? `#${user.id}`
 }
 
-/** The user whose password matches, active or not; null otherwise */
+/**
+ * The user whose password matches, active or not; null otherwise. A password
+ * stored by another hasher (a Django hash brought over from allauth) is
+ * rewritten with ours once it matched.
+ */
 export async function verifyCredentials(login: string, password: string): Promise<User | null> {
   const user = await findUserByLogin(login)
   if (!user) {
-    dummyHash ??= await hash.make('not-a-password')
-    await hash.verify(dummyHash, password)
+    await spendOneHash(password)
     return null
   }
-  return (await hash.verify(user.password, password)) ? user : null
+  const { matches, needsRehash } = await checkPassword(user.password, password)
+  if (!matches) return null
+  if (needsRehash) await rehashPassword(user.id, user.password, password)
+  return user
 }
 
 export type LoginAttempt =

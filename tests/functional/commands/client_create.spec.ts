@@ -316,7 +316,7 @@ test.group('client:create refuses bad input and writes nothing', () => {
     [
       'a malformed secret hash',
       ['--name', 'X', '--secret-hash', 'md5$abc'],
-      'the secret hash must be sha256$<64 hex digits> or a Django pbkdf2_sha256$<iterations>$<salt>$<hash>',
+      'the secret hash must be sha256$<64 hex digits> or a Django password hash (pbkdf2_sha256$<iterations>$<salt>$<hash>, argon2$…, bcrypt_sha256$…, scrypt$…)',
     ],
     [
       'a secret hash for a public client',

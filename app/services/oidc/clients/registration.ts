@@ -5,7 +5,7 @@
  */
 import OidcClient, { type ClientType } from '#models/oidc_client'
 import { makeAdapter } from '#services/oidc/adapter/loader'
-import { hashClientSecret, isPbkdf2Hash, NO_SECRET } from '#services/oidc/clients/secrets'
+import { hashClientSecret, isDjangoHash, NO_SECRET } from '#services/oidc/clients/secrets'
 import { RESPONSE_TYPES } from '#services/oidc/protocol/vocabulary'
 import { GRANT_TYPES } from '#services/oidc/grants/registry'
 import { isScopeToken } from '#services/oidc/protocol/scopes'
@@ -209,9 +209,9 @@ export async function registerClient(
   let stored = NO_SECRET
   if (options.secretHash !== undefined) {
     if (checked.type === 'public') fail('a public client has no secret, so it takes no secret hash')
-    if (!SHA256_HASH.test(options.secretHash) && !isPbkdf2Hash(options.secretHash)) {
+    if (!SHA256_HASH.test(options.secretHash) && !isDjangoHash(options.secretHash)) {
       fail(
-        'the secret hash must be sha256$<64 hex digits> or a Django pbkdf2_sha256$<iterations>$<salt>$<hash>'
+        'the secret hash must be sha256$<64 hex digits> or a Django password hash (pbkdf2_sha256$<iterations>$<salt>$<hash>, argon2$…, bcrypt_sha256$…, scrypt$…)'
       )
     }
     stored = options.secretHash
