@@ -11,6 +11,8 @@ export function userJson(user: User) {
     first_name: user.firstName,
     last_name: user.lastName,
     is_active: user.isActive,
+    is_staff: user.isStaff,
+    is_superuser: user.isSuperuser,
     emails: user.emailAddresses.map(({ email, verified, primary }) => ({
       email,
       verified,
@@ -24,7 +26,7 @@ export type UserJson = ReturnType<typeof userJson>
 export function describeUser(user: UserJson) {
   const name = [user.first_name, user.last_name].filter(Boolean).join(' ')
   const lines = [
-    `User ${user.id}${user.username ? ` ${user.username}` : ''}${name ? ` (${name})` : ''}${user.is_active ? '' : ', inactive'}`,
+    `User ${user.id}${user.username ? ` ${user.username}` : ''}${name ? ` (${name})` : ''}${user.is_active ? '' : ', inactive'}${user.is_staff ? ', staff' : ''}${user.is_superuser ? ', superuser' : ''}`,
   ]
   for (const address of user.emails) {
     lines.push(

@@ -8,11 +8,20 @@ export default class UserCreate extends AdminCommand {
   static commandName = 'user:create'
   static description = 'Create a user whose email address is primary'
 
-  @flags.string({ description: 'Primary email address', required: true })
-  declare email: string
+  @flags.string({ description: 'Primary email address (required without --username)' })
+  declare email?: string
 
-  @flags.string({ description: 'Password', required: true })
-  declare password: string
+  @flags.string({ description: 'Password' })
+  declare password?: string
+
+  @flags.string({
+    description:
+      'Stored hash to keep instead of --password: a Django hash from allauth, or ! for none',
+  })
+  declare passwordHash?: string
+
+  @flags.number({ description: 'User id to keep (its sub), for a user brought over from allauth' })
+  declare id?: number
 
   @flags.string({ description: 'Username, also usable to sign in' })
   declare username?: string
@@ -29,16 +38,22 @@ export default class UserCreate extends AdminCommand {
   @flags.boolean({ description: 'Create the user unable to sign in' })
   declare inactive?: boolean
 
+  @flags.boolean({ description: 'Mark the user staff' })
+  declare staff?: boolean
+
   protected async execute() {
     const user = await asAdminInput(
       createUser({
         email: this.email,
         password: this.password,
+        passwordHash: this.passwordHash,
+        id: this.id,
         username: this.username,
         firstName: this.firstName,
         lastName: this.lastName,
         verified: this.verified,
         isActive: !this.inactive,
+        isStaff: this.staff,
       })
     )
     return userJson(user)

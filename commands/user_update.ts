@@ -26,6 +26,12 @@ export default class UserUpdate extends AdminCommand {
   @flags.boolean({ description: 'Stop the user signing in; their tokens stop working' })
   declare inactive?: boolean
 
+  @flags.boolean({
+    description: 'Mark the user staff (--no-staff to unmark)',
+    showNegatedVariantInHelp: true,
+  })
+  declare staff?: boolean
+
   protected async execute() {
     if (this.active && this.inactive)
       throw new AdminInputError('give --active or --inactive, not both')
@@ -35,6 +41,7 @@ export default class UserUpdate extends AdminCommand {
       firstName: this.firstName,
       lastName: this.lastName,
       isActive,
+      isStaff: this.staff,
     }
     return userJson(await asAdminInput(updateUser(this.login, changes)))
   }

@@ -24,6 +24,14 @@ export default class User extends BaseModel {
   @booleanColumn()
   declare isActive: boolean
 
+  /** Django's is_staff: may use the admin console */
+  @booleanColumn()
+  declare isStaff: boolean
+
+  /** Django's is_superuser, kept from allauth */
+  @booleanColumn()
+  declare isSuperuser: boolean
+
   /** Optional standard claims (picture, locale, phone_number, address, …) and app data */
   @jsonColumn()
   declare profile: Record<string, unknown> | null

@@ -5,22 +5,29 @@
  * runs before the first write.
  */
 import db from '@adonisjs/lucid/services/db'
-import hash from '@adonisjs/core/services/hash'
 import User from '#models/user'
 import EmailAddress from '#models/email_address'
 import { findUserByLogin } from '#services/accounts/credentials'
+import { hashPassword, isStorablePasswordHash } from '#services/accounts/passwords/stored_passwords'
+import { followInsertedIds } from '#database/id_sequences'
 
 /** Bad account input; nothing was written */
 export class AccountInputError extends Error {}
 
 export type NewUser = {
-  email: string
-  password: string
+  /** Required unless there is a username */
+  email?: string
+  /** A password, or `passwordHash`: a stored value kept as given (a Django hash from allauth, or `!` for none) */
+  password?: string
+  passwordHash?: string
+  /** The id to keep (a user brought over from allauth keeps its `sub`) */
+  id?: number
   username?: string
   firstName?: string
   lastName?: string
   verified?: boolean
   isActive?: boolean
+  isStaff?: boolean
 }
 
 export type UserChanges = {
@@ -28,6 +35,7 @@ export type UserChanges = {
   firstName?: string
   lastName?: string
   isActive?: boolean
+  isStaff?: boolean
 }
 
 export type NewEmail = { email: string; verified?: boolean; primary?: boolean }
@@ -60,9 +68,33 @@ function checkName(label: string, value: string | undefined) {
   return value
 }
 
-async function hashPassword(password: string) {
+async function checkedPasswordHash(password: string) {
   if (!password) fail('the password cannot be empty')
-  return hash.make(password)
+  return hashPassword(password)
+}
+
+/** What `password` or `passwordHash` stores */
+async function storedPassword(input: NewUser) {
+  if (input.password !== undefined && input.passwordHash !== undefined)
+    fail('give a password or a password hash, not both')
+  if (input.passwordHash === undefined) {
+    if (input.password === undefined) fail('a password or a password hash is required')
+    return checkedPasswordHash(input.password)
+  }
+  if (!isStorablePasswordHash(input.passwordHash)) {
+    fail(
+      'the password hash must be a Django hash (pbkdf2_sha256$…, pbkdf2_sha1$…, argon2$…, bcrypt_sha256$…, bcrypt$…, scrypt$…), one of ours, or ! for none'
+    )
+  }
+  return input.passwordHash
+}
+
+async function checkNewId(id: number | undefined) {
+  if (id === undefined) return undefined
+  if (!Number.isSafeInteger(id) || id < 1 || id > 2147483647)
+    fail('a user id is a whole number from 1 to 2147483647')
+  if (await User.find(id)) fail(`a user with id ${id} exists already`)
+  return id
 }
 
 /** The user by username or any of its addresses (as at login) */
@@ -78,22 +110,38 @@ export async function loadUser(id: number): Promise<User> {
     .firstOrFail()
 }
 
-/** A user whose address is primary, and verified when asked */
+/** A user whose address, if given, is primary, and verified when asked */
 export async function createUser(input: NewUser): Promise<User> {
-  const email = await checkNewEmail(input.email)
+  if (input.email === undefined && input.username === undefined)
+    fail('a user needs an email address or a username to sign in with')
+  const email = input.email === undefined ? null : await checkNewEmail(input.email)
   const username = input.username === undefined ? null : await checkNewUsername(input.username)
   const firstName = checkName('first name', input.firstName) ?? ''
   const lastName = checkName('last name', input.lastName) ?? ''
-  const password = await hashPassword(input.password)
+  const givenId = await checkNewId(input.id)
+  const password = await storedPassword(input)
   const id = await db.transaction(async (trx) => {
     const user = await User.create(
-      { username, password, firstName, lastName, isActive: input.isActive ?? true, profile: null },
+      {
+        ...(givenId === undefined ? {} : { id: givenId }),
+        username,
+        password,
+        firstName,
+        lastName,
+        isActive: input.isActive ?? true,
+        isStaff: input.isStaff ?? false,
+        isSuperuser: false,
+        profile: null,
+      },
       { client: trx }
     )
-    await EmailAddress.create(
-      { userId: user.id, email, verified: input.verified ?? false, primary: true },
-      { client: trx }
-    )
+    if (givenId !== undefined) await followInsertedIds('users', trx)
+    if (email) {
+      await EmailAddress.create(
+        { userId: user.id, email, verified: input.verified ?? false, primary: true },
+        { client: trx }
+      )
+    }
     return user.id
   })
   return loadUser(id)
@@ -103,11 +151,13 @@ export async function updateUser(login: string, changes: UserChanges): Promise<U
   const user = await findUser(login)
   const firstName = checkName('first name', changes.firstName)
   const lastName = checkName('last name', changes.lastName)
-  const password = changes.password === undefined ? undefined : await hashPassword(changes.password)
+  const password =
+    changes.password === undefined ? undefined : await checkedPasswordHash(changes.password)
   if (firstName !== undefined) user.firstName = firstName
   if (lastName !== undefined) user.lastName = lastName
   if (password !== undefined) user.password = password
   if (changes.isActive !== undefined) user.isActive = changes.isActive
+  if (changes.isStaff !== undefined) user.isStaff = changes.isStaff
   await user.save()
   return loadUser(user.id)
 }

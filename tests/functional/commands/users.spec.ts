@@ -3,6 +3,7 @@ import hash from '@adonisjs/core/services/hash'
 import User from '#models/user'
 import EmailAddress from '#models/email_address'
 import { createUser } from '#tests/helpers/factories'
+import { verifyCredentials } from '#services/accounts/credentials'
 import { runCommand, runJson, runRefused } from './run_command.js'
 
 /* Addresses and usernames of this run only: other suites share the database */
@@ -44,6 +45,8 @@ test.group('user:create', () => {
       'first_name',
       'last_name',
       'is_active',
+      'is_staff',
+      'is_superuser',
       'emails',
     ])
     assert.deepInclude(printed, {
@@ -51,6 +54,8 @@ test.group('user:create', () => {
       first_name: 'Grace',
       last_name: 'Hopper',
       is_active: true,
+      is_staff: false,
+      is_superuser: false,
     })
     assert.deepEqual(printed.emails, [{ email: at('grace.hopper'), verified: true, primary: true }])
 
@@ -134,7 +139,91 @@ test.group('user:create', () => {
   })
 })
 
+test.group('user:create for a user brought over from allauth', () => {
+  test('--id keeps the id and --password-hash keeps a Django hash, which signs in', async ({
+    assert,
+  }) => {
+    const id = 700_000 + Math.floor(Math.random() * 100_000)
+    /* Django's published vector (tests/auth_tests/test_hashers.py): "lètmein" */
+    const django = 'pbkdf2_sha256$600000$seasalt$OAXyhAQ/4ZDA9V5RMExt3C1OwQdUpLZ99vm1McFlLRA='
+    const printed = await runJson(assert, 'user:create', [
+      '--id',
+      String(id),
+      '--username',
+      name('moved'),
+      '--password-hash',
+      django,
+      '--staff',
+    ])
+    assert.deepInclude(printed, { id, username: name('moved'), is_staff: true, emails: [] })
+    const row = await User.findOrFail(id)
+    assert.equal(row.password, django)
+    assert.isTrue(row.isStaff)
+    assert.equal((await verifyCredentials(name('moved'), 'lètmein'))?.id, id)
+
+    /* the next user without --id takes a fresh id, on every database */
+    const next = await runJson(assert, 'user:create', [
+      '--email',
+      at('after-moved'),
+      '--password',
+      'pw',
+    ])
+    assert.notEqual(next.id, id)
+  })
+
+  test('--password-hash ! makes a user without a password', async ({ assert }) => {
+    const printed = await runJson(assert, 'user:create', [
+      '--email',
+      at('no-password'),
+      '--password-hash',
+      '!',
+    ])
+    assert.equal((await User.findOrFail(printed.id)).password, '!')
+    assert.isNull(await verifyCredentials(at('no-password'), '!'))
+    assert.isNull(await verifyCredentials(at('no-password'), ''))
+  })
+
+  test('refuses a taken id, a bad id, an unknown hash format, both or neither password, no login', async ({
+    assert,
+  }) => {
+    const { user } = await createUser()
+    const before = await counts()
+    const cases: [string[], string][] = [
+      [
+        ['--email', at('dup-id'), '--password', 'pw', '--id', String(user.id)],
+        `a user with id ${user.id} exists already`,
+      ],
+      [
+        ['--email', at('zero-id'), '--password', 'pw', '--id', '0'],
+        'a user id is a whole number from 1 to 2147483647',
+      ],
+      [
+        ['--email', at('md5'), '--password-hash', 'md5$seasalt$3f86d0d3d465b7b458c231bf3555c0e3'],
+        'the password hash must be a Django hash (pbkdf2_sha256$…, pbkdf2_sha1$…, argon2$…, bcrypt_sha256$…, bcrypt$…, scrypt$…), one of ours, or ! for none',
+      ],
+      [
+        ['--email', at('both'), '--password', 'pw', '--password-hash', '!'],
+        'give a password or a password hash, not both',
+      ],
+      [['--email', at('neither')], 'a password or a password hash is required'],
+      [['--password', 'pw'], 'a user needs an email address or a username to sign in with'],
+    ]
+    for (const [argv, message] of cases) {
+      assert.equal(await runRefused(assert, 'user:create', argv), message)
+      assert.deepEqual(await counts(), before)
+    }
+  })
+})
+
 test.group('user:update', () => {
+  test('--staff and --no-staff set and clear the staff flag', async ({ assert }) => {
+    const { email, user } = await createUser()
+    assert.isTrue((await runJson(assert, 'user:update', [email, '--staff'])).is_staff)
+    assert.isTrue((await User.findOrFail(user.id)).isStaff)
+    assert.isFalse((await runJson(assert, 'user:update', [email, '--no-staff'])).is_staff)
+    assert.isFalse((await User.findOrFail(user.id)).isStaff)
+  })
+
   test('finds the user by address or username and changes only what is given', async ({
     assert,
   }) => {
