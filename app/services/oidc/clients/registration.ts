@@ -121,6 +121,11 @@ function normaliseResponseType(type: string) {
   return sorted
 }
 
+export function checkClientId(id: string) {
+  if (!CLIENT_ID.test(id)) fail('a client id is 1 to 100 visible ASCII characters, without spaces')
+  return id
+}
+
 /** Checks every registration rule; returns the fields as they are stored */
 export function checkClientFields(fields: ClientFields): ClientFields {
   const name = fields.name.trim()
@@ -201,8 +206,7 @@ export async function registerClient(
 ): Promise<Registration> {
   const checked = checkClientFields({ name: '', ...CLIENT_DEFAULTS, ...given(fields) })
   const adapter = makeAdapter(null)
-  const id = options.id ?? adapter.generateClientId()
-  if (!CLIENT_ID.test(id)) fail('a client id is 1 to 100 visible ASCII characters, without spaces')
+  const id = checkClientId(options.id ?? adapter.generateClientId())
   if (await OidcClient.find(id)) fail(`a client with id ${quote(id)} exists already`)
 
   let secret: string | null = null
