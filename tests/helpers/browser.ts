@@ -170,3 +170,14 @@ export function readForm(html: string, selector?: string): Form {
     fields,
   }
 }
+
+/** Signs in through the login page as a person does; whether it let them in */
+export async function signsIn(login: string, password: string) {
+  const browser = new Browser()
+  const page = await browser.get('/accounts/login/')
+  const answer = await browser.submit(readForm(page.body, 'form[action="/accounts/login/"]'), {
+    login,
+    password,
+  })
+  return answer.status === 303
+}

@@ -157,15 +157,13 @@ export async function importClients(context: ImportContext) {
     )
     report.updated++
   }
-  const sourceIds = new Set(source.clients.map((sourceClient) => sourceClient.id))
-  for (const key of ledger.entries.keys()) {
-    if (!sourceIds.has(key))
-      note(
-        report,
-        'imported before, no longer in the source: left here (client:delete removes it)',
-        key
-      )
-  }
+  const gone = ledger.goneKeys(new Set(source.clients.map((sourceClient) => sourceClient.id)))
+  for (const key of gone)
+    note(
+      report,
+      'imported before, no longer in the source: left here (client:delete removes it)',
+      key
+    )
   plan.append(writes)
   plan.append(entries)
 }

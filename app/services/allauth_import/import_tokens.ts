@@ -113,8 +113,7 @@ export async function importTokens(context: ImportContext) {
     ledger.record(entries, key, key, digestFields(columns))
   }
 
-  const seen = new Set(context.source.tokens.map(keyOf))
-  const goneKeys = [...ledger.entries.keys()].filter((key) => !seen.has(key))
+  const goneKeys = ledger.goneKeys(new Set(context.source.tokens.map(keyOf)))
   const gone = await rowsHere(
     context,
     goneKeys.map((key) => key.slice(3))

@@ -193,10 +193,8 @@ export async function importUsers(context: ImportContext) {
     )
     report.updated++
   }
-  for (const key of ledger.entries.keys()) {
-    if (!sourceIds.has(Number(key)))
-      note(report, 'imported before, no longer in the source: left here', key)
-  }
+  for (const key of ledger.goneKeys(new Set(source.users.map((user) => String(user.id)))))
+    note(report, 'imported before, no longer in the source: left here', key)
   plan.append(renames)
   plan.append(writes)
   plan.append(entries)

@@ -65,6 +65,11 @@ export class Ledger {
     return this.entries.get(sourceKey)
   }
 
+  /** The source keys imported before that the source no longer has */
+  goneKeys(present: Set<string>) {
+    return [...this.entries.keys()].filter((key) => !present.has(key))
+  }
+
   /** Records (or updates) the entry of a source row once the plan is applied */
   record(plan: WritePlan, sourceKey: string, targetKey: string, digests: Digests) {
     const entry = this.entries.get(sourceKey)

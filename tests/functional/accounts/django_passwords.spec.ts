@@ -1,11 +1,9 @@
 import { test } from '@japa/runner'
 import hash from '@adonisjs/core/services/hash'
 import User from '#models/user'
-import { Browser, readForm } from '#tests/helpers/browser'
+import { signsIn } from '#tests/helpers/browser'
 import { createUser } from '#tests/helpers/factories'
 import { rehashPassword } from '#services/accounts/passwords/stored_passwords'
-
-const LOGIN = '/accounts/login/'
 
 /* Published vectors (Django's tests/auth_tests/test_hashers.py; passlib's Django handler tests) */
 const DJANGO_HASHES = [
@@ -29,16 +27,6 @@ const DJANGO_HASHES = [
   },
 ]
 
-async function signIn(login: string, password: string) {
-  const browser = new Browser()
-  const page = await browser.get(LOGIN)
-  const answer = await browser.submit(readForm(page.body, `form[action="${LOGIN}"]`), {
-    login,
-    password,
-  })
-  return answer.status === 303
-}
-
 /** A user whose stored password is `stored`, as the import or user:create --password-hash writes it */
 async function userWithStoredPassword(stored: string) {
   const { user, email } = await createUser()
@@ -57,25 +45,25 @@ test.group('Sign-in with a password hash brought over from Django', () => {
       const { id, email } = await userWithStoredPassword(encoded)
       const updatedAt = (await User.findOrFail(id)).updatedAt.toISO()
 
-      assert.isFalse(await signIn(email, `${password}x`))
+      assert.isFalse(await signsIn(email, `${password}x`))
       assert.equal(await storedPassword(id), encoded, 'a failed attempt changes nothing')
 
-      assert.isTrue(await signIn(email, password))
+      assert.isTrue(await signsIn(email, password))
       const rewritten = await storedPassword(id)
       assert.notEqual(rewritten, encoded)
       assert.isTrue(hash.isValidHash(rewritten) && !hash.needsReHash(rewritten))
       assert.isTrue(await hash.verify(rewritten, password))
       assert.equal((await User.findOrFail(id)).updatedAt.toISO(), updatedAt)
 
-      assert.isTrue(await signIn(email, password), 'the same password works with the new hash')
-      assert.isFalse(await signIn(email, `${password}x`))
+      assert.isTrue(await signsIn(email, password), 'the same password works with the new hash')
+      assert.isFalse(await signsIn(email, `${password}x`))
     }).timeout(20_000)
   }
 
   test('two sign-ins at once both succeed and leave one working hash', async ({ assert }) => {
     const { password, encoded } = DJANGO_HASHES[0]
     const { id, email } = await userWithStoredPassword(encoded)
-    const results = await Promise.all([signIn(email, password), signIn(email, password)])
+    const results = await Promise.all([signsIn(email, password), signsIn(email, password)])
     assert.deepEqual(results, [true, true])
     const rewritten = await storedPassword(id)
     assert.isTrue(hash.isValidHash(rewritten) && (await hash.verify(rewritten, password)))
@@ -99,7 +87,7 @@ test.group('Sign-in with a password hash brought over from Django', () => {
     for (const stored of ['!', '!Zp6bU1yB3CbLqCTFrKgC9dn7dLJtHzmZkCtcxJQa']) {
       const { id, email } = await userWithStoredPassword(stored)
       for (const attempt of [stored, '!', 'password'])
-        assert.isFalse(await signIn(email, attempt), `${stored} / ${attempt}`)
+        assert.isFalse(await signsIn(email, attempt), `${stored} / ${attempt}`)
       assert.equal(await storedPassword(id), stored)
     }
   })

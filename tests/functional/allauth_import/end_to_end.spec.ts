@@ -2,7 +2,7 @@ import { test } from '@japa/runner'
 import hash from '@adonisjs/core/services/hash'
 import User from '#models/user'
 import OidcToken from '#models/oidc_token'
-import { Browser, readForm } from '#tests/helpers/browser'
+import { Browser, signsIn } from '#tests/helpers/browser'
 import { createAllauthSource, type SourceKind } from '#tests/helpers/allauth_source'
 import { REDIRECT, seedSite, targetSnapshot } from '#tests/helpers/allauth_site'
 import { allauthTokenHash } from '#tests/helpers/django_hashes'
@@ -17,16 +17,6 @@ import type { TestUser } from '#tests/helpers/factories'
 import { runCommand, runJson } from '../commands/run_command.js'
 
 const SOURCES: SourceKind[] = ['sqlite', 'mysql', 'postgres']
-
-async function signsIn(login: string, password: string) {
-  const browser = new Browser()
-  const page = await browser.get('/accounts/login/')
-  const answer = await browser.submit(readForm(page.body, 'form[action="/accounts/login/"]'), {
-    login,
-    password,
-  })
-  return answer.status === 303
-}
 
 const counts = (table: {
   created: number

@@ -4,7 +4,7 @@ import User from '#models/user'
 import EmailAddress from '#models/email_address'
 import OidcClient from '#models/oidc_client'
 import OidcToken from '#models/oidc_token'
-import { Browser, readForm } from '#tests/helpers/browser'
+import { signsIn } from '#tests/helpers/browser'
 import { createAllauthSource, type AllauthSource } from '#tests/helpers/allauth_source'
 import {
   insertAddress,
@@ -20,16 +20,6 @@ import { createUser } from '#tests/helpers/factories'
 import { discoverAs, oidc } from '#tests/helpers/relying_party'
 import { failure } from '#tests/helpers/tokens'
 import { runJson, runRefused } from '../commands/run_command.js'
-
-async function signsIn(login: string, password: string) {
-  const browser = new Browser()
-  const page = await browser.get('/accounts/login/')
-  const answer = await browser.submit(readForm(page.body, 'form[action="/accounts/login/"]'), {
-    login,
-    password,
-  })
-  return answer.status === 303
-}
 
 const reasons = (table: { skipped: { reason: string; count: number }[] }) =>
   Object.fromEntries(table.skipped.map(({ reason, count }) => [reason, count]))
