@@ -161,6 +161,8 @@ test.group('allauth:import, rows already here', () => {
   }) => {
     const source = await sqliteSource(cleanup)
     const base = randomBase()
+    /* local users first: a user created with --id moves the next automatic id past it */
+    const taken = await createUser({ username: `Taken_${base}` })
     const local = await createUser({ username: `local_${base}` })
     /* brought over by hand before: same id and username, a password set here */
     await runJson(assert, 'user:create', [
@@ -171,7 +173,6 @@ test.group('allauth:import, rows already here', () => {
       '--password',
       'set here',
     ])
-    const taken = await createUser({ username: `Taken_${base}` })
 
     await insertUser(source, { id: local.user.id, username: `stranger_${base}`, password: '!' })
     await insertAddress(source, {
