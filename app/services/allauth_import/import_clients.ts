@@ -12,12 +12,11 @@
  * not have (post-logout redirect URIs, back-channel logout URI) are never
  * touched.
  */
-import { DateTime } from 'luxon'
 import { sqlTime } from '#models/columns'
 import type { ImportContext } from '#services/allauth_import/import_context'
 import { note, skip } from '#services/allauth_import/import_report'
 import { changedFields, digestFields, Ledger } from '#services/allauth_import/ledger'
-import type { SourceClient } from '#services/allauth_import/source_readers'
+import type { SourceClient } from '#services/allauth_import/source_rows'
 import { WritePlan } from '#services/allauth_import/write_plan'
 import {
   checkClientFields,
@@ -26,7 +25,7 @@ import {
   type ClientFields,
 } from '#services/oidc/clients/registration'
 import { isDjangoHash, NO_SECRET } from '#services/oidc/clients/secrets'
-import { asBoolean, asJson } from '#services/allauth_import/source_values'
+import { asBoolean, asJson, sqlTimeOf } from '#services/allauth_import/source_values'
 
 type Row = Record<string, unknown>
 
@@ -68,7 +67,7 @@ function columnsOf(
     skip_consent: fields.skipConsent ? 1 : 0,
     owner_id: ownerId,
     data: client.data === null || client.data === undefined ? null : JSON.stringify(client.data),
-    created_at: sqlTime(client.createdAt ? DateTime.fromJSDate(client.createdAt) : undefined),
+    created_at: sqlTimeOf(client.createdAt) ?? sqlTime(),
   }
 }
 

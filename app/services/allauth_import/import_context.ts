@@ -4,7 +4,7 @@
  * and which source users and clients exist here once the plan is applied.
  */
 import type { QueryClientContract } from '@adonisjs/lucid/types/database'
-import type { SourceRows } from '#services/allauth_import/source_readers'
+import type { SourceRows } from '#services/allauth_import/source_rows'
 import type { ImportReport } from '#services/allauth_import/import_report'
 import type { WritePlan } from '#services/allauth_import/write_plan'
 

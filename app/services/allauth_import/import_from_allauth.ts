@@ -19,8 +19,8 @@ import {
   readMigrations,
   readTokens,
   readUsers,
-  type SourceRows,
 } from '#services/allauth_import/source_readers'
+import type { SourceRows } from '#services/allauth_import/source_rows'
 import { importUsers } from '#services/allauth_import/import_users'
 import { importEmailAddresses } from '#services/allauth_import/import_email_addresses'
 import { importClients } from '#services/allauth_import/import_clients'

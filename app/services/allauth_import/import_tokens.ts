@@ -12,14 +12,13 @@
  * deleted at allauth: it is revoked here. One imported before and since
  * removed here (revoked and pruned) is never brought back.
  */
-import { DateTime } from 'luxon'
 import { sqlTime } from '#models/columns'
 import type { ImportContext } from '#services/allauth_import/import_context'
 import { skip, type TableReport } from '#services/allauth_import/import_report'
 import { digestFields, Ledger } from '#services/allauth_import/ledger'
-import type { SourceToken } from '#services/allauth_import/source_readers'
+import type { SourceToken } from '#services/allauth_import/source_rows'
 import { WritePlan } from '#services/allauth_import/write_plan'
-import { asDate } from '#services/allauth_import/source_values'
+import { asDate, sqlTimeOf } from '#services/allauth_import/source_values'
 import { randomFamilyId } from '#services/oidc/protocol/random'
 
 type Row = Record<string, unknown>
@@ -28,7 +27,6 @@ const SHA256_HEX = /^[0-9a-f]{64}$/
 const LOOKUP_CHUNK = 500
 
 const keyOf = (token: { type: string; hash: string }) => `${token.type}:${token.hash}`
-const time = (date: Date | null) => (date ? sqlTime(DateTime.fromJSDate(date)) : null)
 
 /** Why this token stays behind, or null */
 function refusal(token: SourceToken, context: ImportContext, now: Date) {
@@ -63,8 +61,8 @@ function columnsOf(token: SourceToken) {
     user_id: token.userId,
     scopes: token.scopes.join('\n'),
     data: token.email ? JSON.stringify({ email: token.email }) : null,
-    created_at: time(token.createdAt) ?? sqlTime(),
-    expires_at: time(token.expiresAt),
+    created_at: sqlTimeOf(token.createdAt) ?? sqlTime(),
+    expires_at: sqlTimeOf(token.expiresAt),
   }
 }
 

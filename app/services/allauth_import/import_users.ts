@@ -11,74 +11,23 @@
  * is skipped. Usernames are unique here without regard to case, as logins
  * match them.
  */
-import { DateTime } from 'luxon'
 import { sqlTime } from '#models/columns'
-import { djangoAlgorithm } from '#services/accounts/passwords/django_hashers'
-import { NO_PASSWORD } from '#services/accounts/passwords/stored_passwords'
 import type { ImportContext } from '#services/allauth_import/import_context'
-import { note, skip, type TableReport } from '#services/allauth_import/import_report'
+import { note, skip } from '#services/allauth_import/import_report'
 import { changedFields, digestFields, Ledger } from '#services/allauth_import/ledger'
-import type { SourceUser } from '#services/allauth_import/source_readers'
-import { asBoolean, asDate } from '#services/allauth_import/source_values'
+import type { SourceUser } from '#services/allauth_import/source_rows'
+import {
+  columnsHere,
+  columnsOf,
+  storedPassword,
+  type UserColumns,
+} from '#services/allauth_import/user_columns'
 import { WritePlan } from '#services/allauth_import/write_plan'
 import { followInsertedIds } from '#database/id_sequences'
 
 type Row = Record<string, unknown>
-type UserColumns = {
-  username: string | null
-  password: string
-  first_name: string
-  last_name: string
-  is_active: number
-  is_staff: number
-  is_superuser: number
-  last_login_at: string | null
-  created_at: string
-}
 
 const lower = (value: string | null | undefined) => (value ? value.toLowerCase() : null)
-const time = (date: Date | null) => (date ? sqlTime(DateTime.fromJSDate(date)) : null)
-
-/** The password as stored here, noting why a user must reset theirs */
-function storedPassword(user: SourceUser, report: TableReport) {
-  if (user.password.startsWith('!') || !user.password) {
-    note(report, 'no usable password in the source: the user resets it', user.id)
-    return NO_PASSWORD
-  }
-  if (djangoAlgorithm(user.password)) return user.password
-  const algorithm = user.password.split('$')[0].slice(0, 30)
-  note(report, `password hash "${algorithm}" cannot be verified: the user resets it`, user.id)
-  return NO_PASSWORD
-}
-
-function columnsOf(user: SourceUser, password: string): UserColumns {
-  return {
-    username: user.username || null,
-    password,
-    first_name: user.firstName,
-    last_name: user.lastName,
-    is_active: user.isActive ? 1 : 0,
-    is_staff: user.isStaff ? 1 : 0,
-    is_superuser: user.isSuperuser ? 1 : 0,
-    last_login_at: time(user.lastLogin),
-    created_at: time(user.dateJoined) ?? sqlTime(),
-  }
-}
-
-/** A target row in the same shape, to compare with */
-function columnsHere(row: Row): UserColumns {
-  return {
-    username: (row.username as string | null) ?? null,
-    password: String(row.password),
-    first_name: String(row.first_name),
-    last_name: String(row.last_name),
-    is_active: asBoolean(row.is_active) ? 1 : 0,
-    is_staff: asBoolean(row.is_staff) ? 1 : 0,
-    is_superuser: asBoolean(row.is_superuser) ? 1 : 0,
-    last_login_at: time(asDate(row.last_login_at)),
-    created_at: time(asDate(row.created_at)) ?? '',
-  }
-}
 
 /** Why our rules refuse a source user, or null */
 function refusal(user: SourceUser, firstWithUsername: Map<string, number>) {
@@ -92,45 +41,57 @@ function refusal(user: SourceUser, firstWithUsername: Map<string, number>) {
   return null
 }
 
-export async function importUsers(context: ImportContext) {
-  const { client, plan, source, importedUsers } = context
-  const report = context.report.tables.auth_user
-  const ledger = await Ledger.load(client, context.sourceId, 'auth_user')
-  const here = new Map<number, Row>()
-  const usernamesHere = new Map<string, number>()
+/** The users here, their usernames (lower-cased) and addresses */
+async function usersHere(client: ImportContext['client']) {
+  const rows = new Map<number, Row>()
+  const usernames = new Map<string, number>()
   for (const row of await client.from('users').select('*')) {
-    here.set(Number(row.id), row)
-    if (row.username) usernamesHere.set(row.username.toLowerCase(), Number(row.id))
+    rows.set(Number(row.id), row)
+    if (row.username) usernames.set(row.username.toLowerCase(), Number(row.id))
   }
-  const addressesHere = new Map<number, Set<string>>()
+  const addresses = new Map<number, Set<string>>()
   for (const row of await client.from('email_addresses').select('user_id', 'email')) {
     const userId = Number(row.user_id)
-    if (!addressesHere.has(userId)) addressesHere.set(userId, new Set())
-    addressesHere.get(userId)!.add(row.email)
+    if (!addresses.has(userId)) addresses.set(userId, new Set())
+    addresses.get(userId)!.add(row.email)
   }
-  const sourceIds = new Set(source.users.map((user) => user.id))
-  const sourceAddresses = new Map<number, Set<string>>()
-  for (const { userId, email } of [
-    ...source.users.map((u) => ({ userId: u.id, email: u.email })),
+  return { rows, usernames, addresses }
+}
+
+/** The source users' addresses (auth_user.email and address rows), and who comes first with each username */
+function sourceIndex(source: ImportContext['source']) {
+  const addresses = new Map<number, Set<string>>()
+  const rows = [
+    ...source.users.map((user) => ({ userId: user.id, email: user.email })),
     ...source.emailAddresses,
-  ]) {
-    if (!sourceAddresses.has(userId)) sourceAddresses.set(userId, new Set())
-    if (email) sourceAddresses.get(userId)!.add(email.trim().toLowerCase())
+  ]
+  for (const { userId, email } of rows) {
+    if (!addresses.has(userId)) addresses.set(userId, new Set())
+    if (email) addresses.get(userId)!.add(email.trim().toLowerCase())
   }
   const firstWithUsername = new Map<string, number>()
   for (const user of source.users) {
     const key = lower(user.username)
     if (key && !firstWithUsername.has(key)) firstWithUsername.set(key, user.id)
   }
+  return { ids: new Set(source.users.map((user) => user.id)), addresses, firstWithUsername }
+}
+
+export async function importUsers(context: ImportContext) {
+  const { client, plan, source, importedUsers } = context
+  const report = context.report.tables.auth_user
+  const ledger = await Ledger.load(client, context.sourceId, 'auth_user')
+  const here = await usersHere(client)
+  const { ids: sourceIds, addresses: sourceAddresses, firstWithUsername } = sourceIndex(source)
 
   /** Another user here holds the name (one that is not itself a source user, renamed below if it must be) */
   const usernameTaken = (user: SourceUser) => {
-    const holder = usernamesHere.get(lower(user.username) ?? '')
+    const holder = here.usernames.get(lower(user.username) ?? '')
     return holder !== undefined && holder !== user.id && !sourceIds.has(holder) ? holder : null
   }
   const samePerson = (user: SourceUser, row: Row) => {
     if (user.username && lower(user.username) === lower(row.username as string | null)) return true
-    const mine = addressesHere.get(user.id) ?? new Set()
+    const mine = here.addresses.get(user.id) ?? new Set()
     return [...(sourceAddresses.get(user.id) ?? [])].some((email) => mine.has(email))
   }
 
@@ -143,7 +104,7 @@ export async function importUsers(context: ImportContext) {
       skip(report, problem, user.id)
       continue
     }
-    const existing = here.get(user.id)
+    const existing = here.rows.get(user.id)
     const entry = ledger.get(String(user.id))
     if (existing && !entry && !samePerson(user, existing)) {
       skip(report, 'the id belongs to another user here, who was not imported', user.id)

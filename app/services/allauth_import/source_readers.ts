@@ -11,6 +11,13 @@ import {
   SOURCE_TABLES,
 } from '#services/allauth_import/source_schema'
 import type { SourceColumns } from '#services/allauth_import/source_database'
+import type {
+  SourceAuthenticator,
+  SourceClient,
+  SourceEmailAddress,
+  SourceToken,
+  SourceUser,
+} from '#services/allauth_import/source_rows'
 import {
   asBoolean,
   asDate,
@@ -21,71 +28,6 @@ import {
 } from '#services/allauth_import/source_values'
 
 type Row = Record<string, unknown>
-
-export type SourceUser = {
-  id: number
-  username: string
-  password: string
-  firstName: string
-  lastName: string
-  email: string
-  isActive: boolean
-  isStaff: boolean
-  isSuperuser: boolean
-  lastLogin: Date | null
-  dateJoined: Date | null
-}
-
-export type SourceEmailAddress = {
-  id: number
-  userId: number
-  email: string
-  verified: boolean
-  primary: boolean
-}
-
-export type SourceClient = {
-  id: string
-  name: string
-  secret: string
-  type: string
-  scopes: string[]
-  defaultScopes: string[]
-  grantTypes: string[]
-  responseTypes: string[]
-  redirectUris: string[]
-  corsOrigins: string[]
-  allowUriWildcards: boolean
-  skipConsent: boolean
-  ownerId: number | null
-  createdAt: Date | null
-  data: unknown
-}
-
-export type SourceToken = {
-  id: number
-  type: string
-  hash: string
-  clientId: string | null
-  userId: number | null
-  scopes: string[]
-  /** The address chosen at consent (`data.email`) */
-  email: string | null
-  createdAt: Date | null
-  expiresAt: Date | null
-}
-
-export type SourceAuthenticator = { id: number; userId: number; type: string }
-
-export type SourceRows = {
-  migrations: { fingerprint: string; latest: Record<string, string> }
-  users: SourceUser[]
-  emailAddresses: SourceEmailAddress[]
-  clients: SourceClient[]
-  tokens: SourceToken[]
-  /** Empty when the site has no allauth.mfa */
-  authenticators: SourceAuthenticator[]
-}
 
 /* The query builder quotes the names (`primary` is a reserved word in MySQL and PostgreSQL) */
 async function selectAll(client: QueryClientContract, table: string, columns: readonly string[]) {

@@ -5,7 +5,8 @@
  * JSONField is text (SQLite, MariaDB) or already parsed (MySQL, pg), and
  * PostgreSQL's bigint comes back as a string.
  */
-import { parseList } from '#models/columns'
+import { DateTime } from 'luxon'
+import { parseList, sqlTime } from '#models/columns'
 
 export function asBoolean(value: unknown) {
   return value === true || value === 1 || value === '1' || value === 't' || value === 'true'
@@ -39,4 +40,9 @@ export function asJson(value: unknown): unknown {
 /** allauth's newline-separated lists */
 export function asList(value: unknown) {
   return parseList(asText(value))
+}
+
+/** A datetime as the target stores it (UTC 'yyyy-MM-dd HH:mm:ss') */
+export function sqlTimeOf(date: Date | null) {
+  return date ? sqlTime(DateTime.fromJSDate(date)) : null
 }
