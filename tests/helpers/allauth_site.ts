@@ -16,8 +16,8 @@ import {
   djangoScrypt,
   djangoUnusable,
 } from '#tests/helpers/django_hashes'
+import { REDIRECT } from '#tests/helpers/endpoints'
 
-export const REDIRECT = 'https://rp.example/callback'
 /* Django's published vector (tests/auth_tests/test_hashers.py test_pbkdf2) for "lètmein" */
 const DJANGO_PBKDF2_LETMEIN =
   'pbkdf2_sha256$600000$seasalt$OAXyhAQ/4ZDA9V5RMExt3C1OwQdUpLZ99vm1McFlLRA='

@@ -4,14 +4,9 @@ import User from '#models/user'
 import OidcToken from '#models/oidc_token'
 import { Browser, signsIn } from '#tests/helpers/browser'
 import { createAllauthSource, type SourceKind } from '#tests/helpers/allauth_source'
-import { REDIRECT, seedSite, targetSnapshot } from '#tests/helpers/allauth_site'
+import { seedSite, targetSnapshot } from '#tests/helpers/allauth_site'
 import { allauthTokenHash } from '#tests/helpers/django_hashes'
-import {
-  authorizationUrl,
-  authorizeInBrowser,
-  discoverAs,
-  oidc,
-} from '#tests/helpers/relying_party'
+import { discoverAs, oidc, runCodeFlow } from '#tests/helpers/relying_party'
 import { failure } from '#tests/helpers/tokens'
 import type { TestUser } from '#tests/helpers/factories'
 import { runCommand, runJson } from '../commands/run_command.js'
@@ -95,15 +90,8 @@ test.group('allauth:import, end to end', () => {
 
       /* the relying party signs Ada in: same sub, its old secret authenticates it */
       const config = await discoverAs({ client: null as never, ...site.client }, 'basic')
-      const { url, secrets } = await authorizationUrl(config, REDIRECT, 'openid profile email')
-      const browser = new Browser()
       const person = { email: ada.email, password: ada.password } as TestUser
-      const leaving = await authorizeInBrowser(browser, url, person)
-      const tokens = await oidc.authorizationCodeGrant(config, new URL(leaving.location!), {
-        pkceCodeVerifier: secrets.verifier,
-        expectedState: secrets.state,
-        expectedNonce: secrets.nonce,
-      })
+      const tokens = await runCodeFlow(config, new Browser(), person, 'openid profile email')
       assert.equal(tokens.claims()!.sub, String(ada.id))
       assert.equal(tokens.claims()!.email, ada.email)
       const rehashed = (await User.findOrFail(ada.id)).password
