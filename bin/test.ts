@@ -6,16 +6,19 @@
 process.env.NODE_ENV = 'test'
 const runId = `${process.pid}_${Date.now().toString(36)}`
 /*
- * `node ace test` hands the runner a free PORT (the one of .env, or the next
- * free one when a dev server holds it); the issuer follows it, so that a run
- * beside a dev server or another run still meets only its own server.
- * Children take PORT+1 … PORT+8 (tests/helpers/app_process.ts).
+ * Each run listens on a port of its own, drawn by the system (or TEST_PORT),
+ * and the issuer follows it: runs beside a dev server or beside each other
+ * never meet. The port `node ace test` hands over (3334, or the next one) is
+ * not used: two runs starting together could both be handed it. Children
+ * take PORT+1 … PORT+8 (tests/helpers/app_process.ts), each checked free.
  */
+process.env.PORT = process.env.TEST_PORT || String(await freePort())
 process.env.APP_URL = `http://127.0.0.1:${process.env.PORT}`
 process.env.SQLITE_PATH ??= `tmp/test_${runId}.sqlite3`
 if (process.env.DB_CONNECTION === 'mysql') process.env.DB_DATABASE = `oidc_test_${runId}`
 
 import 'reflect-metadata'
+import { createServer } from 'node:net'
 import { configure, processCLIArgs, run } from '@japa/runner'
 import { createIgnitor } from './ignitor.js'
 import { reportBootError } from './boot_error.js'
@@ -37,3 +40,14 @@ createIgnitor()
   })
   .run(() => run())
   .catch(reportBootError)
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer()
+    probe.once('error', reject)
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number }
+      probe.close(() => resolve(port))
+    })
+  })
+}
