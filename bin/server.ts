@@ -5,5 +5,6 @@
 await import('reflect-metadata')
 const { createIgnitor } = await import('./ignitor.js')
 const { reportBootError } = await import('./boot_error.js')
+const { createHttpServer } = await import('#start/http_server')
 
-createIgnitor().httpServer().start().catch(reportBootError)
+createIgnitor().httpServer().start(createHttpServer).catch(reportBootError)

@@ -8,6 +8,7 @@ import { pluginAdonisJS } from '@japa/plugin-adonisjs'
 import testUtils from '@adonisjs/core/services/test_utils'
 import { createTestDatabase, dropTestDatabase } from '#tests/helpers/database'
 import { plainSummary } from '#tests/helpers/plain_summary'
+import { createHttpServer } from '#start/http_server'
 
 /*
  * Each run owns its database (named in bin/test.ts): created and migrated
@@ -46,7 +47,7 @@ export const runnerHooks: Required<Pick<Config, 'setup' | 'teardown'>> = {
 
 export const configureSuite: Config['configureSuite'] = (suite) => {
   if (['browser', 'functional'].includes(suite.name)) {
-    suite.setup(() => testUtils.httpServer().start())
+    suite.setup(() => testUtils.httpServer().start(createHttpServer))
   }
   if (suite.name === 'browser') {
     suite.setup(async () => (await import('#tests/helpers/chromium')).startChromium())

@@ -8,6 +8,14 @@ import { JSON_PATHS } from '#services/oidc/protocol/paths'
  * framing, no referrer, and a CSP that allows only our stylesheet
  * and scripts bearing this response's nonce (the form_post page uses one).
  */
+export function pageSecurityHeaders(nonce: string): Record<string, string> {
+  return {
+    'X-Frame-Options': 'DENY',
+    'Referrer-Policy': 'no-referrer',
+    'Content-Security-Policy': `default-src 'none'; style-src 'self'; img-src 'self' data:; script-src 'nonce-${nonce}'; frame-ancestors 'none'; base-uri 'none'`,
+  }
+}
+
 export default class PageSecurityMiddleware {
   async handle(ctx: HttpContext, next: NextFn) {
     if (JSON_PATHS.test(ctx.request.url())) return next()
@@ -17,11 +25,7 @@ export default class PageSecurityMiddleware {
     const type = ctx.response.getHeader('content-type')
     if (typeof type === 'string' && !type.startsWith('text/html')) return
     if (type === undefined && typeof ctx.response.content?.[0] !== 'string') return
-    ctx.response.header('X-Frame-Options', 'DENY')
-    ctx.response.header('Referrer-Policy', 'no-referrer')
-    ctx.response.header(
-      'Content-Security-Policy',
-      `default-src 'none'; style-src 'self'; img-src 'self' data:; script-src 'nonce-${nonce}'; frame-ancestors 'none'; base-uri 'none'`
-    )
+    for (const [name, value] of Object.entries(pageSecurityHeaders(nonce)))
+      ctx.response.header(name, value)
   }
 }
