@@ -13,17 +13,25 @@ const FORM_API_PATHS: string[] = [PATHS.token, PATHS.revoke, PATHS.introspect, P
 /**
  * The one place that turns errors into responses. Protocol errors
  * (OAuthError) are delivered as their type says: JSON, a redirect to a matched
- * URI, or the error page. Everything else becomes a bare error with no stack
- * trace, file path or framework message outside development.
+ * URI, or the error page. Everything else becomes a bare `server_error`: JSON
+ * endpoints never show more, in any mode; the framework's debug page (stack,
+ * SQL, paths) is shown only for pages, only in development.
  */
 export default class HttpExceptionHandler extends ExceptionHandler {
   protected debug = app.inDev
 
   async handle(error: unknown, ctx: HttpContext) {
-    if (this.debug && !(error instanceof OAuthError) && !this.#isClientError(error)) {
-      return super.handle(error, ctx)
-    }
+    if (this.#showsDebugPage(error, ctx)) return super.handle(error, ctx)
     return this.#render(this.#toOAuthError(error, ctx), ctx)
+  }
+
+  #showsDebugPage(error: unknown, ctx: HttpContext) {
+    return (
+      this.debug &&
+      !JSON_PATHS.test(ctx.request.url()) &&
+      !(error instanceof OAuthError) &&
+      !this.#isClientError(error)
+    )
   }
 
   async report(error: unknown, ctx: HttpContext) {
