@@ -160,24 +160,31 @@ export function userCodeFormat(source: Source, name: string): UserCodeFormat {
   return { length: size, numeric, dashed }
 }
 
-export type RateLimitRule = { amount: number; durationSeconds: number; per: 'ip' | 'user' | 'key' }
+export type RateLimitRule = {
+  amount: number
+  durationSeconds: number
+  per: 'ip' | 'user' | 'key' | 'client'
+}
 export type RateLimitAction =
-  'device_user_code' | 'login' | 'login_failed' | 'client_auth_failed' | 'token'
+  'device_user_code' | 'login' | 'login_failed' | 'client_auth_failed' | 'token' | 'device_code'
 export type RateLimits = Record<RateLimitAction, RateLimitRule[] | null>
 
 const DEFAULT_RATE_LIMITS: Record<RateLimitAction, string | null> = {
   device_user_code: '5/m/ip',
   login: '30/m/ip',
+  /* `key`: the account the login names, else the login itself */
   login_failed: '10/m/ip,5/5m/key',
-  client_auth_failed: '20/m/ip,20/m/key',
+  /* `key`: the client_id and the source address together, so that failures elsewhere never lock a client out */
+  client_auth_failed: '20/m/ip,20/m/key,1000/m/client',
   token: null,
+  device_code: '10/m/ip,600/m/client',
 }
 const UNIT_SECONDS = { s: 1, m: 60, h: 3600, d: 86400 } as const
 
 /** allauth's `amount/duration[/per]` syntax, comma-separated (settings.md §3) */
 export function parseRateRules(text: string, name: string): RateLimitRule[] {
   return text.split(',').map((part) => {
-    const match = /^\s*(\d+)\/(\d*)([smhd])(?:\/(ip|user|key))?\s*$/.exec(part)
+    const match = /^\s*(\d+)\/(\d*)([smhd])(?:\/(ip|user|key|client))?\s*$/.exec(part)
     const amount = Number(match?.[1])
     const multiplier = match?.[2] ? Number(match[2]) : 1
     if (!match || amount < 1 || multiplier < 1) {

@@ -85,8 +85,13 @@ test.group('settings: IDP_OIDC_RATE_LIMITS', () => {
     client_auth_failed: [
       { amount: 20, durationSeconds: 60, per: 'ip' },
       { amount: 20, durationSeconds: 60, per: 'key' },
+      { amount: 1000, durationSeconds: 60, per: 'client' },
     ],
     token: null,
+    device_code: [
+      { amount: 10, durationSeconds: 60, per: 'ip' },
+      { amount: 600, durationSeconds: 60, per: 'client' },
+    ],
   }
 
   test('unset gives the defaults of settings.md §3', ({ assert }) => {
@@ -113,12 +118,13 @@ test.group('settings: IDP_OIDC_RATE_LIMITS', () => {
       login_failed: null,
       client_auth_failed: null,
       token: [{ amount: 6000, durationSeconds: 60, per: 'key' }],
+      device_code: defaults.device_code,
     })
   })
 
   test('false disables every limit', ({ assert }) => {
     const limits = read.rateLimits({ IDP_OIDC_RATE_LIMITS: 'false' }, 'IDP_OIDC_RATE_LIMITS')
-    assert.deepEqual(Object.values(limits), [null, null, null, null, null])
+    assert.deepEqual(Object.values(limits), [null, null, null, null, null, null])
     assert.sameMembers(Object.keys(limits), Object.keys(defaults))
   })
 

@@ -6,12 +6,15 @@ import { createDeviceCode } from '#services/oidc/device/device_code_store'
 import { DEVICE_CODE_GRANT } from '#services/oidc/protocol/vocabulary'
 import { PATHS } from '#services/oidc/protocol/paths'
 import oidcConfig from '#config/oidc'
+import { hitRateLimit } from '#services/rate_limits/rate_limits'
 
 /** POST /identity/o/api/device/code (RFC 8628 §3.1-3.2, endpoints.md §8) */
 export default class DeviceCodeController {
   async create({ apiRequest, response }: HttpContext) {
     const { params, adapter } = apiRequest
     const client = await authenticateClient(apiRequest, { deviceEndpoint: true })
+    /* every request writes a row, and a public client's id is all it takes */
+    await hitRateLimit('device_code', { ip: apiRequest.ip, key: client.id, client: client.id })
     if (!client.grantTypes.includes(DEVICE_CODE_GRANT)) throw new UnauthorizedClient()
     let scopes: string[]
     try {

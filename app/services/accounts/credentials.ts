@@ -14,7 +14,7 @@ import {
   spendOneHash,
 } from '#services/accounts/passwords/stored_passwords'
 
-/** How logins are compared, and the `key` of the `login_failed` limit */
+/** How logins are compared */
 const normalize = (login: string) => login.trim().toLowerCase()
 
 export async function findUserByLogin(login: string): Promise<User | null> {
@@ -39,12 +39,11 @@ export async function loginName(user: User): Promise<string> {
 }
 
 /**
- * The user whose password matches, active or not; null otherwise. A password
- * stored by another hasher (a Django hash brought over from allauth) is
- * rewritten with ours once it matched.
+ * The user when the password matches, active or not; a missing user costs a
+ * hash all the same. A password stored by another hasher (a Django hash
+ * brought over from allauth) is rewritten with ours once it matched.
  */
-export async function verifyCredentials(login: string, password: string): Promise<User | null> {
-  const user = await findUserByLogin(login)
+export async function passwordMatches(user: User | null, password: string): Promise<User | null> {
   if (!user) {
     await spendOneHash(password)
     return null
@@ -66,7 +65,13 @@ export async function attemptLogin(
   password: string,
   ip: string
 ): Promise<LoginAttempt> {
-  const subject = { ip, key: normalize(login) }
+  const account = await findUserByLogin(login)
+  /* failures count per account, whichever of its identifiers was typed */
+  const subject = {
+    ip,
+    user: account?.id,
+    key: account ? `user ${account.id}` : `login ${normalize(login)}`,
+  }
   try {
     await hitRateLimit('login', { ip })
     /*
@@ -84,7 +89,7 @@ export async function attemptLogin(
     }
   }
 
-  const user = await verifyCredentials(login, password)
+  const user = await passwordMatches(account, password)
   if (!user)
     return {
       failure: 'bad_credentials',

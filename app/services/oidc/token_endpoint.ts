@@ -22,7 +22,7 @@ export async function handleTokenRequest(request: ApiRequest): Promise<TokenResp
     if (!grant && grantType !== 'password') throw new UnsupportedGrantType()
     grant?.checkParameters(params)
     const client = await authenticateClient(request, { confidentialOnly: grant?.confidentialOnly })
-    await hitRateLimit('token', { ip: request.ip, key: client.id })
+    await hitRateLimit('token', { ip: request.ip, key: client.id, client: client.id })
     /* compat: the password grant never works (RFC 9700 §2.4) */
     if (!grant) throw new InvalidGrant('Invalid credentials given.')
     if (!client.grantTypes.includes(grant.grantType)) throw new UnauthorizedClient()

@@ -4,14 +4,34 @@
  * counter. An exceeded limit throws TooManyRequests, which JSON endpoints send
  * as is and pages render as their own 429.
  */
+import { createHash } from 'node:crypto'
 import limiter from '@adonisjs/limiter/services/main'
 import { errors as limiterErrors } from '@adonisjs/limiter'
 import oidcConfig from '#config/oidc'
 import { TooManyRequests } from '#services/oidc/protocol/errors'
 import type { RateLimitAction, RateLimitRule } from '#start/settings'
 
-/** What each `per` of a rule means for one request: the IP, the user id or the action's key */
-export type RateSubject = { ip: string; user?: string | number | null; key?: string | null }
+/**
+ * What each `per` of a rule means for one request: the IP, the user id, the
+ * client_id, or the action's key (settings.md §3)
+ */
+export type RateSubject = {
+  ip: string
+  user?: string | number | null
+  key?: string | null
+  client?: string | null
+}
+
+/**
+ * The stored key of a counter: the action and rule, then a digest of the
+ * counted value. The digest has one length whatever was sent (a 300-character
+ * client_id fits the store's key column) and keeps what people type into the
+ * login field (sometimes a password) out of the store.
+ */
+function counterKey(action: RateLimitAction, rule: RateLimitRule, value: string | number) {
+  const digest = createHash('sha256').update(String(value)).digest('base64url')
+  return `${action}:${rule.amount}/${rule.durationSeconds}:${rule.per}:${digest}`
+}
 
 function counters(action: RateLimitAction, subject: RateSubject) {
   const rules = oidcConfig.rateLimits[action] ?? []
@@ -21,7 +41,7 @@ function counters(action: RateLimitAction, subject: RateSubject) {
     return [
       {
         counter: limiter.use({ requests: rule.amount, duration: rule.durationSeconds }),
-        key: `${action}:${rule.amount}/${rule.durationSeconds}:${rule.per}:${value}`,
+        key: counterKey(action, rule, value),
       },
     ]
   })

@@ -3,7 +3,11 @@ import hash from '@adonisjs/core/services/hash'
 import User from '#models/user'
 import EmailAddress from '#models/email_address'
 import { createUser } from '#tests/helpers/factories'
-import { verifyCredentials } from '#services/accounts/credentials'
+import { findUserByLogin, passwordMatches } from '#services/accounts/credentials'
+
+/** The user a login and password sign in as, active or not */
+const verifyCredentials = async (login: string, password: string) =>
+  passwordMatches(await findUserByLogin(login), password)
 import { runCommand, runJson, runRefused } from './run_command.js'
 
 /* Addresses and usernames of this run only: other suites share the database */

@@ -1,4 +1,4 @@
-import { randomInt } from 'node:crypto'
+import { createHash, randomInt } from 'node:crypto'
 import { test } from '@japa/runner'
 import type { Assert } from '@japa/assert'
 import db from '@adonisjs/lucid/services/db'
@@ -20,6 +20,8 @@ function uniqueRule() {
     keyPart: `login:3/${seconds}:ip:`,
   }
 }
+
+const digest = (value: string) => createHash('sha256').update(value).digest('base64url')
 
 /** One failed login through the form (the CSRF token comes from the page) */
 async function failLogin(assert: Assert, app: AppProcess) {
@@ -83,7 +85,11 @@ test.group('Login rate limit shared by two app processes', (group) => {
     await assertSharedLimit(assert, first, second, rule.seconds)
     const keys = await redis.keys(`*${rule.keyPart}*`)
     assert.lengthOf(keys, 1, 'one counter, in Redis')
-    assert.match(keys[0], new RegExp(`${rule.keyPart}(127\\.0\\.0\\.1|::ffff:127\\.0\\.0\\.1)$`))
+    assert.oneOf(
+      keys[0].slice(keys[0].indexOf(rule.keyPart) + rule.keyPart.length),
+      ['127.0.0.1', '::ffff:127.0.0.1'].map(digest),
+      'the counted address is stored as its digest'
+    )
   })
 
   test('LIMITER_STORE=database', async ({ assert, cleanup }) => {

@@ -57,6 +57,12 @@ async function findAuthenticatedClient(
   options: ClientAuthOptions
 ): Promise<OidcClient> {
   const { params, ip } = request
+  /* per source, per client and source (`key`), and per client: failures elsewhere never lock a client out */
+  const failures = (clientId: string | null) => ({
+    ip,
+    key: clientId === null ? null : `${clientId} ${ip}`,
+    client: clientId,
+  })
   const authorization = request.authorization ?? ''
   const usesBasic = /^basic(\s|$)/i.test(authorization)
 
@@ -66,7 +72,7 @@ async function findAuthenticatedClient(
     error: OAuthError = new InvalidClient()
   ) => {
     request.logger.info({ client_id: clientId, ip, reason }, 'client authentication failed')
-    await hitRateLimit('client_auth_failed', { ip, key: clientId }).catch((limit) => {
+    await hitRateLimit('client_auth_failed', failures(clientId)).catch((limit) => {
       if (!(limit instanceof TooManyRequests)) throw limit
     })
     if (error instanceof InvalidClient) {
@@ -96,7 +102,7 @@ async function findAuthenticatedClient(
     if (options.deviceEndpoint) throw new InvalidRequest('Missing client_id parameter.')
     throw await refuse('missing_client_id', null)
   }
-  await assertRateLimitLeft('client_auth_failed', { ip, key: clientId })
+  await assertRateLimitLeft('client_auth_failed', failures(clientId))
   const client = await OidcClient.findExact(clientId)
   if (!client) {
     if (options.deviceEndpoint)
