@@ -36,14 +36,18 @@ export async function selectRow<T extends Row = Row>(
   return row ?? null
 }
 
+/** How many rows a write changed; mysql2 answers `[result, fields]`, better-sqlite3 the run info */
+function changedCount(client: QueryClientContract, result: any): number {
+  return client.dialect.name === 'mysql' ? result[0].affectedRows : result.changes
+}
+
 /** An update or a delete; how many rows it changed */
 export async function changeRows(
   sql: string,
   bindings: Binding[],
   client: QueryClientContract = db.connection()
 ): Promise<number> {
-  const result = await client.rawQuery(sql, asBindings(bindings))
-  return client.dialect.name === 'mysql' ? result[0].affectedRows : result.changes
+  return changedCount(client, await client.rawQuery(sql, asBindings(bindings)))
 }
 
 /* `insert into <table> (<columns>) values (?, …), …`, by verb, table, columns and row count */
@@ -54,7 +58,7 @@ async function insert(
   table: string,
   rows: Record<string, Binding>[],
   client: QueryClientContract
-) {
+): Promise<number> {
   const columns = Object.keys(rows[0])
   const key = `${verb}:${table}:${columns.join(',')}:${rows.length}`
   let sql = insertSql.get(key)
@@ -63,10 +67,11 @@ async function insert(
     sql = `${verb} ${table} (${columns.join(', ')}) values ${rows.map(() => placeholders).join(', ')}`
     insertSql.set(key, sql)
   }
-  await client.rawQuery(
+  const result = await client.rawQuery(
     sql,
     asBindings(rows.flatMap((row) => columns.map((column) => row[column])))
   )
+  return changedCount(client, result)
 }
 
 /** One insert of rows that all have the same keys, in the same order */
@@ -78,18 +83,19 @@ export async function insertRows(
   await insert('insert into', table, rows, client)
 }
 
-/** An insert that leaves out a row whose unique key is already stored */
+/** An insert that leaves out a row whose unique key is already stored; whether it wrote the row */
 export async function insertIgnoringDuplicate(
   table: string,
   row: Record<string, Binding>,
   client: QueryClientContract = db.connection()
-) {
-  await insert(
+): Promise<boolean> {
+  const inserted = await insert(
     client.dialect.name === 'mysql' ? 'insert ignore into' : 'insert or ignore into',
     table,
     [row],
     client
   )
+  return inserted === 1
 }
 
 type QueuedInsert = {

@@ -46,18 +46,44 @@ function fail(message: string): never {
 
 const quote = (value: string) => JSON.stringify(value)
 
+const usernameTaken = async (login: string) =>
+  !!(await User.query().whereRaw('LOWER(username) = ?', [login.toLowerCase()]).first())
+
+/** A login names one account: an address may not be another account's username, nor the reverse */
 async function checkNewEmail(email: string) {
   const address = email.trim().toLowerCase()
   if (address.length > 254 || !/^[^\s@]+@[^\s@]+$/.test(address))
     fail(`${quote(email)} is not an email address`)
-  if (await EmailAddress.findBy('email', address)) fail(`email ${quote(address)} is already in use`)
+  if ((await EmailAddress.findBy('email', address)) || (await usernameTaken(address)))
+    fail(`email ${quote(address)} is already in use`)
   return address
+}
+
+/**
+ * Characters that let one username pass for another: anything but letters,
+ * digits and `.@+-_` (Django's username characters), a form that Unicode
+ * normalisation (NFKC) would change (full-width letters, ligatures), or
+ * Latin letters mixed with letters of another script (a Cyrillic `а` in `admin`).
+ */
+function confusable(username: string) {
+  if (!/^[\p{L}\p{N}.@+\-_]+$/u.test(username) || username.normalize('NFKC') !== username)
+    return true
+  const letters = [...username].filter((char) => /\p{L}/u.test(char))
+  const latin = letters.filter((char) => /\p{Script=Latin}/u.test(char)).length
+  return latin > 0 && latin < letters.length
 }
 
 /** Logins match usernames case-insensitively, so uniqueness does too */
 async function checkNewUsername(username: string) {
   if (!/^\S{1,150}$/.test(username)) fail('a username is 1 to 150 characters without spaces')
-  if (await User.query().whereRaw('LOWER(username) = ?', [username.toLowerCase()]).first()) {
+  if (confusable(username))
+    fail(
+      `username ${quote(username)} has characters that can pass for others; use letters of one script, digits and .@+-_`
+    )
+  if (
+    (await usernameTaken(username)) ||
+    (await EmailAddress.findBy('email', username.toLowerCase()))
+  ) {
     fail(`username ${quote(username)} is already taken`)
   }
   return username

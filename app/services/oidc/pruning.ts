@@ -9,6 +9,7 @@ import { pruneAuthorizationCodes } from '#services/oidc/authorize/code_store'
 import { pruneDeviceCodes } from '#services/oidc/device/device_code_store'
 import { pruneSessionClients } from '#services/oidc/logout/session_client_store'
 import { pruneConsents } from '#services/oidc/authorize/consent_store'
+import { pruneAnsweredConsentRequests } from '#services/oidc/authorize/consent_request'
 
 export type PruneCounts = {
   tokens: number
@@ -17,6 +18,7 @@ export type PruneCounts = {
   consents: number
   session_clients: number
   signing_keys: number
+  answered_consent_requests: number
 }
 
 export async function pruneExpired(now = DateTime.utc()): Promise<PruneCounts> {
@@ -27,5 +29,6 @@ export async function pruneExpired(now = DateTime.utc()): Promise<PruneCounts> {
     consents: await pruneConsents(now),
     session_clients: await pruneSessionClients(now),
     signing_keys: await keyStore.prune(now),
+    answered_consent_requests: await pruneAnsweredConsentRequests(now),
   }
 }

@@ -139,6 +139,10 @@ test.group('tokens:prune', () => {
       userId: user.id,
       createdAt: now().minus({ days: 29 }),
     })
+    await db.table('oidc_answered_consent_requests').multiInsert([
+      { request_id: 'doomed', expires_at: sqlTime(now().minus({ seconds: 5 })) },
+      { request_id: 'kept', expires_at: sqlTime(now().plus({ minutes: 5 })) },
+    ])
     const window = keyStore.retiredKeyWindowSeconds
     const closedKey = await retiredKey(now().minus({ seconds: window + 60 }))
     const openKey = await retiredKey(now().minus({ seconds: window - 60 }))
@@ -151,6 +155,7 @@ test.group('tokens:prune', () => {
       consents: 1,
       session_clients: 1,
       signing_keys: 1,
+      answered_consent_requests: 1,
     })
 
     const tokenIds = (
@@ -192,6 +197,15 @@ test.group('tokens:prune', () => {
       await OidcSigningKey.query().where('alg', 'RS256').whereNull('retired_at').first(),
       'the signing key stays'
     )
+    assert.deepEqual(
+      (
+        await db
+          .from('oidc_answered_consent_requests')
+          .whereIn('request_id', ['doomed', 'kept'])
+          .select('request_id')
+      ).map((row) => row.request_id),
+      ['kept']
+    )
     await openKey.delete()
   })
 
@@ -218,7 +232,7 @@ test.group('tokens:prune', () => {
     const output = await runCommand('tokens:prune', [])
     assert.equal(output.exitCode, 0)
     assert.deepEqual(output.stdout, [
-      'Deleted 1001 tokens, 0 authorization codes, 0 device codes, 0 consents, 0 session clients, 0 signing keys',
+      'Deleted 1001 tokens, 0 authorization codes, 0 device codes, 0 consents, 0 session clients, 0 signing keys, 0 answered consent requests',
     ])
     assert.deepEqual(
       (await OidcToken.query().where('client_id', clientId)).map((t) => t.id),

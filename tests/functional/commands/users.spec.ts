@@ -110,6 +110,7 @@ test.group('user:create', () => {
   }) => {
     const { email, user } = await createUser({ username: name('TakenName') })
     const before = await counts()
+    assert.equal((await User.findOrFail(user.id)).username, name('TakenName'))
     const cases: [string[], string][] = [
       [['--email', email.toUpperCase(), '--password', 'pw'], `email "${email}" is already in use`],
       [
@@ -133,13 +134,70 @@ test.group('user:create', () => {
       assert.equal(await runRefused(assert, 'user:create', argv), message)
       assert.deepEqual(await counts(), before)
     }
+    // A login names one account: another user's address is not a username, nor the reverse
+    assert.equal(
+      await runRefused(assert, 'user:create', [
+        '--email',
+        at('new-four'),
+        '--password',
+        'pw',
+        '--username',
+        email.toUpperCase(),
+      ]),
+      `username "${email.toUpperCase()}" is already taken`
+    )
+    assert.equal(
+      await runRefused(assert, 'user:create', ['--email', name('TakenName'), '--password', 'pw']),
+      `"${name('TakenName')}" is not an email address`
+    )
+    assert.deepEqual(await counts(), before)
+  })
+
+  test('refuses usernames with characters that pass for others', async ({ assert }) => {
+    const before = await counts()
+    const confusing = [
+      `\u0430dmin_${RUN}`, // Cyrillic а among Latin letters
+      `ad\u200bmin_${RUN}`, // zero-width space
+      `\uff41dmin_${RUN}`, // full-width a
+      `admin\u0338_${RUN}`, // a combining mark
+      `adm\u0456n_${RUN}`, // Cyrillic і
+    ]
+    for (const username of confusing) {
+      const message = await runRefused(assert, 'user:create', [
+        '--email',
+        at(`confusing-${confusing.indexOf(username)}`),
+        '--password',
+        'pw',
+        '--username',
+        username,
+      ])
+      assert.match(message, /has characters that can pass for others/)
+    }
+    assert.deepEqual(await counts(), before)
+    for (const username of [
+      name('José.Ñúñez+1'),
+      `\u0438\u0432\u0430\u043d_${Number.parseInt(RUN, 36)}`,
+    ]) {
+      const made = await runJson(assert, 'user:create', [
+        '--email',
+        at(`fine-${username.length}`),
+        '--password',
+        'pw',
+        '--username',
+        username,
+      ])
+      assert.equal(made.username, username, 'letters of one script are fine')
+    }
+  })
+
+  test('the ace parser refuses a required flag without value', async ({ assert }) => {
+    const before = await counts()
     // The ace parser itself refuses a required flag without value
     await assert.rejects(
       () => runCommand('user:create', ['--email', at('new-two'), '--password', '']),
       'Missing value for option "password"'
     )
     assert.deepEqual(await counts(), before)
-    assert.equal((await User.findOrFail(user.id)).username, name('TakenName'))
   })
 })
 

@@ -4,11 +4,15 @@
  * unexpired and a superset of its scopes.
  */
 import { DateTime } from 'luxon'
-import db from '@adonisjs/lucid/services/db'
 import OidcConsent from '#models/oidc_consent'
 import oidcConfig from '#config/oidc'
-import { sqlTime } from '#models/columns'
-import { deleteInBatches } from '#database/statements'
+import { parseList, sqlTime } from '#models/columns'
+import {
+  changeRows,
+  deleteInBatches,
+  insertIgnoringDuplicate,
+  selectRow,
+} from '#database/statements'
 import { revokeUserClientTokens } from '#services/oidc/tokens/token_store'
 
 export async function findConsent(userId: number, clientId: string): Promise<OidcConsent | null> {
@@ -23,7 +27,16 @@ export function consentCovers(consent: OidcConsent | null, scopes: string[]) {
   return !!consent && scopes.every((scope) => consent.scopes.includes(scope))
 }
 
-/** Merges a grant into the user's consent for the client; nothing is kept when remembering is off */
+/* Each failed attempt means another request changed the record in between */
+const MERGE_ATTEMPTS = 10
+
+/**
+ * Merges a grant into the user's consent for the client; nothing is kept when
+ * remembering is off. No lock is held across statements, so concurrent grants
+ * (a double click, several tabs) cannot deadlock: a first consent is an insert
+ * that leaves out a duplicate, a later one an update conditional on the scopes
+ * it read, tried again when another grant changed them in between.
+ */
 export async function rememberConsent(
   userId: number,
   clientId: string,
@@ -31,21 +44,37 @@ export async function rememberConsent(
   email: string | null
 ) {
   if (oidcConfig.consentExpiresIn === 0) return
-  await db.transaction(async (trx) => {
-    const existing = await OidcConsent.query({ client: trx })
-      .where('user_id', userId)
-      .where('client_id', clientId)
-      .forUpdate()
-      .first()
-    const expiresAt = DateTime.utc().plus({ seconds: oidcConfig.consentExpiresIn })
+  for (let attempt = 1; attempt <= MERGE_ATTEMPTS; attempt++) {
+    const now = DateTime.utc()
+    const expiresAt = sqlTime(now.plus({ seconds: oidcConfig.consentExpiresIn }))
+    const existing = await selectRow<{ id: number; scopes: string; live: number | string }>(
+      `select id, scopes, case when expires_at > ? then 1 else 0 end as live
+       from oidc_consents where user_id = ? and client_id = ?`,
+      [sqlTime(now), userId, clientId]
+    )
     if (!existing) {
-      await OidcConsent.create({ userId, clientId, scopes, email, expiresAt }, { client: trx })
-      return
+      const row = {
+        user_id: userId,
+        client_id: clientId,
+        scopes: scopes.join('\n'),
+        email,
+        created_at: sqlTime(now),
+        updated_at: sqlTime(now),
+        expires_at: expiresAt,
+      }
+      if (await insertIgnoringDuplicate('oidc_consents', row)) return
+      continue
     }
-    const stillValid = existing.expiresAt > DateTime.utc() ? existing.scopes : []
-    existing.merge({ scopes: [...new Set([...stillValid, ...scopes])], email, expiresAt })
-    await existing.useTransaction(trx).save()
-  })
+    const kept = Number(existing.live) === 1 ? parseList(existing.scopes) : []
+    const merged = [...new Set([...kept, ...scopes])].join('\n')
+    const changed = await changeRows(
+      `update oidc_consents set scopes = ?, email = ?, expires_at = ?, updated_at = ?
+       where id = ? and scopes = ?`,
+      [merged, email, expiresAt, sqlTime(now), existing.id, existing.scopes]
+    )
+    if (changed) return
+  }
+  throw new Error(`the consent of user ${userId} at ${clientId} kept changing during the merge`)
 }
 
 /** The user's unexpired consents, newest first */

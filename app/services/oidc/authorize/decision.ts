@@ -25,7 +25,11 @@ import {
   type AuthorizationRequest,
 } from '#services/oidc/authorize/request'
 import { consentCovers, findConsent, rememberConsent } from '#services/oidc/authorize/consent_store'
-import { signConsentRequest, verifyConsentRequest } from '#services/oidc/authorize/consent_request'
+import {
+  signConsentRequest,
+  spendConsentRequest,
+  verifyConsentRequest,
+} from '#services/oidc/authorize/consent_request'
 import {
   emailChoices,
   readConsentForm,
@@ -173,6 +177,11 @@ export async function decideConsent(
     ).asPage()
   }
   const signedIn = session!
+  /* a grant or a denial answers the form once; a form shown again with errors is not answered yet */
+  const answer = async () => {
+    if (!(await spendConsentRequest(check.id, check.issuedAt)))
+      throw new InvalidRequest('The authorization request has already been answered.').asPage()
+  }
   const raw: RawParams = new Map(
     Object.entries(check.params).map(([name, value]) => [name, [value]])
   )
@@ -182,6 +191,7 @@ export async function decideConsent(
     const request = await checkRedirectable(raw, target, adapter, signedIn.user, true).catch(
       () => null
     )
+    await answer()
     throw new AccessDenied().redirectTo({
       redirectUri: target.redirectUri,
       responseMode:
@@ -204,6 +214,7 @@ export async function decideConsent(
       consentForm.errors
     )
   }
+  await answer()
   await rememberConsent(signedIn.user.id, request.client.id, consentForm.scopes, consentForm.email)
   return respond(adapter, request, signedIn, consentForm.scopes, consentForm.email, true)
 }
