@@ -1,44 +1,83 @@
 /**
  * The provider session: who is signed in, since when (`auth_time`, for
  * max_age and ID tokens) and its session id (`sid`, for ID tokens and
- * back-channel logout). It lives in the session store every process reads.
+ * back-channel logout). Its data lives in the session store every process
+ * reads; whether it is still live is decided by its user_sessions row, on
+ * every request that reads the signed-in user.
  */
 import type { HttpContext } from '@adonisjs/core/http'
 import User from '#models/user'
 import { sqlTime } from '#models/columns'
 import { randomValue } from '#services/oidc/protocol/random'
+import { clientIp } from '#http/client_ip'
+import {
+  checkUserSession,
+  endUserSession,
+  recordUserSession,
+} from '#services/accounts/user_sessions'
 
 const AUTH_TIME = 'oidc_auth_time'
 const SID = 'oidc_sid'
 
 export type ProviderSession = { user: User; authTime: number; sid: string }
 
+/* What a request found, so that the middleware and the page read the row once */
+const found = new WeakMap<HttpContext, Promise<ProviderSession | null>>()
+
 /** A login: a new session for the user, with a fresh `auth_time` and `sid` */
 export async function startProviderSession(ctx: HttpContext, user: User) {
   ctx.session.regenerate()
   await ctx.auth.use('web').login(user)
+  const sid = randomValue(24)
   ctx.session.put(AUTH_TIME, Math.floor(Date.now() / 1000))
-  ctx.session.put(SID, randomValue(24))
+  ctx.session.put(SID, sid)
+  found.delete(ctx)
+  await recordUserSession({
+    sid,
+    userId: user.id,
+    ip: clientIp(ctx.request),
+    userAgent: ctx.request.header('user-agent') ?? null,
+  })
   /* a query, not save(): signing in must not move `updated_at`, which is a profile claim */
   await User.query().where('id', user.id).update({ last_login_at: sqlTime() })
 }
 
 /** The signed-in, active user with their session facts, or null */
-export async function currentProviderSession(ctx: HttpContext): Promise<ProviderSession | null> {
+export function currentProviderSession(ctx: HttpContext): Promise<ProviderSession | null> {
+  let session = found.get(ctx)
+  if (!session) {
+    session = readProviderSession(ctx)
+    found.set(ctx, session)
+  }
+  return session
+}
+
+async function readProviderSession(ctx: HttpContext): Promise<ProviderSession | null> {
   if (!(await ctx.auth.use('web').check())) return null
   const user = ctx.auth.use('web').user!
   const authTime = ctx.session.get(AUTH_TIME)
   const sid = ctx.session.get(SID)
-  if (!user.isActive || typeof authTime !== 'number' || typeof sid !== 'string') return null
-  return { user, authTime, sid }
+  if (typeof authTime !== 'number' || typeof sid !== 'string') return null
+  if (!(await checkUserSession(sid, user.id))) {
+    /* ended elsewhere, or too old: this cookie forgets the user too */
+    await forget(ctx)
+    return null
+  }
+  return user.isActive ? { user, authTime, sid } : null
+}
+
+async function forget(ctx: HttpContext) {
+  await ctx.auth.use('web').logout()
+  ctx.session.forget(AUTH_TIME)
+  ctx.session.forget(SID)
+  ctx.session.regenerate()
 }
 
 /** Ends the session; returns the sid that ended (for back-channel logout) */
 export async function endProviderSession(ctx: HttpContext): Promise<string | null> {
   const sid = ctx.session.get(SID)
-  await ctx.auth.use('web').logout()
-  ctx.session.forget(AUTH_TIME)
-  ctx.session.forget(SID)
-  ctx.session.regenerate()
+  if (typeof sid === 'string') await endUserSession(sid)
+  await forget(ctx)
+  found.delete(ctx)
   return typeof sid === 'string' ? sid : null
 }

@@ -10,6 +10,7 @@ import EmailAddress from '#models/email_address'
 import { findUserByLogin } from '#services/accounts/credentials'
 import { hashPassword, isStorablePasswordHash } from '#services/accounts/passwords/stored_passwords'
 import { followInsertedIds } from '#database/id_sequences'
+import { endUserSessions } from '#services/accounts/user_sessions'
 
 /** Bad account input; nothing was written */
 export class AccountInputError extends Error {}
@@ -185,6 +186,8 @@ export async function updateUser(login: string, changes: UserChanges): Promise<U
   if (changes.isActive !== undefined) user.isActive = changes.isActive
   if (changes.isStaff !== undefined) user.isStaff = changes.isStaff
   await user.save()
+  /* a new password or a deactivation signs the user out everywhere */
+  if (password !== undefined || changes.isActive === false) await endUserSessions(user.id)
   return loadUser(user.id)
 }
 

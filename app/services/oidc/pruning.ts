@@ -10,6 +10,7 @@ import { pruneDeviceCodes } from '#services/oidc/device/device_code_store'
 import { pruneSessionClients } from '#services/oidc/logout/session_client_store'
 import { pruneConsents } from '#services/oidc/authorize/consent_store'
 import { pruneAnsweredConsentRequests } from '#services/oidc/authorize/consent_request'
+import { pruneUserSessions } from '#services/accounts/user_sessions'
 
 export type PruneCounts = {
   tokens: number
@@ -19,6 +20,7 @@ export type PruneCounts = {
   session_clients: number
   signing_keys: number
   answered_consent_requests: number
+  user_sessions: number
 }
 
 export async function pruneExpired(now = DateTime.utc()): Promise<PruneCounts> {
@@ -30,5 +32,6 @@ export async function pruneExpired(now = DateTime.utc()): Promise<PruneCounts> {
     session_clients: await pruneSessionClients(now),
     signing_keys: await keyStore.prune(now),
     answered_consent_requests: await pruneAnsweredConsentRequests(now),
+    user_sessions: await pruneUserSessions(now),
   }
 }

@@ -156,6 +156,7 @@ test.group('tokens:prune', () => {
       session_clients: 1,
       signing_keys: 1,
       answered_consent_requests: 1,
+      user_sessions: 0,
     })
 
     const tokenIds = (
@@ -232,7 +233,7 @@ test.group('tokens:prune', () => {
     const output = await runCommand('tokens:prune', [])
     assert.equal(output.exitCode, 0)
     assert.deepEqual(output.stdout, [
-      'Deleted 1001 tokens, 0 authorization codes, 0 device codes, 0 consents, 0 session clients, 0 signing keys, 0 answered consent requests',
+      'Deleted 1001 tokens, 0 authorization codes, 0 device codes, 0 consents, 0 session clients, 0 signing keys, 0 answered consent requests, 0 user sessions',
     ])
     assert.deepEqual(
       (await OidcToken.query().where('client_id', clientId)).map((t) => t.id),

@@ -45,6 +45,14 @@ test.group('Boot errors (settings.md)', (group) => {
       line: 'error: IDP_OIDC_ACCESS_TOKEN_EXPIRES_IN: expected a non-negative whole number of seconds, got "-5"',
     },
     {
+      env: { SESSION_IDLE_TIMEOUT: '2h' },
+      line: 'error: SESSION_IDLE_TIMEOUT: expected a non-negative whole number of seconds, got "2h"',
+    },
+    {
+      env: { SESSION_COOKIE_AGE: '0' },
+      line: 'error: SESSION_COOKIE_AGE: must be at least 1 second',
+    },
+    {
       env: { IDP_OIDC_ROTATE_REFRESH_TOKEN: 'maybe' },
       line: 'error: IDP_OIDC_ROTATE_REFRESH_TOKEN: expected true, false, 1 or 0, got "maybe"',
     },
