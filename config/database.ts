@@ -2,6 +2,7 @@ import env from '#start/env'
 import app from '@adonisjs/core/services/app'
 import { defineConfig } from '@adonisjs/lucid'
 import { tuneSqliteConnection } from '#database/sqlite_connection'
+import '#database/failed_commits'
 
 /*
  * SQLite is the embedded default (a fresh clone runs without a server);

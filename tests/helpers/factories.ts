@@ -11,6 +11,9 @@ import { REDIRECT } from '#tests/helpers/endpoints'
 
 let sequence = 0
 
+/** Another database connection than the run's (tests/helpers/faulty_mysql.ts) */
+export type DatabaseOptions = { connection?: string }
+
 export type TestUser = { user: User; email: string; password: string }
 
 /** A user with a verified primary email; every value unique to this call */
@@ -23,26 +26,28 @@ export async function createUser(
     firstName: string
     lastName: string
     profile: Record<string, unknown>
-  }> = {}
+  }> = {},
+  options: DatabaseOptions = {}
 ): Promise<TestUser> {
   sequence++
   const password = overrides.password ?? `pw-${randomValue(9)}`
   const email = overrides.email ?? `user${sequence}-${randomValue(4).toLowerCase()}@example.com`
-  const user = await User.create({
-    username:
-      overrides.username === undefined ? `user${sequence}_${randomValue(4)}` : overrides.username,
-    password: await hash.make(password),
-    firstName: overrides.firstName ?? 'Ada',
-    lastName: overrides.lastName ?? 'Lovelace',
-    isActive: overrides.isActive ?? true,
-    profile: overrides.profile ?? null,
-  })
-  await EmailAddress.create({
-    userId: user.id,
-    email: email.toLowerCase(),
-    verified: true,
-    primary: true,
-  })
+  const user = await User.create(
+    {
+      username:
+        overrides.username === undefined ? `user${sequence}_${randomValue(4)}` : overrides.username,
+      password: await hash.make(password),
+      firstName: overrides.firstName ?? 'Ada',
+      lastName: overrides.lastName ?? 'Lovelace',
+      isActive: overrides.isActive ?? true,
+      profile: overrides.profile ?? null,
+    },
+    options
+  )
+  await EmailAddress.create(
+    { userId: user.id, email: email.toLowerCase(), verified: true, primary: true },
+    options
+  )
   return { user, email: email.toLowerCase(), password }
 }
 
@@ -69,7 +74,10 @@ export function buildClient(overrides: Partial<ClientFields> = {}): OidcClient {
 }
 
 /** A client row written directly (the admin commands are tested on their own) */
-export async function createClient(overrides: Partial<ClientFields> = {}): Promise<TestClient> {
+export async function createClient(
+  overrides: Partial<ClientFields> = {},
+  options: DatabaseOptions = {}
+): Promise<TestClient> {
   const client = buildClient(overrides)
   const secret = client.isPublic ? null : randomValue(32)
   client.merge({
@@ -78,6 +86,7 @@ export async function createClient(overrides: Partial<ClientFields> = {}): Promi
     ownerId: null,
     data: null,
   })
+  if (options.connection) client.useConnection(options.connection)
   await client.save()
   return { client, id: client.id, secret }
 }
