@@ -5,15 +5,10 @@
  * ceiling still bounds the guessing. Sources are told apart by the
  * X-Forwarded-For address of a trusted proxy.
  */
-import { randomInt } from 'node:crypto'
 import { test } from '@japa/runner'
-import { rateLimits } from '#start/settings'
 import { createClient, type TestClient } from '#tests/helpers/factories'
 import { basic, postForm, resetRateLimits, TOKEN } from '#tests/helpers/oauth_checks'
-import { useSettings } from '#tests/helpers/tokens'
-
-/** An address of its own for each call, so that runs and tests never share a counter */
-const address = () => `10.${randomInt(256)}.${randomInt(256)}.${randomInt(1, 255)}`
+import { address, fromManySources } from '#tests/helpers/sources'
 
 function tokenRequest(client: TestClient, secret: string, from: string) {
   return postForm(
@@ -30,10 +25,7 @@ test.group('Client authentication failures (client_auth_failed)', (group) => {
     assert,
     cleanup,
   }) => {
-    useSettings(cleanup, {
-      trustedProxyCount: 1,
-      rateLimits: rateLimits({}, 'IDP_OIDC_RATE_LIMITS'),
-    })
+    fromManySources(cleanup)
     const rp = await createClient({ grantTypes: ['client_credentials'], scopes: ['api'] })
     for (let i = 0; i < 30; i++) {
       assert.equal((await tokenRequest(rp, 'wrong', address())).status, 401)
@@ -46,10 +38,7 @@ test.group('Client authentication failures (client_auth_failed)', (group) => {
     assert,
     cleanup,
   }) => {
-    useSettings(cleanup, {
-      trustedProxyCount: 1,
-      rateLimits: rateLimits({}, 'IDP_OIDC_RATE_LIMITS'),
-    })
+    fromManySources(cleanup)
     const rp = await createClient({ grantTypes: ['client_credentials'], scopes: ['api'] })
     const attacker = address()
     for (let i = 0; i < 20; i++) {
@@ -66,13 +55,7 @@ test.group('Client authentication failures (client_auth_failed)', (group) => {
     assert,
     cleanup,
   }) => {
-    useSettings(cleanup, {
-      trustedProxyCount: 1,
-      rateLimits: rateLimits(
-        { IDP_OIDC_RATE_LIMITS: '{"client_auth_failed":"20/m/ip,20/m/key,5/m/client"}' },
-        'IDP_OIDC_RATE_LIMITS'
-      ),
-    })
+    fromManySources(cleanup, { client_auth_failed: '20/m/ip,20/m/key,5/m/client' })
     const rp = await createClient({ grantTypes: ['client_credentials'], scopes: ['api'] })
     const other = await createClient({ grantTypes: ['client_credentials'], scopes: ['api'] })
     for (let i = 0; i < 5; i++) {

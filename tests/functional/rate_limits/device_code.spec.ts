@@ -4,16 +4,13 @@
  * enough to ask. Past a limit: 429 temporarily_unavailable with Retry-After,
  * and nothing written.
  */
-import { randomInt } from 'node:crypto'
 import { test } from '@japa/runner'
 import OidcDeviceCode from '#models/oidc_device_code'
-import { rateLimits } from '#start/settings'
 import { createClient, type TestClient } from '#tests/helpers/factories'
 import { postForm, resetRateLimits } from '#tests/helpers/oauth_checks'
-import { useSettings } from '#tests/helpers/tokens'
+import { address, fromManySources } from '#tests/helpers/sources'
 
 const DEVICE_CODE = '/identity/o/api/device/code'
-const address = () => `10.${randomInt(256)}.${randomInt(256)}.${randomInt(1, 255)}`
 const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code'
 
 const ask = (client: TestClient, from: string) =>
@@ -29,10 +26,7 @@ test.group('Device authorization rate limit (device_code)', (group) => {
     assert,
     cleanup,
   }) => {
-    useSettings(cleanup, {
-      trustedProxyCount: 1,
-      rateLimits: rateLimits({}, 'IDP_OIDC_RATE_LIMITS'),
-    })
+    fromManySources(cleanup)
     const rp = await publicClient()
     const source = address()
     for (let i = 0; i < 10; i++) assert.equal((await ask(rp, source)).status, 200)
@@ -52,13 +46,7 @@ test.group('Device authorization rate limit (device_code)', (group) => {
     assert,
     cleanup,
   }) => {
-    useSettings(cleanup, {
-      trustedProxyCount: 1,
-      rateLimits: rateLimits(
-        { IDP_OIDC_RATE_LIMITS: '{"device_code":"10/m/ip,4/m/client"}' },
-        'IDP_OIDC_RATE_LIMITS'
-      ),
-    })
+    fromManySources(cleanup, { device_code: '10/m/ip,4/m/client' })
     const rp = await publicClient()
     for (let i = 0; i < 4; i++) assert.equal((await ask(rp, address())).status, 200)
     assert.equal((await ask(rp, address())).status, 429)
