@@ -9,7 +9,8 @@ import { startApp, type AppProcess } from '#tests/helpers/app_process'
 import { Browser } from '#tests/helpers/browser'
 import { createClient, createUser, type TestClient, type TestUser } from '#tests/helpers/factories'
 import { faultyMysql, type FaultyMysql } from '#tests/helpers/faulty_mysql'
-import { REDIRECT, authorizeUrl, pkcePair } from '#tests/helpers/oauth_checks'
+import { REDIRECT } from '#tests/helpers/endpoints'
+import { authorizeUrl, pkcePair } from '#tests/helpers/oauth_checks'
 
 export type FaultApp = {
   database: FaultyMysql

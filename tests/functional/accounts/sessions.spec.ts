@@ -16,10 +16,9 @@ import { endUserSessions } from '#services/accounts/user_sessions'
 import { startApp } from '#tests/helpers/app_process'
 import { Browser, readForm } from '#tests/helpers/browser'
 import { createClient, createUser, type TestUser } from '#tests/helpers/factories'
-import { REDIRECT, authorizeUrl, delivered } from '#tests/helpers/oauth_checks'
+import { DEVICE_GRANT, REDIRECT } from '#tests/helpers/endpoints'
+import { authorizeUrl, delivered } from '#tests/helpers/oauth_checks'
 import { runJson } from '../commands/run_command.js'
-
-const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code'
 
 async function signedIn(baseUrl?: string, person?: TestUser) {
   const who = person ?? (await createUser())

@@ -11,7 +11,7 @@ import { rm } from 'node:fs/promises'
 import { test } from '@japa/runner'
 import app from '@adonisjs/core/services/app'
 import { startApp, type AppProcess } from '#tests/helpers/app_process'
-import { AUTHORIZE, REDIRECT, TOKEN, USERINFO } from '#tests/helpers/oauth_checks'
+import { AUTHORIZE, REDIRECT, TOKEN, USERINFO } from '#tests/helpers/endpoints'
 
 const databaseFile = (mode: string) => `tmp/no_tables_${process.pid}_${mode}.sqlite3`
 

@@ -10,7 +10,7 @@ import { test } from '@japa/runner'
 import { createHttpServer } from '#start/http_server'
 import { startApp, type AppProcess } from '#tests/helpers/app_process'
 import { createClient } from '#tests/helpers/factories'
-import { AUTHORIZE, REDIRECT } from '#tests/helpers/oauth_checks'
+import { AUTHORIZE, REDIRECT } from '#tests/helpers/endpoints'
 
 let server: AppProcess
 

@@ -10,8 +10,8 @@ import OidcConsent from '#models/oidc_consent'
 import OidcAuthorizationCode from '#models/oidc_authorization_code'
 import { readForm, type Form } from '#tests/helpers/browser'
 import { createClient } from '#tests/helpers/factories'
+import { REDIRECT } from '#tests/helpers/endpoints'
 import {
-  REDIRECT,
   authorizeUrl,
   delivered,
   pkcePair,

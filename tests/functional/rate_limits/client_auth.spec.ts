@@ -7,7 +7,8 @@
  */
 import { test } from '@japa/runner'
 import { createClient, type TestClient } from '#tests/helpers/factories'
-import { basic, postForm, resetRateLimits, TOKEN } from '#tests/helpers/oauth_checks'
+import { TOKEN } from '#tests/helpers/endpoints'
+import { basic, postForm, resetRateLimits } from '#tests/helpers/oauth_checks'
 import { address, fromManySources } from '#tests/helpers/sources'
 
 function tokenRequest(client: TestClient, secret: string, from: string) {

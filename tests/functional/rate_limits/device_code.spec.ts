@@ -7,11 +7,9 @@
 import { test } from '@japa/runner'
 import OidcDeviceCode from '#models/oidc_device_code'
 import { createClient, type TestClient } from '#tests/helpers/factories'
+import { DEVICE_CODE, DEVICE_GRANT } from '#tests/helpers/endpoints'
 import { postForm, resetRateLimits } from '#tests/helpers/oauth_checks'
 import { address, fromManySources } from '#tests/helpers/sources'
-
-const DEVICE_CODE = '/identity/o/api/device/code'
-const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code'
 
 const ask = (client: TestClient, from: string) =>
   postForm(DEVICE_CODE, { client_id: client.id }, { 'x-forwarded-for': from })
