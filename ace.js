@@ -6,7 +6,7 @@
 import { APP_ROOT, ensureNode24 } from './bin/node24.js'
 import { prepareEnv } from './bin/prepare_env.js'
 
-ensureNode24(new URL(import.meta.url).pathname)
+await ensureNode24()
 if (process.env.NODE_ENV !== 'test') prepareEnv(APP_ROOT)
 
 await import('@poppinss/ts-exec')

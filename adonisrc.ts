@@ -36,6 +36,8 @@ export default defineConfig({
   metaFiles: [
     { pattern: 'resources/views/**/*.edge', reloadServer: false },
     { pattern: 'public/**', reloadServer: false },
+    /* Plain JavaScript the build's entry points run first (they are compiled, it is not) */
+    { pattern: 'bin/node24.js', reloadServer: false },
   ],
 
   hooks: {

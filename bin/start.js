@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process'
 import { APP_ROOT, ensureNode24 } from './node24.js'
 import { prepareEnv } from './prepare_env.js'
 
-ensureNode24(new URL(import.meta.url).pathname)
+await ensureNode24()
 prepareEnv(APP_ROOT)
 
 for (const args of [

@@ -1,7 +1,8 @@
 import env from '#start/env'
 import app from '@adonisjs/core/services/app'
 import { defineConfig } from '@adonisjs/lucid'
-import { tuneSqliteConnection } from '#database/sqlite_connection'
+import { sqliteFile, tuneSqliteConnection } from '#database/sqlite_connection'
+import { poolLog } from '#database/pool_log'
 import '#database/failed_commits'
 
 /*
@@ -10,6 +11,8 @@ import '#database/failed_commits'
  * written by hand (app/models), so schema generation is off.
  */
 const migrations = { naturalSort: true, paths: ['database/migrations'] }
+/* knex's `log` option, which Lucid passes on but does not type */
+const quietPool = { log: poolLog() }
 
 const dbConfig = defineConfig({
   connection: env.get('DB_CONNECTION', 'sqlite'),
@@ -17,7 +20,7 @@ const dbConfig = defineConfig({
   connections: {
     sqlite: {
       client: 'better-sqlite3',
-      connection: { filename: app.makePath(env.get('SQLITE_PATH', 'tmp/db.sqlite3')) },
+      connection: { filename: sqliteFile(app.makePath(env.get('SQLITE_PATH', 'tmp/db.sqlite3'))) },
       useNullAsDefault: true,
       pool: {
         afterCreate(
@@ -29,6 +32,7 @@ const dbConfig = defineConfig({
         },
       },
       migrations,
+      ...quietPool,
       schemaGeneration: { enabled: false },
     },
     mysql: {
@@ -44,6 +48,7 @@ const dbConfig = defineConfig({
       },
       pool: { min: 0, max: 10 },
       migrations,
+      ...quietPool,
       schemaGeneration: { enabled: false },
     },
   },

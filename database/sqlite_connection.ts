@@ -1,6 +1,8 @@
 /**
  * Per-connection set-up of the embedded SQLite database (better-sqlite3).
  */
+import { mkdirSync } from 'node:fs'
+import { dirname } from 'node:path'
 type Statement = unknown
 type SqliteConnection = { pragma(source: string): unknown; prepare(sql: string): Statement }
 
@@ -34,4 +36,16 @@ export function tuneSqliteConnection(connection: SqliteConnection) {
     }
     return statement
   }
+}
+
+/**
+ * The database file's path, its folder created if missing: a fresh
+ * production build has no tmp/. A folder that cannot be made (a read-only
+ * tree that uses another database) is left to SQLite to report if it is used.
+ */
+export function sqliteFile(path: string) {
+  try {
+    mkdirSync(dirname(path), { recursive: true })
+  } catch {}
+  return path
 }

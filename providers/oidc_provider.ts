@@ -2,6 +2,7 @@ import { Settings } from 'luxon'
 import { HttpContext } from '@adonisjs/core/http'
 import type { ApplicationService } from '@adonisjs/core/types'
 import oidcConfig from '#config/oidc'
+import { assertKnownSettings } from '#start/settings'
 import keyStore from '#services/oidc/keys/key_store'
 import { loadAdapter, makeAdapter } from '#services/oidc/adapter/loader'
 import type { OidcAdapter } from '#services/oidc/adapter/adapter'
@@ -14,8 +15,9 @@ declare module '@adonisjs/core/http' {
 }
 
 /**
- * Boot-time checks of the provider: the adapter module loads, and the HTTP
- * server has a key to sign with. Either failing stops the boot with one line.
+ * Boot-time checks of the provider: no misspelt setting, the adapter module
+ * loads, and the HTTP server has a key to sign with. Each failing stops the
+ * boot with one line.
  */
 export default class OidcProvider {
   constructor(protected app: ApplicationService) {}
@@ -23,6 +25,8 @@ export default class OidcProvider {
   register() {
     /* Every time is UTC (data.md), whatever the machine's zone */
     Settings.defaultZone = 'utc'
+    /* The config files, read before any provider registers, have recorded every setting name */
+    assertKnownSettings(process.env)
   }
 
   async boot() {

@@ -5,6 +5,7 @@
  * variable. Nothing here runs at request time.
  */
 import { createPrivateKey, type KeyObject } from 'node:crypto'
+import { recordSettingName, unknownSetting } from '#start/setting_names'
 
 /** The signing algorithms, one per supported key type */
 export const SIGNING_ALGS = ['RS256', 'ES256', 'EdDSA'] as const
@@ -26,7 +27,14 @@ export class InvalidSettingError extends Error {
 
 type Source = Record<string, string | undefined>
 
+/** Once every config file has read its settings: a misspelt variable stops the boot */
+export function assertKnownSettings(source: Source) {
+  const unknown = unknownSetting(source)
+  if (unknown) throw new InvalidSettingError(unknown.name, unknown.problem)
+}
+
 function raw(source: Source, name: string): string | undefined {
+  recordSettingName(name)
   const value = source[name]
   return value === undefined || value.trim() === '' ? undefined : value.trim()
 }
@@ -229,6 +237,7 @@ export function rateLimits(source: Source, name: string): RateLimits {
 
 /** IDP_OIDC_ACCESS_TOKEN_AUDIENCE: unset = the issuer, "" = none, a string or a JSON array */
 export function audience(source: Source, name: string): string | string[] | null | undefined {
+  recordSettingName(name)
   const value = source[name]
   if (value === undefined) return undefined
   const trimmed = value.trim()

@@ -1,28 +1,7 @@
-import { execFile } from 'node:child_process'
-import { promisify } from 'node:util'
 import { test } from '@japa/runner'
-import app from '@adonisjs/core/services/app'
 import OidcClient from '#models/oidc_client'
+import { runAce as ace } from '#tests/helpers/ace_process'
 import { hashClientSecret } from '#services/oidc/clients/secrets'
-
-const run = promisify(execFile)
-
-/**
- * `node ace …` as an operator runs it, on this run's test database (bin/test.ts
- * put SQLITE_PATH or DB_DATABASE in the environment the child inherits).
- */
-async function ace(argv: string[]) {
-  try {
-    const { stdout, stderr } = await run(app.makePath('node_modules/.bin/node'), ['ace', ...argv], {
-      cwd: app.makePath(),
-      env: { ...process.env, NODE_ENV: 'test' },
-    })
-    return { code: 0, stdout, stderr }
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string }
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr }
-  }
-}
 
 test.group('admin commands in their own process', () => {
   test('client:create --json prints exactly one JSON line on stdout', async ({ assert }) => {

@@ -1,6 +1,4 @@
-import { execFile } from 'node:child_process'
 import { generateKeyPairSync } from 'node:crypto'
-import { promisify } from 'node:util'
 import { DateTime } from 'luxon'
 import { test } from '@japa/runner'
 import app from '@adonisjs/core/services/app'
@@ -9,6 +7,7 @@ import OidcSigningKey from '#models/oidc_signing_key'
 import { sqlTime } from '#models/columns'
 import { runBoot, type Env } from '#tests/helpers/app_process'
 import { keepSigningKeys } from '#tests/helpers/signing_keys'
+import { runAce } from '#tests/helpers/ace_process'
 
 const rsaPem = () =>
   generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({
@@ -88,6 +87,19 @@ test.group('Boot errors (settings.md)', (group) => {
       env: { IDP_OIDC_ADAPTER: '#services/nope' },
       line: `error: IDP_OIDC_ADAPTER: cannot load "#services/nope": Cannot find module '${app.makePath('app/services/nope.js')}' imported from ${app.makePath('app/services/oidc/adapter/loader.ts')}`,
     },
+    /* A misspelt variable would be ignored and its default silently used */
+    {
+      env: { IDP_OIDC_ACCES_TOKEN_EXPIRES_IN: '60' },
+      line: 'error: IDP_OIDC_ACCES_TOKEN_EXPIRES_IN: not a setting of this app; did you mean IDP_OIDC_ACCESS_TOKEN_EXPIRES_IN?',
+    },
+    {
+      env: { ALLAUTH_TRUSTED_PROXY_COUNTS: '1' },
+      line: 'error: ALLAUTH_TRUSTED_PROXY_COUNTS: not a setting of this app; did you mean ALLAUTH_TRUSTED_PROXY_COUNT?',
+    },
+    {
+      env: { ACCOUNT_FAVOURITE_COLOUR: 'blue' },
+      line: 'error: ACCOUNT_FAVOURITE_COLOUR: not a setting of this app (README.md, Settings, lists them)',
+    },
     /* The framework's own env validation gets the same one line */
     {
       env: { LIMITER_STORE: 'files' },
@@ -115,7 +127,7 @@ test.group('Boot errors (settings.md)', (group) => {
     await assertBootError(
       assert,
       { IDP_OIDC_SIGNING_ALG: 'EdDSA' },
-      'error: IDP_OIDC_SIGNING_ALG: no EdDSA signing key; run `node ace keys:generate --alg EdDSA`'
+      'error: no EdDSA signing key in the database; run `node ace keys:generate --alg EdDSA` first'
     )
   })
 
@@ -136,22 +148,20 @@ test.group('Boot errors in ace commands', (group) => {
   test('{$self} prints the same one line and exits 1')
     .with(['migration:run --no-schema-generate', 'keys:generate --if-missing', 'keys:list --json'])
     .run(async ({ assert }, command) => {
-      const failed = await promisify(execFile)(
-        app.makePath('node_modules/.bin/node'),
-        ['ace', ...command.split(' ')],
-        {
-          cwd: app.makePath(),
-          env: { ...process.env, NODE_ENV: 'test', IDP_OIDC_ACCESS_TOKEN_FORMAT: 'xml' },
-        }
-      ).then(
-        () => assert.fail('the command succeeded'),
-        (error: { code: number; stdout: string; stderr: string }) => error
-      )
-      assert.equal(
-        failed.stderr,
-        'error: IDP_OIDC_ACCESS_TOKEN_FORMAT: expected one of opaque, jwt, got "xml"\n'
-      )
-      assert.equal(failed.stdout, '')
-      assert.equal(failed.code, 1)
+      for (const [env, line] of [
+        [
+          { IDP_OIDC_ACCESS_TOKEN_FORMAT: 'xml' },
+          'error: IDP_OIDC_ACCESS_TOKEN_FORMAT: expected one of opaque, jwt, got "xml"\n',
+        ],
+        [
+          { IDP_OIDC_SIGNIN_ALG: 'ES256' },
+          'error: IDP_OIDC_SIGNIN_ALG: not a setting of this app; did you mean IDP_OIDC_SIGNING_ALG?\n',
+        ],
+      ] as const) {
+        const failed = await runAce(command.split(' '), env)
+        assert.equal(failed.stderr, line)
+        assert.equal(failed.stdout, '')
+        assert.equal(failed.code, 1)
+      }
     })
 })

@@ -28,12 +28,12 @@ type LoadedKey = {
   jwk: JWK
 }
 
-export class NoSigningKeyError extends InvalidSettingError {
+/** Printed as one line at boot (bin/boot_error.ts): the operator has to make a key */
+export class NoSigningKeyError extends Error {
+  code = 'E_NO_SIGNING_KEY'
   constructor(alg: SigningAlg) {
-    super(
-      'IDP_OIDC_SIGNING_ALG',
-      `no ${alg} signing key; run \`node ace keys:generate --alg ${alg}\``
-    )
+    const generate = alg === 'RS256' ? 'keys:generate' : `keys:generate --alg ${alg}`
+    super(`no ${alg} signing key in the database; run \`node ace ${generate}\` first`)
   }
 }
 
