@@ -22,7 +22,11 @@ export default defineConfig({
     () => import('#providers/oidc_provider'),
   ],
 
-  preloads: [() => import('#start/routes'), () => import('#start/kernel')],
+  preloads: [
+    () => import('#start/routes'),
+    () => import('#start/kernel'),
+    { file: () => import('#start/observability'), environment: ['web', 'test'] },
+  ],
 
   tests: {
     suites: [

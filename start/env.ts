@@ -20,6 +20,7 @@ const NODE_ENVS = ['development', 'production', 'test'] as const
 const inProduction = () => (process.env.NODE_ENV || 'production') === 'production'
 
 const APP_KEY_MIN_LENGTH = 32
+const METRICS_TOKEN_MIN_LENGTH = 16
 
 const env = await Env.create(new URL('../', import.meta.url), {
   NODE_ENV: withDefault(Env.schema.enum(NODE_ENVS), 'production'),
@@ -62,6 +63,16 @@ const env = await Env.create(new URL('../', import.meta.url), {
   LIMITER_STORE: withDefault(Env.schema.enum(['database', 'redis', 'memory'] as const), 'database'),
   REDIS_HOST: Env.schema.string.optional(),
   REDIS_PORT: Env.schema.number.optional(),
+
+  /* Unset: no /metrics. A guessable token would make the metrics public */
+  METRICS_TOKEN: (key: string, value?: string) => {
+    if (value && value.length < METRICS_TOKEN_MIN_LENGTH) {
+      throw new Error(
+        `${key}: too short (${value.length} characters); give a random token of ${METRICS_TOKEN_MIN_LENGTH} characters or more`
+      )
+    }
+    return value || undefined
+  },
 })
 
 /* The framework reads these from process.env itself (the environment's name, the listen address) */

@@ -7,6 +7,7 @@ import { middleware, pageStack } from '#start/kernel'
 import { PATHS } from '#services/oidc/protocol/paths'
 import { publicPreflight } from '#services/oidc/clients/cors'
 import oidcConfig from '#config/oidc'
+import observabilityConfig from '#config/observability'
 
 const DiscoveryController = () => import('#controllers/oidc/discovery_controller')
 const JwksController = () => import('#controllers/oidc/jwks_controller')
@@ -23,12 +24,19 @@ const MeController = () => import('#controllers/api/me_controller')
 const DeviceCodeController = () => import('#controllers/oidc/device_code_controller')
 const DeviceController = () => import('#controllers/oidc/device_controller')
 const LogoutController = () => import('#controllers/oidc/logout_controller')
+const HealthController = () => import('#controllers/health_controller')
+const MetricsController = () => import('#controllers/metrics_controller')
 
 router.get(PATHS.discovery, [DiscoveryController, 'show'])
 router.get(PATHS.jwks, [JwksController, 'show'])
 router.route(PATHS.discovery, ['OPTIONS'], publicPreflight)
 router.route(PATHS.jwks, ['OPTIONS'], publicPreflight)
 router.get('/static/app.css', [StaticController, 'stylesheet'])
+
+/* Operations (docs/operations.md): probes, and metrics only when a token protects them */
+router.get('/health/live', [HealthController, 'live'])
+router.get('/health/ready', [HealthController, 'ready'])
+if (observabilityConfig.metricsToken) router.get('/metrics', [MetricsController, 'show'])
 
 /*
  * Form-body API endpoints: CORS for the origins their clients registered

@@ -12,6 +12,8 @@ export const controllers = {
   api: {
     Me: () => import('#controllers/api/me_controller'),
   },
+  Health: () => import('#controllers/health_controller'),
+  Metrics: () => import('#controllers/metrics_controller'),
   oidc: {
     Authorize: () => import('#controllers/oidc/authorize_controller'),
     DeviceCode: () => import('#controllers/oidc/device_code_controller'),

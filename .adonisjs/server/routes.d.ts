@@ -7,6 +7,8 @@ export type ScannedRoutes = {
     'discovery.show': { paramsTuple?: []; params?: {} }
     'jwks.show': { paramsTuple?: []; params?: {} }
     'static.stylesheet': { paramsTuple?: []; params?: {} }
+    'health.live': { paramsTuple?: []; params?: {} }
+    'health.ready': { paramsTuple?: []; params?: {} }
     'token.issue': { paramsTuple?: []; params?: {} }
     'revoke.revoke': { paramsTuple?: []; params?: {} }
     'introspect.introspect': { paramsTuple?: []; params?: {} }
@@ -30,6 +32,8 @@ export type ScannedRoutes = {
     'discovery.show': { paramsTuple?: []; params?: {} }
     'jwks.show': { paramsTuple?: []; params?: {} }
     'static.stylesheet': { paramsTuple?: []; params?: {} }
+    'health.live': { paramsTuple?: []; params?: {} }
+    'health.ready': { paramsTuple?: []; params?: {} }
     'userinfo.show': { paramsTuple?: []; params?: {} }
     'me.show': { paramsTuple?: []; params?: {} }
     'session.home': { paramsTuple?: []; params?: {} }
@@ -43,6 +47,8 @@ export type ScannedRoutes = {
     'discovery.show': { paramsTuple?: []; params?: {} }
     'jwks.show': { paramsTuple?: []; params?: {} }
     'static.stylesheet': { paramsTuple?: []; params?: {} }
+    'health.live': { paramsTuple?: []; params?: {} }
+    'health.ready': { paramsTuple?: []; params?: {} }
     'me.show': { paramsTuple?: []; params?: {} }
     'session.home': { paramsTuple?: []; params?: {} }
     'login.show': { paramsTuple?: []; params?: {} }

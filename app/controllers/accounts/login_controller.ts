@@ -2,6 +2,7 @@ import type { HttpContext } from '@adonisjs/core/http'
 import { attemptLogin } from '#services/accounts/credentials'
 import { safeNextPath } from '#services/accounts/next_path'
 import { startProviderSession } from '#services/accounts/provider_session'
+import { loginFailures } from '#services/observability/metrics'
 import { clientIp } from '#http/client_ip'
 
 /** A form field sent once; anything else (absent, repeated) counts as empty */
@@ -25,6 +26,7 @@ export default class LoginController {
     const attempt = await attemptLogin(login, field(request.input('password')), ip)
     if ('failure' in attempt) {
       ctx.logger.info({ reason: attempt.failure, ip }, 'login failed')
+      loginFailures.inc({ reason: attempt.failure })
       if (attempt.failure === 'rate_limited')
         response.status(429).header('Retry-After', attempt.retryAfter)
       return view.render('accounts/login', { next, login, error: attempt.message })

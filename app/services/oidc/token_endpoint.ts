@@ -10,6 +10,7 @@ import {
 } from '#services/oidc/protocol/errors'
 import { authenticateClient } from '#services/oidc/clients/authentication'
 import { hitRateLimit } from '#services/rate_limits/rate_limits'
+import { tokensIssued } from '#services/observability/metrics'
 import type { TokenResponse } from '#services/oidc/grants/grant'
 import { GRANTS } from '#services/oidc/grants/registry'
 import type { ApiRequest } from '#services/oidc/clients/api_request'
@@ -26,7 +27,9 @@ export async function handleTokenRequest(request: ApiRequest): Promise<TokenResp
     /* compat: the password grant never works (RFC 9700 §2.4) */
     if (!grant) throw new InvalidGrant('Invalid credentials given.')
     if (!client.grantTypes.includes(grant.grantType)) throw new UnauthorizedClient()
-    return await grant.handle(request, client)
+    const response = await grant.handle(request, client)
+    tokensIssued.inc({ grant_type: grant.grantType })
+    return response
   } catch (error) {
     if (error instanceof OAuthError) error.withState(params.state)
     throw error

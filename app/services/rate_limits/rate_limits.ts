@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto'
 import limiter from '@adonisjs/limiter/services/main'
 import { errors as limiterErrors } from '@adonisjs/limiter'
 import oidcConfig from '#config/oidc'
+import { rateLimitHits } from '#services/observability/metrics'
 import { TooManyRequests } from '#services/oidc/protocol/errors'
 import type { RateLimitAction, RateLimitRule } from '#start/settings'
 
@@ -53,8 +54,10 @@ export async function hitRateLimit(action: RateLimitAction, subject: RateSubject
     try {
       await counter.consume(key)
     } catch (error) {
-      if (error instanceof limiterErrors.E_TOO_MANY_REQUESTS)
+      if (error instanceof limiterErrors.E_TOO_MANY_REQUESTS) {
+        rateLimitHits.inc({ action })
         throw new TooManyRequests(error.response.availableIn)
+      }
       throw error
     }
   }
@@ -69,7 +72,9 @@ export async function refundRateLimit(action: RateLimitAction, subject: RateSubj
 export async function assertRateLimitLeft(action: RateLimitAction, subject: RateSubject) {
   for (const { counter, key } of counters(action, subject)) {
     const state = await counter.get(key)
-    if (state && state.remaining <= 0 && state.availableIn > 0)
+    if (state && state.remaining <= 0 && state.availableIn > 0) {
+      rateLimitHits.inc({ action })
       throw new TooManyRequests(state.availableIn)
+    }
   }
 }

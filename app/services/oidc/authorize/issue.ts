@@ -11,6 +11,7 @@ import oidcConfig from '#config/oidc'
 import type { OidcAdapter } from '#services/oidc/adapter/adapter'
 import type { AuthorizationRequest } from '#services/oidc/authorize/request'
 import type { AuthorizationResponse } from '#services/oidc/authorize/response'
+import { tokensIssued } from '#services/observability/metrics'
 import { prepareTokens, storeTokens } from '#services/oidc/tokens/issuer'
 import { recordIdTokenSession, signIdToken } from '#services/oidc/tokens/id_token'
 import { randomFamilyId, randomValue } from '#services/oidc/protocol/random'
@@ -98,6 +99,7 @@ export async function issueAuthorizationResponse(
     if (params.id_token) await recordIdTokenSession(tokenGrant, trx)
   })
 
+  if (tokens || params.id_token) tokensIssued.inc({ grant_type: 'implicit' })
   if (request.state) params.state = request.state
   params.iss = adapter.getIssuer()
   const target = {
