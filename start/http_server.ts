@@ -9,6 +9,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import { randomBytes } from 'node:crypto'
 import { JSON_PATHS } from '#services/oidc/protocol/paths'
+import { ServerError } from '#services/oidc/protocol/errors'
 import { pageSecurityHeaders } from '#middleware/page_security_middleware'
 
 type RequestHandler = (request: IncomingMessage, response: ServerResponse) => unknown
@@ -42,7 +43,7 @@ async function answerUnwritable(
       'Cache-Control': 'no-store',
       'Pragma': 'no-cache',
     })
-    return response.end(JSON.stringify({ error: 'server_error' }))
+    return response.end(JSON.stringify(new ServerError().toJSON()))
   }
   const headers = pageSecurityHeaders(randomBytes(16).toString('base64'))
   response.writeHead(500, {

@@ -28,8 +28,12 @@ const HealthController = () => import('#controllers/health_controller')
 const MetricsController = () => import('#controllers/metrics_controller')
 
 router.get(PATHS.discovery, [DiscoveryController, 'show'])
+router
+  .get(PATHS.oauthServerMetadata, [DiscoveryController, 'show'])
+  .as('discovery.oauth_server_metadata')
 router.get(PATHS.jwks, [JwksController, 'show'])
 router.route(PATHS.discovery, ['OPTIONS'], publicPreflight)
+router.route(PATHS.oauthServerMetadata, ['OPTIONS'], publicPreflight)
 router.route(PATHS.jwks, ['OPTIONS'], publicPreflight)
 router.get('/static/app.css', [StaticController, 'stylesheet'])
 

@@ -5,6 +5,7 @@ type ParamValue = string | number | bigint | boolean
 export type ScannedRoutes = {
   ALL: {
     'discovery.show': { paramsTuple?: []; params?: {} }
+    'discovery.oauth_server_metadata': { paramsTuple?: []; params?: {} }
     'jwks.show': { paramsTuple?: []; params?: {} }
     'static.stylesheet': { paramsTuple?: []; params?: {} }
     'health.live': { paramsTuple?: []; params?: {} }
@@ -30,6 +31,7 @@ export type ScannedRoutes = {
   }
   GET: {
     'discovery.show': { paramsTuple?: []; params?: {} }
+    'discovery.oauth_server_metadata': { paramsTuple?: []; params?: {} }
     'jwks.show': { paramsTuple?: []; params?: {} }
     'static.stylesheet': { paramsTuple?: []; params?: {} }
     'health.live': { paramsTuple?: []; params?: {} }
@@ -45,6 +47,7 @@ export type ScannedRoutes = {
   }
   HEAD: {
     'discovery.show': { paramsTuple?: []; params?: {} }
+    'discovery.oauth_server_metadata': { paramsTuple?: []; params?: {} }
     'jwks.show': { paramsTuple?: []; params?: {} }
     'static.stylesheet': { paramsTuple?: []; params?: {} }
     'health.live': { paramsTuple?: []; params?: {} }

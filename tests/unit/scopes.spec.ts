@@ -8,6 +8,7 @@ import { InvalidScope } from '#services/oidc/protocol/errors'
 import { joinScopes, resolveScopes, splitScope } from '#services/oidc/protocol/scopes'
 import { buildClient } from '#tests/helpers/factories'
 import { acceptedBy, thrown } from '#tests/helpers/thrown'
+import { errorBody } from '#tests/helpers/oauth_errors'
 
 /** The scope strings among `values` that splitScope accepts */
 const accepted = (values: string[]) => acceptedBy(InvalidScope, values, splitScope)
@@ -57,10 +58,11 @@ test.group('Scopes: splitting a scope string', () => {
     )
   })
 
-  test('the error is invalid_scope without a description', ({ assert }) => {
-    assert.deepEqual(thrown(InvalidScope, () => splitScope('a  b')).toJSON(), {
-      error: 'invalid_scope',
-    })
+  test("the error is invalid_scope with the code's default description", ({ assert }) => {
+    assert.deepEqual(
+      thrown(InvalidScope, () => splitScope('a  b')).toJSON(),
+      errorBody('invalid_scope')
+    )
   })
 })
 

@@ -14,6 +14,7 @@ import {
   userinfo,
   type FaultApp,
 } from '#tests/helpers/fault_app'
+import { errorBody } from '#tests/helpers/oauth_errors'
 
 /** Log lines reach stdout through the logger's worker, a moment after the response */
 async function logged(app: FaultApp, line: RegExp) {
@@ -43,7 +44,7 @@ test.group('A COMMIT that fails', (group) => {
     app.database.failCommits = true
     const failed = await exchange(app, code!, verifier)
     assert.equal(failed.status, 500, JSON.stringify(failed.body))
-    assert.deepEqual(failed.body, { error: 'server_error' })
+    assert.deepEqual(failed.body, errorBody('server_error'))
     assert.isTrue(await logged(app, /"level":50.*COMMIT/), 'the failure is logged')
 
     app.database.failCommits = false

@@ -1,7 +1,7 @@
 /**
  * An unexpected failure (here: a database without tables) never shows a stack
  * trace, SQL or a path on a JSON endpoint, in any mode: the body is
- * {"error":"server_error"}. Pages get the error page; the framework's debug
+ * server_error with its description. Pages get the error page; the framework's debug
  * page only in development. The `.env` a fresh clone starts with keeps such a
  * development server off the network.
  */
@@ -12,6 +12,7 @@ import { test } from '@japa/runner'
 import app from '@adonisjs/core/services/app'
 import { startApp, type AppProcess } from '#tests/helpers/app_process'
 import { AUTHORIZE, REDIRECT, TOKEN, USERINFO } from '#tests/helpers/endpoints'
+import { errorBody } from '#tests/helpers/oauth_errors'
 
 const databaseFile = (mode: string) => `tmp/no_tables_${process.pid}_${mode}.sqlite3`
 
@@ -60,14 +61,14 @@ for (const mode of ['development', 'production'] as const) {
       }
     })
 
-    test('the token endpoint answers {"error":"server_error"}, whatever the Accept header', async ({
+    test('the token endpoint answers server_error, whatever the Accept header', async ({
       assert,
     }) => {
       for (const accept of [undefined, 'application/json', 'text/html', '*/*']) {
         const page = await send(server, TOKEN, tokenRequest(accept))
         assert.equal(page.status, 500, String(accept))
         assert.match(page.type, /^application\/json/)
-        assert.deepEqual(JSON.parse(page.body), { error: 'server_error' })
+        assert.deepEqual(JSON.parse(page.body), errorBody('server_error'))
         assert.equal(page.cacheControl, 'no-store')
       }
     })
@@ -89,7 +90,7 @@ for (const mode of ['development', 'production'] as const) {
       ]
       for (const page of pages) {
         assert.equal(page.status, 500)
-        assert.deepEqual(JSON.parse(page.body), { error: 'server_error' })
+        assert.deepEqual(JSON.parse(page.body), errorBody('server_error'))
       }
     })
 

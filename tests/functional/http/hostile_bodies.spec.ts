@@ -11,6 +11,7 @@ import { createHttpServer } from '#start/http_server'
 import { startApp, type AppProcess } from '#tests/helpers/app_process'
 import { createClient } from '#tests/helpers/factories'
 import { AUTHORIZE, REDIRECT } from '#tests/helpers/endpoints'
+import { errorBody } from '#tests/helpers/oauth_errors'
 
 let server: AppProcess
 
@@ -130,7 +131,7 @@ test.group('An error while writing a response', () => {
   test('ends that response with a JSON server_error on API paths', async ({ assert }) => {
     const page = await serve('/identity/o/api/token')
     assert.equal(page.status, 500)
-    assert.deepEqual(JSON.parse(page.body), { error: 'server_error' })
+    assert.deepEqual(JSON.parse(page.body), errorBody('server_error'))
     assert.isNull(page.headers.get('location'))
     assert.equal(page.headers.get('cache-control'), 'no-store')
   })

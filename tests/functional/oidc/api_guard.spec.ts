@@ -13,6 +13,7 @@ import { Browser, type Page } from '#tests/helpers/browser'
 import { createClient } from '#tests/helpers/factories'
 import { discoverAs, oidc } from '#tests/helpers/relying_party'
 import { codeFlow, tokenRow, useSettings } from '#tests/helpers/tokens'
+import { errorBody } from '#tests/helpers/oauth_errors'
 
 const INVALID_TOKEN = {
   error: 'invalid_token',
@@ -121,7 +122,7 @@ test.group('API guard (GET /api/me)', () => {
     const { tokens } = await codeFlow({ scope: 'profile' })
     const page = await me(tokens.access_token)
     assert.equal(page.status, 403)
-    assert.deepEqual(JSON.parse(page.body), { error: 'insufficient_scope' })
+    assert.deepEqual(JSON.parse(page.body), errorBody('insufficient_scope'))
     assert.equal(
       page.headers.get('www-authenticate'),
       'Bearer error="insufficient_scope", scope="openid"'
@@ -148,7 +149,7 @@ test.group('API guard (GET /api/me)', () => {
     assert.isFalse(reached)
     assert.instanceOf(refused, OAuthError)
     assert.equal(refused.status, 403)
-    assert.deepEqual(refused.toJSON(), { error: 'insufficient_scope' })
+    assert.deepEqual(refused.toJSON(), errorBody('insufficient_scope'))
     assert.deepEqual(refused.headers, { 'WWW-Authenticate': 'Bearer error="insufficient_scope"' })
 
     request.method = 'GET'

@@ -4,6 +4,7 @@ import { TOKEN } from '#tests/helpers/endpoints'
 import { createClient } from '#tests/helpers/factories'
 import { ISSUER, discoverAs, oidc } from '#tests/helpers/relying_party'
 import { apiPost, clientRows, failure, json, tokenRow, useSettings } from '#tests/helpers/tokens'
+import { errorBody } from '#tests/helpers/oauth_errors'
 
 const GRANT = ['client_credentials']
 
@@ -65,7 +66,7 @@ test.group('Client credentials grant', () => {
     const seen = await failure(
       oidc.clientCredentialsGrant(await discoverAs(rp, 'basic'), { scope: 'api email' })
     )
-    assert.deepEqual(seen, { status: 400, body: { error: 'invalid_scope' }, wwwAuthenticate: null })
+    assert.deepEqual(seen, { status: 400, body: errorBody('invalid_scope'), wwwAuthenticate: null })
     assert.lengthOf(await clientRows(rp.id), 0)
   })
 
@@ -74,7 +75,7 @@ test.group('Client credentials grant', () => {
     const seen = await failure(oidc.clientCredentialsGrant(await discoverAs(rp, 'none')))
     assert.deepEqual(seen, {
       status: 401,
-      body: { error: 'invalid_client' },
+      body: errorBody('invalid_client'),
       wwwAuthenticate: 'Bearer error="invalid_client"',
     })
     assert.lengthOf(await clientRows(rp.id), 0)
@@ -85,7 +86,7 @@ test.group('Client credentials grant', () => {
     const seen = await failure(oidc.clientCredentialsGrant(await discoverAs(rp, 'basic')))
     assert.deepEqual(seen, {
       status: 400,
-      body: { error: 'unauthorized_client' },
+      body: errorBody('unauthorized_client'),
       wwwAuthenticate: null,
     })
     assert.lengthOf(await clientRows(rp.id), 0)

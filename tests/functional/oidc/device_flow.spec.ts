@@ -14,6 +14,7 @@ import { createClient, createUser, type TestClient, type TestUser } from '#tests
 import { assertJsonError, basic, postForm } from '#tests/helpers/oauth_checks'
 import { ISSUER, discoverAs, oidc } from '#tests/helpers/relying_party'
 import { halfHash } from '#tests/helpers/tokens'
+import { errorBody } from '#tests/helpers/oauth_errors'
 const INCORRECT = 'Incorrect code.'
 const TOO_MANY = 'Be patient, you are sending too many requests.'
 const JWKS = createRemoteJWKSet(new URL(`${ISSUER}/.well-known/jwks.json`))
@@ -287,7 +288,7 @@ test.group('Device authorization flow', () => {
       assert,
       await postForm(DEVICE_CODE, { client_id: rp.id, scope: 'openid' }),
       400,
-      { error: 'unauthorized_client' }
+      errorBody('unauthorized_client')
     )
     assert.equal(await deviceRowCount(rp.id), 0)
 
@@ -295,20 +296,26 @@ test.group('Device authorization flow', () => {
     const other = await deviceClient()
     const device = await requestDeviceCode(other, { scope: 'openid' })
     await other.client.merge({ grantTypes: ['authorization_code'] }).save()
-    assertJsonError(assert, await poll(other, device.device_code), 400, {
-      error: 'unauthorized_client',
-    })
+    assertJsonError(
+      assert,
+      await poll(other, device.device_code),
+      400,
+      errorBody('unauthorized_client')
+    )
     const stored = await row(device.user_code)
     assert.equal(stored.status, 'pending')
     assert.isNull(stored.lastPolledAt)
   })
 
-  test('a scope beyond the client gets exactly {"error":"invalid_scope"}', async ({ assert }) => {
+  test('a scope beyond the client gets exactly invalid_scope', async ({ assert }) => {
     const rp = await deviceClient({ scopes: ['openid', 'email'] })
     for (const scope of ['openid profile', 'openid  email', 'bad"scope']) {
-      assertJsonError(assert, await postForm(DEVICE_CODE, { client_id: rp.id, scope }), 400, {
-        error: 'invalid_scope',
-      })
+      assertJsonError(
+        assert,
+        await postForm(DEVICE_CODE, { client_id: rp.id, scope }),
+        400,
+        errorBody('invalid_scope')
+      )
     }
     assert.equal(await deviceRowCount(rp.id), 0)
   })
@@ -323,9 +330,12 @@ test.group('Device authorization flow', () => {
       { error: 'invalid_request', error_description: 'Missing device_code parameter.' }
     )
     assert.isNull((await row(device.user_code)).lastPolledAt)
-    assertJsonError(assert, await poll(rp, device.device_code), 400, {
-      error: 'authorization_pending',
-    })
+    assertJsonError(
+      assert,
+      await poll(rp, device.device_code),
+      400,
+      errorBody('authorization_pending')
+    )
     const stored = await row(device.user_code)
     assert.equal(stored.status, 'pending')
     assert.isNotNull(stored.lastPolledAt, 'every poll is recorded')
@@ -344,9 +354,9 @@ test.group('Device authorization flow', () => {
     assert.equal(stored.userId, person.user.id)
     assert.isNotNull(stored.decidedAt)
 
-    assertJsonError(assert, await poll(rp, device.device_code), 400, { error: 'access_denied' })
+    assertJsonError(assert, await poll(rp, device.device_code), 400, errorBody('access_denied'))
     await waitInterval()
-    assertJsonError(assert, await poll(rp, device.device_code), 400, { error: 'access_denied' })
+    assertJsonError(assert, await poll(rp, device.device_code), 400, errorBody('access_denied'))
     assert.equal((await row(device.user_code)).status, 'denied')
     assert.lengthOf(await OidcToken.query().where('client_id', rp.id), 0)
   })
@@ -405,7 +415,7 @@ test.group('Device authorization flow', () => {
       .where('user_code', device.user_code.replace('-', ''))
       .update({ expires_at: sqlTime(DateTime.utc().minus({ seconds: 1 })) })
 
-    assertJsonError(assert, await poll(rp, device.device_code), 400, { error: 'expired_token' })
+    assertJsonError(assert, await poll(rp, device.device_code), 400, errorBody('expired_token'))
     const page = await getFrom(ownAddress(), browser, `${DEVICE_PAGE}?code=${device.user_code}`)
     assert.equal(page.status, 200)
     assert.include(page.body, INCORRECT)
@@ -432,12 +442,15 @@ test.group('Device authorization flow', () => {
      * is seen as too soon only within the same second: start early in one.
      */
     if (Date.now() % 1000 > 600) await sleep(1010 - (Date.now() % 1000))
-    assertJsonError(assert, await poll(rp, device.device_code), 400, {
-      error: 'authorization_pending',
-    })
-    assertJsonError(assert, await poll(rp, device.device_code), 400, { error: 'slow_down' })
+    assertJsonError(
+      assert,
+      await poll(rp, device.device_code),
+      400,
+      errorBody('authorization_pending')
+    )
+    assertJsonError(assert, await poll(rp, device.device_code), 400, errorBody('slow_down'))
     assert.equal((await row(device.user_code)).interval, 6)
-    assertJsonError(assert, await poll(rp, device.device_code), 400, { error: 'slow_down' })
+    assertJsonError(assert, await poll(rp, device.device_code), 400, errorBody('slow_down'))
     assert.equal((await row(device.user_code)).interval, 11)
     assert.equal((await row(other.user_code)).interval, 1, 'other codes keep theirs')
   })
@@ -452,7 +465,7 @@ test.group('Device authorization flow', () => {
     assert.equal(first.headers.get('cache-control'), 'no-store')
     assert.notProperty(JSON.parse(first.body), 'refresh_token', 'no refresh_token grant, no RT')
     await waitInterval()
-    assertJsonError(assert, await poll(rp, device.device_code), 400, { error: 'invalid_grant' })
+    assertJsonError(assert, await poll(rp, device.device_code), 400, errorBody('invalid_grant'))
     assert.equal((await row(device.user_code)).status, 'consumed')
     assert.lengthOf(
       await OidcToken.query().where('client_id', rp.id),
@@ -517,8 +530,8 @@ test.group('Device authorization flow', () => {
     const thief = await deviceClient()
     const device = await requestDeviceCode(owner, { scope: 'openid' })
     await decide(await signedInBrowser(person), device.user_code, 'confirm')
-    assertJsonError(assert, await poll(thief, device.device_code), 400, { error: 'invalid_grant' })
-    assertJsonError(assert, await poll(thief, 'not-a-device-code'), 400, { error: 'invalid_grant' })
+    assertJsonError(assert, await poll(thief, device.device_code), 400, errorBody('invalid_grant'))
+    assertJsonError(assert, await poll(thief, 'not-a-device-code'), 400, errorBody('invalid_grant'))
     const stored = await row(device.user_code)
     assert.equal(stored.status, 'approved')
     assert.isNull(stored.lastPolledAt)
@@ -608,7 +621,7 @@ test.group('Device authorization flow', () => {
     const device = await requestDeviceCode(rp, { scope: 'openid' })
     await decide(await signedInBrowser(person), device.user_code, 'confirm')
     await person.user.merge({ isActive: false }).save()
-    assertJsonError(assert, await poll(rp, device.device_code), 400, { error: 'access_denied' })
+    assertJsonError(assert, await poll(rp, device.device_code), 400, errorBody('access_denied'))
     assert.equal((await row(device.user_code)).status, 'consumed')
     assert.lengthOf(await OidcToken.query().where('client_id', rp.id), 0)
   })
@@ -733,9 +746,12 @@ test.group('Device authorization flow', () => {
     const stored = await row(device.user_code)
     assert.equal(stored.status, 'pending')
     assert.isNull(stored.userId)
-    assertJsonError(assert, await poll(rp, device.device_code), 400, {
-      error: 'authorization_pending',
-    })
+    assertJsonError(
+      assert,
+      await poll(rp, device.device_code),
+      400,
+      errorBody('authorization_pending')
+    )
   })
 
   test('only failed lookups count, and the one after the limit gets 429 with Retry-After', async ({

@@ -106,6 +106,33 @@ test.group('Discovery (endpoints.md §1)', () => {
     assert.equal(document.issuer, ISS)
   })
 
+  test('the same document at the RFC 8414 path, with the same headers', async ({ assert }) => {
+    const oidcResponse = await fetch(`${BASE_URL}${PATH}`)
+    const response = await fetch(`${BASE_URL}/.well-known/oauth-authorization-server`, {
+      headers: { origin: 'https://any.example' },
+    })
+    assert.equal(response.status, 200)
+    assert.match(response.headers.get('content-type')!, /^application\/json\b/)
+    assert.equal(response.headers.get('access-control-allow-origin'), '*')
+    assert.equal(response.headers.get('cache-control'), 'public, max-age=300')
+    assert.equal(await response.text(), await oidcResponse.text())
+
+    const preflight = await fetch(`${BASE_URL}/.well-known/oauth-authorization-server`, {
+      method: 'OPTIONS',
+      headers: { 'origin': 'https://any.example', 'access-control-request-method': 'GET' },
+    })
+    assert.equal(preflight.status, 204)
+    const slash = await fetch(`${BASE_URL}/.well-known/oauth-authorization-server/`)
+    assert.equal(slash.status, 404)
+
+    /* An OAuth-only client library finds the provider there (RFC 8414 §3) */
+    const config = await client.discovery(new URL(ISS), 'any-client', undefined, undefined, {
+      algorithm: 'oauth2',
+      execute: [client.allowInsecureRequests],
+    })
+    assert.equal(config.serverMetadata().issuer, ISS)
+  })
+
   test('CORS * and public caching; OPTIONS gives 204 with CORS; HEAD works', async ({ assert }) => {
     const response = await fetch(`${BASE_URL}${PATH}`, {
       headers: { origin: 'https://any.example' },

@@ -6,6 +6,7 @@ import { INTROSPECT } from '#tests/helpers/endpoints'
 import { createClient } from '#tests/helpers/factories'
 import { ISSUER, oidc } from '#tests/helpers/relying_party'
 import { apiPost, codeFlow, failure, json, tokenRow, useSettings } from '#tests/helpers/tokens'
+import { errorBody } from '#tests/helpers/oauth_errors'
 
 /** The raw answer, so that key order and absent keys are seen as sent */
 async function introspect(client: Parameters<typeof apiPost>[2], token: string, hint?: string) {
@@ -154,7 +155,7 @@ test.group('Token introspection', () => {
     const seen = await failure(oidc.tokenIntrospection(config, tokens.access_token))
     assert.deepEqual(seen, {
       status: 401,
-      body: { error: 'invalid_client' },
+      body: errorBody('invalid_client'),
       wwwAuthenticate: 'Bearer error="invalid_client"',
     })
     assert.isNull((await tokenRow(tokens.access_token)).revokedAt)

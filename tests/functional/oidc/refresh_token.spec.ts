@@ -15,8 +15,9 @@ import {
   tokenRow,
   useSettings,
 } from '#tests/helpers/tokens'
+import { errorBody } from '#tests/helpers/oauth_errors'
 
-const INVALID_GRANT = { status: 400, body: { error: 'invalid_grant' }, wwwAuthenticate: null }
+const INVALID_GRANT = { status: 400, body: errorBody('invalid_grant'), wwwAuthenticate: null }
 
 function userinfoRefused(config: oidc.Configuration, accessToken: string) {
   return failure(oidc.fetchUserInfo(config, accessToken, oidc.skipSubjectCheck)).then(
@@ -97,7 +98,7 @@ test.group('Refresh token grant', () => {
     const seen = await failure(
       oidc.refreshTokenGrant(config, tokens.refresh_token!, { scope: 'openid email profile' })
     )
-    assert.deepEqual(seen, { status: 400, body: { error: 'invalid_scope' }, wwwAuthenticate: null })
+    assert.deepEqual(seen, { status: 400, body: errorBody('invalid_scope'), wwwAuthenticate: null })
     const row = await tokenRow(tokens.refresh_token!)
     assert.isNull(row.rotatedAt)
     assert.isNull(row.revokedAt)
@@ -170,7 +171,7 @@ test.group('Refresh token grant', () => {
     const seen = await failure(oidc.refreshTokenGrant(config, someone.tokens.refresh_token!))
     assert.deepEqual(seen, {
       status: 400,
-      body: { error: 'unauthorized_client' },
+      body: errorBody('unauthorized_client'),
       wwwAuthenticate: null,
     })
     const untouched = await tokenRow(someone.tokens.refresh_token!)
@@ -341,7 +342,7 @@ test.group('Refresh token grant', () => {
     await loadAdapter('#tests/helpers/failing_adapter')
     cleanup(() => loadAdapter('#services/oidc/adapter/adapter'))
     const seen = await failure(oidc.refreshTokenGrant(config, tokens.refresh_token!))
-    assert.deepEqual(seen, { status: 500, body: { error: 'server_error' }, wwwAuthenticate: null })
+    assert.deepEqual(seen, { status: 500, body: errorBody('server_error'), wwwAuthenticate: null })
     const row = await tokenRow(tokens.refresh_token!)
     assert.isNull(row.rotatedAt)
     assert.isNull(row.revokedAt)

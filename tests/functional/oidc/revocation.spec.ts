@@ -11,6 +11,7 @@ import {
   json,
   tokenRow,
 } from '#tests/helpers/tokens'
+import { errorBody } from '#tests/helpers/oauth_errors'
 
 test.group('Token revocation', () => {
   test('a revoked access token is refused by userinfo; the rest of its family lives on', async ({
@@ -47,7 +48,7 @@ test.group('Token revocation', () => {
       )
     }
     const seen = await failure(oidc.refreshTokenGrant(config, refreshed.refresh_token!))
-    assert.deepEqual(seen.body, { error: 'invalid_grant' })
+    assert.deepEqual(seen.body, errorBody('invalid_grant'))
   })
 
   test('another client token is left alone, and the answer is still 200', async ({ assert }) => {
@@ -119,18 +120,18 @@ test.group('Token revocation', () => {
       { ...rp, secret: 'wrong' }
     )
     assert.equal(wrongSecret.status, 401)
-    assert.deepEqual(json(wrongSecret), { error: 'invalid_client' })
+    assert.deepEqual(json(wrongSecret), errorBody('invalid_client'))
     assert.match(wrongSecret.headers.get('www-authenticate')!, /^Basic realm="/)
     assert.equal(wrongSecret.headers.get('cache-control'), 'no-store')
 
     const noClient = await apiPost(REVOKE, { token: tokens.access_token })
     assert.equal(noClient.status, 401)
-    assert.deepEqual(json(noClient), { error: 'invalid_client' })
+    assert.deepEqual(json(noClient), errorBody('invalid_client'))
     assert.equal(noClient.headers.get('www-authenticate'), 'Bearer error="invalid_client"')
 
     const publicClaim = await apiPost(REVOKE, { token: tokens.access_token, client_id: rp.id })
     assert.equal(publicClaim.status, 401, 'a confidential client cannot skip its secret')
-    assert.deepEqual(json(publicClaim), { error: 'invalid_client' })
+    assert.deepEqual(json(publicClaim), errorBody('invalid_client'))
 
     assert.isNull((await tokenRow(tokens.access_token)).revokedAt)
     assert.isNull((await tokenRow(tokens.refresh_token!)).revokedAt)

@@ -25,6 +25,7 @@ import {
   rawRequest,
   rowCounts,
 } from '#tests/helpers/oauth_checks'
+import { errorBody } from '#tests/helpers/oauth_errors'
 
 type Body = Record<string, string | null>
 
@@ -217,7 +218,7 @@ test.group('Token: grant type and client authentication (§4, §0.4)', (group) =
         TOKEN,
         form({ grant_type: grantType, client_id: rp.id, client_secret: rp.secret })
       )
-      assertJsonError(assert, page, 400, { error: 'unsupported_grant_type' })
+      assertJsonError(assert, page, 400, errorBody('unsupported_grant_type'))
     })
 
   test('the password grant never works (S14)', async ({ assert }) => {
@@ -283,7 +284,7 @@ test.group('Token: grant type and client authentication (§4, §0.4)', (group) =
       })
     )
     for (const page of [wrong, unknown, missing]) {
-      assertJsonError(assert, page, 401, { error: 'invalid_client' })
+      assertJsonError(assert, page, 401, errorBody('invalid_client'))
       assert.equal(page.headers.get('www-authenticate'), 'Bearer error="invalid_client"')
     }
     assert.equal(wrong.body, unknown.body)
@@ -299,7 +300,7 @@ test.group('Token: grant type and client authentication (§4, §0.4)', (group) =
       { authorization: basic('no-such-client', 'wrong') }
     )
     for (const page of [wrongBasic, unknownBasic]) {
-      assertJsonError(assert, page, 401, { error: 'invalid_client' })
+      assertJsonError(assert, page, 401, errorBody('invalid_client'))
       assert.equal(page.headers.get('www-authenticate'), `Basic realm="${ISSUER}"`)
     }
     assert.equal(wrongBasic.body, unknownBasic.body)
@@ -307,7 +308,7 @@ test.group('Token: grant type and client authentication (§4, §0.4)', (group) =
 
   test('no client_id at all: 401 invalid_client', async ({ assert }) => {
     const page = await postForm(TOKEN, form({ grant_type: 'client_credentials' }))
-    assertJsonError(assert, page, 401, { error: 'invalid_client' })
+    assertJsonError(assert, page, 401, errorBody('invalid_client'))
     assert.equal(page.headers.get('www-authenticate'), 'Bearer error="invalid_client"')
   })
 
@@ -331,7 +332,7 @@ test.group('Token: grant type and client authentication (§4, §0.4)', (group) =
       form({ grant_type: 'client_credentials', client_id: other.id }),
       { authorization: basic(rp.id, rp.secret!) }
     )
-    assertJsonError(assert, page, 401, { error: 'invalid_client' })
+    assertJsonError(assert, page, 401, errorBody('invalid_client'))
     assert.equal(page.headers.get('www-authenticate'), `Basic realm="${ISSUER}"`)
     const same = await postForm(
       TOKEN,
@@ -355,7 +356,7 @@ test.group('Token: grant type and client authentication (§4, §0.4)', (group) =
       const page = await postForm(TOKEN, form({ grant_type: 'client_credentials' }), {
         authorization: header,
       })
-      assertJsonError(assert, page, 401, { error: 'invalid_client' })
+      assertJsonError(assert, page, 401, errorBody('invalid_client'))
       assert.equal(page.headers.get('www-authenticate'), `Basic realm="${ISSUER}"`)
     })
 
@@ -379,13 +380,13 @@ test.group('Token: grant type and client authentication (§4, §0.4)', (group) =
         client_secret: 'anything',
       })
     )
-    assertJsonError(assert, inBody, 401, { error: 'invalid_client' })
+    assertJsonError(assert, inBody, 401, errorBody('invalid_client'))
     const inBasic = await postForm(
       TOKEN,
       form({ grant_type: 'authorization_code', code: 'c', redirect_uri: REDIRECT }),
       { authorization: basic(rp.id, '') }
     )
-    assertJsonError(assert, inBasic, 401, { error: 'invalid_client' })
+    assertJsonError(assert, inBasic, 401, errorBody('invalid_client'))
   })
 
   test('a client without the grant: unauthorized_client, and the code survives', async ({
@@ -395,7 +396,7 @@ test.group('Token: grant type and client authentication (§4, §0.4)', (group) =
     rp.client.grantTypes = ['client_credentials']
     await rp.client.save()
     const page = await exchange(rp, code, verifier)
-    assertJsonError(assert, page, 400, { error: 'unauthorized_client' })
+    assertJsonError(assert, page, 400, errorBody('unauthorized_client'))
     assert.isNull((await codeRow(code)).consumedAt)
   })
 
@@ -405,7 +406,7 @@ test.group('Token: grant type and client authentication (§4, §0.4)', (group) =
       TOKEN,
       form({ grant_type: 'foo', state: 'abc<>"', client_id: rp.id })
     )
-    assertJsonError(assert, page, 400, { error: 'unsupported_grant_type', state: 'abc<>"' })
+    assertJsonError(assert, page, 400, errorBody('unsupported_grant_type', { state: 'abc<>"' }))
     const unauthenticated = await postForm(
       TOKEN,
       form({
@@ -416,7 +417,7 @@ test.group('Token: grant type and client authentication (§4, §0.4)', (group) =
         client_secret: 'bad',
       })
     )
-    assertJsonError(assert, unauthenticated, 401, { error: 'invalid_client', state: 's1' })
+    assertJsonError(assert, unauthenticated, 401, errorBody('invalid_client', { state: 's1' }))
   })
 })
 
@@ -442,7 +443,7 @@ test.group('Token: authorization_code (§4.1, S5-S8)', (group) => {
   test('an unknown code: invalid_grant', async ({ assert }) => {
     const rp = await createClient()
     const page = await exchange(rp, 'x'.repeat(43), null)
-    assertJsonError(assert, page, 400, { error: 'invalid_grant' })
+    assertJsonError(assert, page, 400, errorBody('invalid_grant'))
   })
 
   test('the code of another client: invalid_grant, and the code still works for its own client', async ({
@@ -451,7 +452,7 @@ test.group('Token: authorization_code (§4.1, S5-S8)', (group) => {
     const { rp, code, verifier } = await issueCode()
     const thief = await createClient({ redirectUris: [REDIRECT] })
     const stolen = await exchange(thief, code, verifier)
-    assertJsonError(assert, stolen, 400, { error: 'invalid_grant' })
+    assertJsonError(assert, stolen, 400, errorBody('invalid_grant'))
     assert.deepEqual(await rowCounts(thief.id), { codes: 0, tokens: 0, consents: 0 })
     const own = await exchange(rp, code, verifier)
     assert.equal(own.status, 200, own.body)
@@ -463,7 +464,7 @@ test.group('Token: authorization_code (§4.1, S5-S8)', (group) => {
       .where('hash', sha256Hex(code))
       .update({ expires_at: sqlTime(DateTime.utc().minus({ seconds: 1 })) })
     const page = await exchange(rp, code, verifier)
-    assertJsonError(assert, page, 400, { error: 'invalid_grant' })
+    assertJsonError(assert, page, 400, errorBody('invalid_grant'))
     assert.equal((await rowCounts(rp.id)).tokens, 0)
   })
 
@@ -477,7 +478,7 @@ test.group('Token: authorization_code (§4.1, S5-S8)', (group) => {
     assert.equal((await userinfo(tokens.access_token)).status, 200)
 
     const again = await exchange(rp, code, verifier)
-    assertJsonError(assert, again, 400, { error: 'invalid_grant' })
+    assertJsonError(assert, again, 400, errorBody('invalid_grant'))
 
     assert.equal((await userinfo(tokens.access_token)).status, 401)
     const refresh = await postForm(
@@ -489,7 +490,7 @@ test.group('Token: authorization_code (§4.1, S5-S8)', (group) => {
         client_secret: rp.secret,
       })
     )
-    assertJsonError(assert, refresh, 400, { error: 'invalid_grant' })
+    assertJsonError(assert, refresh, 400, errorBody('invalid_grant'))
     const introspection = await postForm(
       INTROSPECT,
       form({ token: tokens.access_token, client_id: rp.id, client_secret: rp.secret })
@@ -507,7 +508,7 @@ test.group('Token: authorization_code (§4.1, S5-S8)', (group) => {
     await OidcAuthorizationCode.query()
       .where('hash', sha256Hex(code))
       .update({ expires_at: sqlTime(DateTime.utc().minus({ seconds: 1 })) })
-    assertJsonError(assert, await exchange(rp, code, verifier), 400, { error: 'invalid_grant' })
+    assertJsonError(assert, await exchange(rp, code, verifier), 400, errorBody('invalid_grant'))
     assert.equal((await userinfo(tokens.access_token)).status, 401)
   })
 
@@ -522,7 +523,7 @@ test.group('Token: authorization_code (§4.1, S5-S8)', (group) => {
       const statuses = pages.map((page) => page.status).sort()
       assert.deepEqual(statuses, [200, 400, 400])
       for (const page of pages.filter((p) => p.status === 400))
-        assertJsonError(assert, page, 400, { error: 'invalid_grant' })
+        assertJsonError(assert, page, 400, errorBody('invalid_grant'))
     }
   })
 
@@ -537,7 +538,7 @@ test.group('Token: authorization_code (§4.1, S5-S8)', (group) => {
     })
     assert.equal((await rowCounts(rp.id)).tokens, 0)
     const retry = await exchange(rp, code, verifier)
-    assertJsonError(assert, retry, 400, { error: 'invalid_grant' })
+    assertJsonError(assert, retry, 400, errorBody('invalid_grant'))
   })
 
   test('redirect_uri mismatching: "Mismatching redirect URI." ({$self})')
@@ -601,7 +602,7 @@ test.group('Token: authorization_code (§4.1, S5-S8)', (group) => {
     const row = await codeRow(code)
     await User.query().where('id', row.userId).update({ is_active: false })
     const page = await exchange(rp, code, verifier)
-    assertJsonError(assert, page, 400, { error: 'invalid_grant' })
+    assertJsonError(assert, page, 400, errorBody('invalid_grant'))
     assert.equal((await rowCounts(rp.id)).tokens, 0)
   })
 

@@ -29,6 +29,7 @@ import {
   signedIn,
 } from '#tests/helpers/oauth_checks'
 import { tokenRow } from '#tests/helpers/tokens'
+import { errorBody } from '#tests/helpers/oauth_errors'
 
 const DESCRIPTION =
   'The access token provided is expired, revoked, malformed, or invalid for other reasons.'
@@ -209,7 +210,7 @@ test.group('Userinfo: refused requests (§5)', (group) => {
     const page = await rawRequest('GET', USERINFO, undefined, bearer(accessToken))
     assert.equal(page.status, 403)
     assertApiHeaders(assert, page)
-    assert.equal(page.body, '{"error":"insufficient_scope"}')
+    assert.equal(page.body, JSON.stringify(errorBody('insufficient_scope')))
     assert.equal(
       page.headers.get('www-authenticate'),
       'Bearer error="insufficient_scope", scope="openid"'

@@ -20,9 +20,40 @@ export type ErrorDelivery =
       answersPost: boolean
     }
 
+/**
+ * The description an error gets when its thrower gives none, so that every
+ * error a client sees explains itself (RFC 6749 §5.2 and §4.1.2.1, RFC 6750
+ * §3.1, RFC 8628 §3.5, OIDC Core §3.1.2.6).
+ */
+const DEFAULT_DESCRIPTIONS: Record<string, string> = {
+  invalid_request: 'The request is missing a parameter, repeats one, or is otherwise malformed.',
+  invalid_client: 'Client authentication failed.',
+  invalid_grant:
+    'The grant or refresh token is invalid, expired, revoked, or was issued to another client or redirect URI.',
+  invalid_scope: 'The requested scope is invalid, unknown, or more than the client may have.',
+  unauthorized_client: 'The client is not allowed to use this grant type or response type.',
+  unsupported_grant_type: 'The grant type is not supported.',
+  unsupported_response_type: 'The response type is not supported.',
+  access_denied: 'The request was denied.',
+  login_required: 'The user is not signed in and prompt=none forbids asking.',
+  consent_required: 'The user has not consented and prompt=none forbids asking.',
+  insufficient_scope: 'The access token does not grant the scope this request needs.',
+  authorization_pending: 'The user has not yet approved or denied the device.',
+  slow_down: 'Polling too often: wait longer between requests.',
+  expired_token: 'The device code has expired.',
+  request_not_supported: 'The request parameter is not supported.',
+  request_uri_not_supported: 'The request_uri parameter is not supported.',
+  server_error: 'The server could not complete the request.',
+}
+
+/** What an error without a description of its own says */
+export function defaultErrorDescription(error: string): string {
+  return DEFAULT_DESCRIPTIONS[error] ?? 'The request failed.'
+}
+
 export class OAuthError extends Error {
   readonly error: string
-  readonly description: string | null
+  readonly description: string
   status: number
   delivery: ErrorDelivery = { kind: 'json' }
   /** Echoed in JSON errors when the request had one (compat) */
@@ -31,9 +62,10 @@ export class OAuthError extends Error {
   headers: Record<string, string> = {}
 
   constructor(error: string, description: string | null = null, status = 400) {
-    super(description ?? error)
+    const explained = description ?? defaultErrorDescription(error)
+    super(explained)
     this.error = error
-    this.description = description
+    this.description = explained
     this.status = status
   }
 
@@ -62,7 +94,7 @@ export class OAuthError extends Error {
   toJSON() {
     return {
       error: this.error,
-      ...(this.description ? { error_description: this.description } : {}),
+      error_description: this.description,
       ...(this.state ? { state: this.state } : {}),
     }
   }

@@ -1,6 +1,8 @@
 /** Endpoint paths (endpoints.md §0.1); IdP paths have no trailing slash (compat) */
 export const PATHS = {
   discovery: '/.well-known/openid-configuration',
+  /* RFC 8414 §3: the same metadata where OAuth-only clients look */
+  oauthServerMetadata: '/.well-known/oauth-authorization-server',
   jwks: '/.well-known/jwks.json',
   authorize: '/identity/o/authorize',
   token: '/identity/o/api/token',
