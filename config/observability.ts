@@ -1,7 +1,7 @@
 import env from '#start/env'
 
 /*
- * Health, metrics and access logs (docs/operations.md). Health endpoints are
+ * Health, metrics and access logs (docs/observability.md). Health endpoints are
  * always served; /metrics only with a token, so that it is never public by
  * accident.
  */

@@ -37,7 +37,7 @@ router.route(PATHS.oauthServerMetadata, ['OPTIONS'], publicPreflight)
 router.route(PATHS.jwks, ['OPTIONS'], publicPreflight)
 router.get('/static/app.css', [StaticController, 'stylesheet'])
 
-/* Operations (docs/operations.md): probes, and metrics only when a token protects them */
+/* Operations (docs/observability.md): probes, and metrics only when a token protects them */
 router.get('/health/live', [HealthController, 'live'])
 router.get('/health/ready', [HealthController, 'ready'])
 if (observabilityConfig.metricsToken) router.get('/metrics', [MetricsController, 'show'])

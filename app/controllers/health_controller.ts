@@ -2,7 +2,7 @@ import type { HttpContext } from '@adonisjs/core/http'
 import { checkReadiness } from '#services/observability/health'
 
 /**
- * Probes for load balancers and orchestrators (docs/operations.md). Public,
+ * Probes for load balancers and orchestrators (docs/observability.md). Public,
  * so the answer names the checks and their status only: why a check failed
  * (addresses, driver messages) goes to the log.
  */
