@@ -3,7 +3,9 @@
  * Lucid's query builder costs about 100 µs per query and a model query about
  * 250 µs (measured with SQLite, where the statement itself takes about 10 µs),
  * so these paths send plain SQL through Lucid's raw queries and hydrate the
- * rows into models themselves. The SQL is the subset both dialects read alike.
+ * rows into models themselves. The SQL is the subset SQLite, MySQL and
+ * PostgreSQL read alike (`?` placeholders on all three, through Lucid); what
+ * differs is the shape of the drivers' answers, handled here.
  */
 import db from '@adonisjs/lucid/services/db'
 import type { QueryClientContract } from '@adonisjs/lucid/types/database'
@@ -14,17 +16,32 @@ import type {
 
 type Row = Record<string, unknown>
 export type Binding = string | number | null
-/* Lucid's binding type leaves out null, which both drivers bind as NULL */
+/* Lucid's binding type leaves out null, which every driver binds as NULL */
 const asBindings = (values: Binding[]) => values as RawQueryBindings
 
-/** The rows of a select; mysql2 answers `[rows, fields]`, better-sqlite3 the rows */
+/*
+ * What each driver answers to a raw query: mysql2 `[rows or result header,
+ * fields]`, node-postgres `{ rows, rowCount }`, better-sqlite3 the rows of a
+ * select or `{ changes }` for a write.
+ */
+type RawResult = any
+const answers: Record<
+  string,
+  { rows(result: RawResult): Row[]; changed(result: RawResult): number }
+> = {
+  'mysql': { rows: (result) => result[0], changed: (result) => result[0].affectedRows },
+  'postgres': { rows: (result) => result.rows, changed: (result) => result.rowCount },
+  'better-sqlite3': { rows: (result) => result, changed: (result) => result.changes },
+}
+
+/** The rows of a select */
 export async function selectRows<T extends Row = Row>(
   sql: string,
   bindings: Binding[],
   client: QueryClientContract = db.connection()
 ): Promise<T[]> {
   const result = await client.rawQuery(sql, asBindings(bindings))
-  return client.dialect.name === 'mysql' ? result[0] : result
+  return answers[client.dialect.name].rows(result) as T[]
 }
 
 export async function selectRow<T extends Row = Row>(
@@ -36,9 +53,9 @@ export async function selectRow<T extends Row = Row>(
   return row ?? null
 }
 
-/** How many rows a write changed; mysql2 answers `[result, fields]`, better-sqlite3 the run info */
-function changedCount(client: QueryClientContract, result: any): number {
-  return client.dialect.name === 'mysql' ? result[0].affectedRows : result.changes
+/** How many rows a write changed */
+function changedCount(client: QueryClientContract, result: RawResult): number {
+  return answers[client.dialect.name].changed(result)
 }
 
 /** An update or a delete; how many rows it changed */
@@ -50,21 +67,30 @@ export async function changeRows(
   return changedCount(client, await client.rawQuery(sql, asBindings(bindings)))
 }
 
-/* `insert into <table> (<columns>) values (?, …), …`, by verb, table, columns and row count */
+/* `insert into <table> (<columns>) values (?, …), …`, by how duplicates are met, table, columns and row count */
 const insertSql = new Map<string, string>()
 
+/* How each dialect leaves out a row whose unique key is already stored */
+const IGNORING_DUPLICATES: Record<string, { verb: string; suffix: string }> = {
+  'mysql': { verb: 'insert ignore into', suffix: '' },
+  'postgres': { verb: 'insert into', suffix: ' on conflict do nothing' },
+  'better-sqlite3': { verb: 'insert or ignore into', suffix: '' },
+}
+const PLAIN = { verb: 'insert into', suffix: '' }
+
 async function insert(
-  verb: string,
+  duplicates: { verb: string; suffix: string },
   table: string,
   rows: Record<string, Binding>[],
   client: QueryClientContract
 ): Promise<number> {
   const columns = Object.keys(rows[0])
-  const key = `${verb}:${table}:${columns.join(',')}:${rows.length}`
+  const key = `${duplicates.verb}${duplicates.suffix}:${table}:${columns.join(',')}:${rows.length}`
   let sql = insertSql.get(key)
   if (sql === undefined) {
     const placeholders = `(${columns.map(() => '?').join(', ')})`
-    sql = `${verb} ${table} (${columns.join(', ')}) values ${rows.map(() => placeholders).join(', ')}`
+    const values = rows.map(() => placeholders).join(', ')
+    sql = `${duplicates.verb} ${table} (${columns.join(', ')}) values ${values}${duplicates.suffix}`
     insertSql.set(key, sql)
   }
   const result = await client.rawQuery(
@@ -80,7 +106,7 @@ export async function insertRows(
   rows: Record<string, Binding>[],
   client: QueryClientContract = db.connection()
 ) {
-  await insert('insert into', table, rows, client)
+  await insert(PLAIN, table, rows, client)
 }
 
 /** An insert that leaves out a row whose unique key is already stored; whether it wrote the row */
@@ -89,13 +115,7 @@ export async function insertIgnoringDuplicate(
   row: Record<string, Binding>,
   client: QueryClientContract = db.connection()
 ): Promise<boolean> {
-  const inserted = await insert(
-    client.dialect.name === 'mysql' ? 'insert ignore into' : 'insert or ignore into',
-    table,
-    [row],
-    client
-  )
-  return inserted === 1
+  return (await insert(IGNORING_DUPLICATES[client.dialect.name], table, [row], client)) === 1
 }
 
 type QueuedInsert = {
@@ -132,7 +152,7 @@ async function flush(table: string) {
  * make in one turn of the event loop go out as one statement, so one commit:
  * a commit writes every page it changed to the log, and an `oidc_tokens` row
  * changes seven (the table and its indexes), most of them the same pages for
- * every row. MySQL commits each insert on its own connection.
+ * every row. MySQL and PostgreSQL commit each insert on its own connection.
  */
 export function insertSoon(table: string, rows: Record<string, Binding>[]): Promise<void> {
   if (db.connection().dialect.name !== 'better-sqlite3') return insertRows(table, rows)

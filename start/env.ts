@@ -52,7 +52,7 @@ const env = await Env.create(new URL('../', import.meta.url), {
 
   SESSION_DRIVER: withDefault(Env.schema.enum(['cookie', 'memory', 'redis'] as const), 'cookie'),
 
-  DB_CONNECTION: Env.schema.enum.optional(['sqlite', 'mysql'] as const),
+  DB_CONNECTION: Env.schema.enum.optional(['sqlite', 'mysql', 'postgres'] as const),
   SQLITE_PATH: Env.schema.string.optional(),
   DB_HOST: Env.schema.string.optional(),
   DB_PORT: Env.schema.number.optional(),

@@ -36,8 +36,10 @@ export function parseList(value: string | null | undefined): string[] {
 }
 
 /**
- * A time as both dialects store model DateTimes ('yyyy-MM-dd HH:mm:ss', UTC),
- * for conditions in hand-written queries; SQLite compares them as text.
+ * A time as SQLite and MySQL store model DateTimes ('yyyy-MM-dd HH:mm:ss',
+ * UTC), for conditions in hand-written queries; SQLite compares them as text,
+ * PostgreSQL reads them in the session's time zone, which is UTC
+ * (database/postgres_connection.ts).
  */
 export function sqlTime(time?: DateTime) {
   /* luxon's toFormat re-reads its pattern on every call; this path runs for every token issued */

@@ -31,8 +31,10 @@ export default class EmailAddress extends BaseModel {
           userId,
           chosen.toLowerCase(),
         ])
-      : await selectRow('select * from email_addresses where user_id = ? and `primary` = 1', [
+      : /* `??` quotes the reserved word as the dialect does; PostgreSQL compares no boolean with 1 */
+        await selectRow('select * from email_addresses where user_id = ? and ??', [
           userId,
+          'primary',
         ])
     return row ? sharedModel(this, row) : null
   }

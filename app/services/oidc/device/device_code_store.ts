@@ -20,9 +20,11 @@ import { normaliseUserCode } from '#services/oidc/protocol/user_code'
 const TABLE = 'oidc_device_codes'
 const MAX_USER_CODE_ATTEMPTS = 5
 
+/* MySQL, SQLite and PostgreSQL (SQLSTATE 23505) name it each their own way */
+const UNIQUE_VIOLATION_CODES = new Set(['ER_DUP_ENTRY', 'SQLITE_CONSTRAINT_UNIQUE', '23505'])
+
 function isUniqueViolation(error: unknown) {
-  const code = (error as { code?: string }).code
-  return code === 'ER_DUP_ENTRY' || code === 'SQLITE_CONSTRAINT_UNIQUE'
+  return UNIQUE_VIOLATION_CODES.has((error as { code?: string }).code ?? '')
 }
 
 /** Creates a device code; a user code that collides with any row, expired ones included, is drawn again */
