@@ -1,7 +1,7 @@
 /*
- * Test runner entrypoint. Every run gets a database of its own (SQLite file or
- * MySQL database), named here before the app reads its config, created and
- * migrated by tests/bootstrap.ts and dropped at the end.
+ * Test runner entrypoint. Every run gets a database of its own (SQLite file,
+ * MySQL or PostgreSQL database), named here before the app reads its config,
+ * created and migrated by tests/bootstrap.ts and dropped at the end.
  */
 process.env.NODE_ENV = 'test'
 const runId = `${process.pid}_${Date.now().toString(36)}`
@@ -15,7 +15,8 @@ const runId = `${process.pid}_${Date.now().toString(36)}`
 process.env.PORT = process.env.TEST_PORT || String(await freePort())
 process.env.APP_URL = `http://127.0.0.1:${process.env.PORT}`
 process.env.SQLITE_PATH ??= `tmp/test_${runId}.sqlite3`
-if (process.env.DB_CONNECTION === 'mysql') process.env.DB_DATABASE = `oidc_test_${runId}`
+if (['mysql', 'postgres'].includes(process.env.DB_CONNECTION ?? ''))
+  process.env.DB_DATABASE = `oidc_test_${runId}`
 
 import 'reflect-metadata'
 import { createServer } from 'node:net'

@@ -6,7 +6,7 @@ import type { Config } from '@japa/runner/types'
 import { spec } from '@japa/runner/reporters'
 import { pluginAdonisJS } from '@japa/plugin-adonisjs'
 import testUtils from '@adonisjs/core/services/test_utils'
-import { createTestDatabase, dropTestDatabase } from '#tests/helpers/database'
+import { createTestDatabase, dropTestDatabase, usesDatabaseFile } from '#tests/helpers/database'
 import { plainSummary } from '#tests/helpers/plain_summary'
 import { createHttpServer } from '#start/http_server'
 
@@ -37,7 +37,7 @@ export const runnerHooks: Required<Pick<Config, 'setup' | 'teardown'>> = {
   ],
   teardown: [
     async () => {
-      if (process.env.DB_CONNECTION === 'mysql') return
+      if (!usesDatabaseFile()) return
       /* the database file with its WAL and shared-memory files */
       const file = app.makePath(process.env.SQLITE_PATH!)
       await Promise.all(['', '-wal', '-shm'].map((suffix) => rm(file + suffix, { force: true })))
