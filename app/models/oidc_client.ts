@@ -2,6 +2,7 @@ import { DateTime } from 'luxon'
 import { BaseModel, column } from '@adonisjs/lucid/orm'
 import { booleanColumn, jsonColumn, listColumn } from '#models/columns'
 import { selectRow } from '#database/statements'
+import { isStorableText } from '#database/storable_text'
 import { sharedModel } from '#database/shared_rows'
 
 export type ClientType = 'confidential' | 'public'
@@ -77,6 +78,7 @@ export default class OidcClient extends BaseModel {
    * otherwise find `abc`.
    */
   static async findExact(id: string) {
+    if (!isStorableText(id)) return null
     const row = await selectRow('select * from oidc_clients where id = ?', [id])
     return row?.id === id ? sharedModel(this, row) : null
   }

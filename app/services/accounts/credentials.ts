@@ -13,13 +13,14 @@ import {
   rehashPassword,
   spendOneHash,
 } from '#services/accounts/passwords/stored_passwords'
+import { isStorableText } from '#database/storable_text'
 
 /** How logins are compared */
 const normalize = (login: string) => login.trim().toLowerCase()
 
 export async function findUserByLogin(login: string): Promise<User | null> {
   const value = normalize(login)
-  if (!value) return null
+  if (!value || !isStorableText(value)) return null
   if (value.includes('@')) {
     const address = await EmailAddress.findBy('email', value)
     if (address) return User.find(address.userId)

@@ -14,6 +14,7 @@ import {
   selectRow,
 } from '#database/statements'
 import { revokeUserClientTokens } from '#services/oidc/tokens/token_store'
+import { isStorableText } from '#database/storable_text'
 
 export async function findConsent(userId: number, clientId: string): Promise<OidcConsent | null> {
   return OidcConsent.query()
@@ -87,6 +88,7 @@ export async function listConsents(userId: number): Promise<OidcConsent[]> {
 
 /** Withdraws the consent and kills every token of that user at that client (tokens.md §6) */
 export async function revokeConsent(userId: number, clientId: string) {
+  if (!isStorableText(clientId)) return
   await OidcConsent.query().where('user_id', userId).where('client_id', clientId).delete()
   await revokeUserClientTokens(userId, clientId)
 }

@@ -24,6 +24,7 @@ import { RESPONSE_MODES, RESPONSE_TYPES } from '#services/oidc/protocol/vocabula
 import keyStore from '#services/oidc/keys/key_store'
 import type { OidcAdapter } from '#services/oidc/adapter/adapter'
 import type User from '#models/user'
+import { isStorableText } from '#database/storable_text'
 
 /** Parameters whose repetition is refused (§3.1 A1 and C8) */
 const FATAL_SINGLE = ['client_id', 'redirect_uri', 'response_type', 'scope', 'state']
@@ -161,6 +162,8 @@ export async function checkRedirectable(
   const nonce = params.nonce ?? null
   if (wantsIdToken && !nonce)
     throw fail(new InvalidRequest('Request is missing mandatory nonce parameter.'))
+  /* the code row keeps it, and PostgreSQL could not: refused alike on every database */
+  if (nonce && !isStorableText(nonce)) throw fail(new InvalidRequest('Invalid nonce parameter.'))
   // 12. prompt
   const prompt = parsePrompt(params.prompt)
   if (prompt.has('none') && prompt.size > 1)

@@ -16,6 +16,7 @@ import { sqlTime } from '#models/columns'
 import { randomValue } from '#services/oidc/protocol/random'
 import { affectedRows, changeRows, deleteInBatches } from '#database/statements'
 import { normaliseUserCode } from '#services/oidc/protocol/user_code'
+import { isStorableText } from '#database/storable_text'
 
 const TABLE = 'oidc_device_codes'
 const MAX_USER_CODE_ATTEMPTS = 5
@@ -56,7 +57,7 @@ export async function createDeviceCode(adapter: OidcAdapter, client: OidcClient,
 /** The pending, unexpired device code a person's typed code names, or null */
 export async function findPendingDeviceCode(typed: string): Promise<OidcDeviceCode | null> {
   const userCode = normaliseUserCode(typed)
-  if (!userCode) return null
+  if (!userCode || !isStorableText(userCode)) return null
   return OidcDeviceCode.query()
     .where('user_code', userCode)
     .where('status', 'pending')
