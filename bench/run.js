@@ -5,6 +5,7 @@
  *   npm run bench                       full run on SQLite (≈ 4 min)
  *   npm run bench -- --quick            short run: 1 s warm-up, 3 s per scenario, 100,000 growth rows
  *   npm run bench -- --db mysql         on MySQL/MariaDB (root@127.0.0.1:3306, database oidc_bench_<pid>)
+ *   npm run bench -- --db postgres      on PostgreSQL (postgres@127.0.0.1:5432, database oidc_bench_<pid>)
  *   npm run bench -- --json FILE        also save the figures
  *   npm run bench -- --no-build         use build/ as it is instead of running `node ace build`
  *   npm run bench -- --port 3601        our port (the peer takes the next one); 3600-3698
@@ -60,7 +61,8 @@ if (Number(process.versions.node.split('.')[0]) < 24) {
 }
 const OUR_PORT = Number(options.port)
 if (!(OUR_PORT >= 3600 && OUR_PORT <= 3698)) throw new Error('--port must be from 3600 to 3698')
-if (!['sqlite', 'mysql'].includes(options.db)) throw new Error('--db must be sqlite or mysql')
+if (!['sqlite', 'mysql', 'postgres'].includes(options.db))
+  throw new Error('--db must be sqlite, mysql or postgres')
 const PEER_PORT = OUR_PORT + 1
 
 const TIMING = options.quick
@@ -101,7 +103,7 @@ function log(message) {
 
 const pathOf = (url) => new URL(url).pathname
 
-/* The database server's processes (MySQL), which serve ours alongside it */
+/* The database server's processes (MySQL, PostgreSQL), which serve ours alongside it */
 let databaseServerPids = []
 
 /** What a load needs to know about one running provider */

@@ -41,6 +41,29 @@ const processTicks = (pid) => {
   return Number(fields[11]) + Number(fields[12])
 }
 
+/*
+ * A process with its children, living (PostgreSQL serves each connection
+ * from a child of the postmaster) and ended (their time is added to the
+ * parent's cutime and cstime when it reaps them)
+ */
+function treeTicks(pid) {
+  let stat, children
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim()
+  } catch {
+    return 0 /* a child that ended while being counted */
+  }
+  const fields = stat.split(') ')[1].split(' ')
+  return (
+    Number(fields[11]) +
+    Number(fields[12]) +
+    Number(fields[13]) +
+    Number(fields[14]) +
+    (children ? children.split(' ').reduce((sum, child) => sum + treeTicks(child), 0) : 0)
+  )
+}
+
 function machineTicks() {
   const [, ...values] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/)
   const [user, nice, system, idle, iowait, irq, softirq, steal] = values.map(Number)
@@ -56,7 +79,7 @@ function machineTicks() {
  * generator): other people's work, which makes a figure unreliable.
  */
 function othersCpu(pids) {
-  const mine = () => [...pids, process.pid].reduce((sum, pid) => sum + processTicks(pid), 0)
+  const mine = () => pids.reduce((sum, pid) => sum + treeTicks(pid), processTicks(process.pid))
   const start = { machine: machineTicks(), mine: mine() }
   return () => {
     const machine = machineTicks()

@@ -2,17 +2,19 @@
  * Our app from its production build: the build, copied to a directory of this
  * run's own (others rebuild build/ on this machine while a run goes on) and
  * run standalone through a node_modules symlink to the project's modules
- * instead of `npm ci --omit=dev`; a database of the bench's own; setup through
+ * instead of `npm ci --omit=dev`; a database of the bench's own
+ * (databases.js); setup through
  * the ace commands; server start and stop; direct rows for the refresh token
  * pool and the growth scenario.
  */
 import { execFile, spawn } from 'node:child_process'
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs'
+import { cpSync, existsSync, mkdirSync, rmSync, symlinkSync } from 'node:fs'
 import { createHash, randomBytes } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { promisify } from 'node:util'
 import path from 'node:path'
 import { REDIRECT_URI, request } from './signin.js'
+import { createDatabaseIn, sqlTime } from './databases.js'
 
 export const APP_ROOT = path.resolve(import.meta.dirname, '../..')
 const BUILD = path.join(APP_ROOT, 'build')
@@ -55,127 +57,9 @@ export function copyBuild() {
   return () => rmSync(runDir, { recursive: true, force: true })
 }
 
-function sqlTime(date = new Date()) {
-  return date.toISOString().slice(0, 19).replace('T', ' ')
-}
-
-/** A database of this run's own: a SQLite file in build/tmp, or a MySQL database `oidc_bench_<pid>` */
-export async function createDatabase(kind) {
-  if (kind === 'sqlite') {
-    const relative = `tmp/bench-${process.pid}.sqlite3`
-    const file = path.join(appDir, relative)
-    const { default: Sqlite } = await import('better-sqlite3')
-    let handle = null
-    const open = () => (handle ??= new Sqlite(file))
-    return {
-      kind,
-      serverPids: [],
-      env: { DB_CONNECTION: 'sqlite', SQLITE_PATH: relative },
-      async insertRows(table, rows) {
-        const columns = Object.keys(rows[0])
-        const statement = open().prepare(
-          `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`
-        )
-        open().transaction(() =>
-          rows.forEach((row) => statement.run(...columns.map((c) => row[c])))
-        )()
-      },
-      async fillTokens(count, clientId) {
-        const now = new Date()
-        open()
-          .prepare(
-            `WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < ?)
-             INSERT INTO oidc_tokens (type, hash, client_id, family_id, scopes, created_at, expires_at)
-             SELECT 'at', lower(hex(randomblob(32))), ?, substr(lower(hex(randomblob(11))), 1, 22), '', ?, ? FROM seq`
-          )
-          .run(count, clientId, sqlTime(now), sqlTime(new Date(now.getTime() + 3600_000)))
-      },
-      async countTokens() {
-        return open().prepare('SELECT COUNT(*) AS n FROM oidc_tokens').get().n
-      },
-      async close() {
-        handle?.close()
-        handle = null
-      },
-      async drop() {
-        await this.close()
-        for (const suffix of ['', '-wal', '-shm', '-journal'])
-          rmSync(file + suffix, { force: true })
-      },
-    }
-  }
-
-  const mysql = await import('mysql2/promise')
-  const name = `oidc_bench_${process.pid}`
-  const admin = await mysql.createConnection({ host: '127.0.0.1', port: 3306, user: 'root' })
-  await admin.query(`CREATE DATABASE \`${name}\``)
-  const [[{ pidFile }]] = await admin.query('SELECT @@pid_file AS pidFile')
-  await admin.end()
-  let handle = null
-  const open = async () =>
-    (handle ??= await mysql.createConnection({
-      host: '127.0.0.1',
-      port: 3306,
-      user: 'root',
-      database: name,
-    }))
-  return {
-    kind,
-    /* the MySQL server works for ours under load: its CPU is not someone else's */
-    serverPids: [Number(readFileSync(pidFile, 'utf8').trim())],
-    env: {
-      DB_CONNECTION: 'mysql',
-      DB_HOST: '127.0.0.1',
-      DB_PORT: '3306',
-      DB_USER: 'root',
-      DB_DATABASE: name,
-    },
-    async insertRows(table, rows) {
-      const connection = await open()
-      const columns = Object.keys(rows[0])
-      await connection.beginTransaction()
-      for (let i = 0; i < rows.length; i += 1000) {
-        const batch = rows.slice(i, i + 1000).map((row) => columns.map((c) => row[c]))
-        await connection.query(`INSERT INTO ${table} (${columns.join(', ')}) VALUES ?`, [batch])
-      }
-      await connection.commit()
-    },
-    /* ten digits joined six times: up to a million rows from one statement, on MySQL and MariaDB alike */
-    async fillTokens(count, clientId) {
-      const connection = await open()
-      const now = new Date()
-      const digits =
-        '(SELECT 0 d UNION ALL SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3 UNION ALL SELECT 4 UNION ALL SELECT 5 UNION ALL SELECT 6 UNION ALL SELECT 7 UNION ALL SELECT 8 UNION ALL SELECT 9)'
-      const joined = ['a', 'b', 'c', 'd', 'e', 'f']
-        .map((alias) => `${digits} ${alias}`)
-        .join(' CROSS JOIN ')
-      await connection.beginTransaction()
-      await connection.query(
-        `INSERT INTO oidc_tokens (type, hash, client_id, family_id, scopes, created_at, expires_at)
-         SELECT 'at', SHA2(CONCAT(UUID(), RAND()), 256), ?, LEFT(MD5(UUID()), 22), '', ?, ? FROM ${joined} LIMIT ?`,
-        [clientId, sqlTime(now), sqlTime(new Date(now.getTime() + 3600_000)), count]
-      )
-      await connection.commit()
-    },
-    async countTokens() {
-      const [rows] = await (await open()).query('SELECT COUNT(*) AS n FROM oidc_tokens')
-      return Number(rows[0].n)
-    },
-    async close() {
-      await handle?.end()
-      handle = null
-    },
-    async drop() {
-      await this.close()
-      const connection = await mysql.createConnection({
-        host: '127.0.0.1',
-        port: 3306,
-        user: 'root',
-      })
-      await connection.query(`DROP DATABASE IF EXISTS \`${name}\``)
-      await connection.end()
-    },
-  }
+/** A database of this run's own (bench/lib/databases.js), beside the copy of the build */
+export function createDatabase(kind) {
+  return createDatabaseIn(kind, appDir)
 }
 
 /** The environment of the server and of the ace commands for one configuration */

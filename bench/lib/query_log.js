@@ -2,9 +2,9 @@
  * Preloaded (`node --import`) into our server for the query-count run only:
  * appends every SQL statement the database drivers execute to
  * $BENCH_QUERY_LOG, one line each, without touching the app. better-sqlite3
- * statements are counted when run (the app caches prepared ones), mysql2 ones
- * when sent through Connection#query (what knex uses); transaction BEGIN and
- * COMMIT included.
+ * statements are counted when run (the app caches prepared ones), mysql2 and
+ * node-postgres ones when sent through Connection#query and Client#query (what
+ * knex uses); transaction BEGIN and COMMIT included.
  */
 import { appendFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
@@ -31,4 +31,11 @@ const query = Connection.prototype.query
 Connection.prototype.query = function (sql, ...rest) {
   log(typeof sql === 'object' && sql !== null ? sql.sql : sql)
   return query.call(this, sql, ...rest)
+}
+
+const { Client } = require('pg')
+const clientQuery = Client.prototype.query
+Client.prototype.query = function (config, ...rest) {
+  log(typeof config === 'object' && config !== null ? config.text : config)
+  return clientQuery.call(this, config, ...rest)
 }
