@@ -19,7 +19,9 @@ export default defineConfig({
     () => import('@adonisjs/auth/auth_provider'),
     () => import('@adonisjs/redis/redis_provider'),
     () => import('@adonisjs/limiter/limiter_provider'),
+    () => import('@adonisjs/mail/mail_provider'),
     () => import('#providers/oidc_provider'),
+    () => import('#providers/accounts_provider'),
   ],
 
   preloads: [

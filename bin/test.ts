@@ -17,6 +17,12 @@ process.env.APP_URL = `http://127.0.0.1:${process.env.PORT}`
 process.env.SQLITE_PATH ??= `tmp/test_${runId}.sqlite3`
 if (['mysql', 'postgres'].includes(process.env.DB_CONNECTION ?? ''))
   process.env.DB_DATABASE = `oidc_test_${runId}`
+/*
+ * Mail goes by SMTP to the sink the functional and browser suites start
+ * (tests/helpers/mail_sink.ts), on a port of its own; children inherit it.
+ */
+process.env.SMTP_HOST = '127.0.0.1'
+process.env.SMTP_PORT = String(await freePort())
 
 import 'reflect-metadata'
 import { createServer } from 'node:net'

@@ -173,20 +173,18 @@ export type RateLimitRule = {
   durationSeconds: number
   per: 'ip' | 'user' | 'key' | 'client'
 }
-export type RateLimitAction =
-  'device_user_code' | 'login' | 'login_failed' | 'client_auth_failed' | 'token' | 'device_code'
+export type RateLimitAction = 'device_user_code' | 'client_auth_failed' | 'token' | 'device_code'
 export type RateLimits = Record<RateLimitAction, RateLimitRule[] | null>
 
 const DEFAULT_RATE_LIMITS: Record<RateLimitAction, string | null> = {
   device_user_code: '5/m/ip',
-  login: '30/m/ip',
-  /* `key`: the account the login names, else the login itself */
-  login_failed: '10/m/ip,5/5m/key',
   /* `key`: the client_id and the source address together, so that failures elsewhere never lock a client out */
   client_auth_failed: '20/m/ip,20/m/key,1000/m/client',
   token: null,
   device_code: '10/m/ip,600/m/client',
 }
+/** Sign-in limits, now ACCOUNT_RATE_LIMITS' (app/services/accounts/settings.ts), still accepted here */
+const MOVED_TO_ACCOUNT_RATE_LIMITS = ['login', 'login_failed']
 const UNIT_SECONDS = { s: 1, m: 60, h: 3600, d: 86400 } as const
 
 /** allauth's `amount/duration[/per]` syntax, comma-separated (settings.md §3) */
@@ -220,6 +218,7 @@ export function rateLimits(source: Source, name: string): RateLimits {
       throw new InvalidSettingError(name, 'expected a JSON object of action to rate, or false')
     }
     for (const [key, rate] of Object.entries(value)) {
+      if (MOVED_TO_ACCOUNT_RATE_LIMITS.includes(key)) continue
       if (!(key in DEFAULT_RATE_LIMITS))
         throw new InvalidSettingError(name, `unknown action "${key}"`)
       merged[key] = rate === false ? null : rate

@@ -48,6 +48,17 @@ export const runnerHooks: Required<Pick<Config, 'setup' | 'teardown'>> = {
 export const configureSuite: Config['configureSuite'] = (suite) => {
   if (['browser', 'functional'].includes(suite.name)) {
     suite.setup(() => testUtils.httpServer().start(createHttpServer))
+    /* this process serves pages too, so it delivers the outbox like any app process */
+    suite.setup(async () => {
+      const { mailSink } = await import('#tests/helpers/mail_sink')
+      const { default: outboxDelivery } = await import('#services/accounts/mail/delivery')
+      await mailSink.start()
+      outboxDelivery.start()
+      return async () => {
+        await outboxDelivery.stop()
+        await mailSink.stop()
+      }
+    })
   }
   if (suite.name === 'browser') {
     suite.setup(async () => (await import('#tests/helpers/chromium')).startChromium())

@@ -2,6 +2,7 @@ import { generateKeyPairSync } from 'node:crypto'
 import { test } from '@japa/runner'
 import * as read from '#start/settings'
 import { InvalidSettingError } from '#start/settings'
+import * as account from '#start/account_settings'
 
 /** The one-line message a bad value stops the boot with */
 function failure(parse: () => unknown): string {
@@ -77,11 +78,6 @@ test.group('settings: rate strings (settings.md §3)', () => {
 test.group('settings: IDP_OIDC_RATE_LIMITS', () => {
   const defaults = {
     device_user_code: [{ amount: 5, durationSeconds: 60, per: 'ip' }],
-    login: [{ amount: 30, durationSeconds: 60, per: 'ip' }],
-    login_failed: [
-      { amount: 10, durationSeconds: 60, per: 'ip' },
-      { amount: 5, durationSeconds: 300, per: 'key' },
-    ],
     client_auth_failed: [
       { amount: 20, durationSeconds: 60, per: 'ip' },
       { amount: 20, durationSeconds: 60, per: 'key' },
@@ -108,23 +104,31 @@ test.group('settings: IDP_OIDC_RATE_LIMITS', () => {
     const limits = read.rateLimits(
       {
         IDP_OIDC_RATE_LIMITS:
-          '{"login":"3/m/ip","login_failed":false,"client_auth_failed":null,"token":"6000/m/key"}',
+          '{"device_user_code":"3/m/ip","client_auth_failed":null,"token":"6000/m/key"}',
       },
       'IDP_OIDC_RATE_LIMITS'
     )
     assert.deepEqual(limits, {
-      device_user_code: defaults.device_user_code,
-      login: [{ amount: 3, durationSeconds: 60, per: 'ip' }],
-      login_failed: null,
+      device_user_code: [{ amount: 3, durationSeconds: 60, per: 'ip' }],
       client_auth_failed: null,
       token: [{ amount: 6000, durationSeconds: 60, per: 'key' }],
       device_code: defaults.device_code,
     })
   })
 
+  test('login and login_failed are still accepted here; ACCOUNT_RATE_LIMITS reads them', ({
+    assert,
+  }) => {
+    const limits = read.rateLimits(
+      { IDP_OIDC_RATE_LIMITS: '{"login":"3/m/ip","login_failed":false}' },
+      'IDP_OIDC_RATE_LIMITS'
+    )
+    assert.deepEqual(limits, defaults)
+  })
+
   test('false disables every limit', ({ assert }) => {
     const limits = read.rateLimits({ IDP_OIDC_RATE_LIMITS: 'false' }, 'IDP_OIDC_RATE_LIMITS')
-    assert.deepEqual(Object.values(limits), [null, null, null, null, null, null])
+    assert.deepEqual(Object.values(limits), [null, null, null, null])
     assert.sameMembers(Object.keys(limits), Object.keys(defaults))
   })
 
@@ -132,18 +136,14 @@ test.group('settings: IDP_OIDC_RATE_LIMITS', () => {
     const bad = (value: string) =>
       failure(() => read.rateLimits({ IDP_OIDC_RATE_LIMITS: value }, 'IDP_OIDC_RATE_LIMITS'))
     assert.equal(
-      bad('{"login":"5/x"}'),
+      bad('{"token":"5/x"}'),
       'IDP_OIDC_RATE_LIMITS: bad rate "5/x"; expected amount/duration[/per], e.g. 5/m/ip'
     )
     assert.equal(bad('{login: 5}'), 'IDP_OIDC_RATE_LIMITS: is not valid JSON')
     assert.equal(bad('{"signup":"5/m"}'), 'IDP_OIDC_RATE_LIMITS: unknown action "signup"')
     assert.equal(
-      bad('{"login":5}'),
-      'IDP_OIDC_RATE_LIMITS: the rate of "login" must be a string, false or null'
-    )
-    assert.equal(
-      bad('{"login":true}'),
-      'IDP_OIDC_RATE_LIMITS: the rate of "login" must be a string, false or null'
+      bad('{"token":5}'),
+      'IDP_OIDC_RATE_LIMITS: the rate of "token" must be a string, false or null'
     )
     for (const value of ['true', '"5/m"', '[]', 'null', '3']) {
       assert.equal(
@@ -152,6 +152,92 @@ test.group('settings: IDP_OIDC_RATE_LIMITS', () => {
         value
       )
     }
+  })
+})
+
+test.group('settings: ACCOUNT_RATE_LIMITS', () => {
+  const limits = (env: Record<string, string>, byCode = false) =>
+    account.accountRateLimits(env, 'ACCOUNT_RATE_LIMITS', 'IDP_OIDC_RATE_LIMITS', byCode)
+  const rule = (amount: number, durationSeconds: number, per: string) => ({
+    amount,
+    durationSeconds,
+    per,
+  })
+
+  test("unset gives allauth's defaults; confirm_email depends on verification by code", ({
+    assert,
+  }) => {
+    const { rateLimits, deprecations } = limits({})
+    assert.deepEqual(rateLimits.login, [rule(30, 60, 'ip')])
+    assert.deepEqual(rateLimits.login_failed, [rule(10, 60, 'ip'), rule(5, 300, 'key')])
+    assert.deepEqual(rateLimits.signup, [rule(20, 60, 'ip')])
+    assert.deepEqual(rateLimits.reset_password, [rule(20, 60, 'ip'), rule(5, 60, 'key')])
+    assert.deepEqual(rateLimits.reset_password_from_key, [rule(20, 60, 'ip')])
+    assert.deepEqual(rateLimits.change_password, [rule(5, 60, 'user')])
+    assert.deepEqual(rateLimits.manage_email, [rule(10, 60, 'user')])
+    assert.deepEqual(rateLimits.reauthenticate, [rule(10, 60, 'user')])
+    assert.deepEqual(rateLimits.confirm_email, [rule(1, 180, 'key')])
+    assert.deepEqual(limits({}, true).rateLimits.confirm_email, [rule(1, 10, 'key')])
+    assert.deepEqual(deprecations, [])
+  })
+
+  test('an object is merged key by key; false or null turns one off, false all', ({ assert }) => {
+    const { rateLimits } = limits({ ACCOUNT_RATE_LIMITS: '{"signup":"3/h","login":false}' })
+    assert.deepEqual(rateLimits.signup, [rule(3, 3600, 'ip')])
+    assert.isNull(rateLimits.login)
+    assert.deepEqual(rateLimits.manage_email, [rule(10, 60, 'user')])
+    const off = limits({ ACCOUNT_RATE_LIMITS: 'false' }).rateLimits
+    assert.isTrue(Object.values(off).every((value) => value === null))
+  })
+
+  test('login and login_failed of IDP_OIDC_RATE_LIMITS still count, under ACCOUNT_RATE_LIMITS', ({
+    assert,
+  }) => {
+    const legacy = limits({ IDP_OIDC_RATE_LIMITS: '{"login":"3/m/ip","token":"9/m/key"}' })
+    assert.deepEqual(legacy.rateLimits.login, [rule(3, 60, 'ip')])
+    assert.lengthOf(legacy.deprecations, 1)
+    assert.include(legacy.deprecations[0], 'ACCOUNT_RATE_LIMITS')
+    const both = limits({
+      IDP_OIDC_RATE_LIMITS: '{"login":"3/m/ip"}',
+      ACCOUNT_RATE_LIMITS: '{"login":"4/m/ip"}',
+    })
+    assert.deepEqual(both.rateLimits.login, [rule(4, 60, 'ip')])
+    assert.isNull(limits({ IDP_OIDC_RATE_LIMITS: 'false' }).rateLimits.login_failed)
+    assert.deepEqual(limits({ IDP_OIDC_RATE_LIMITS: '{"token":"9/m/key"}' }).deprecations, [])
+  })
+
+  test('bad values are refused, naming the variable they came from', ({ assert }) => {
+    const bad = (env: Record<string, string>) => failure(() => limits(env))
+    assert.equal(
+      bad({ ACCOUNT_RATE_LIMITS: '{"signup":"5/x"}' }),
+      'ACCOUNT_RATE_LIMITS: bad rate "5/x"; expected amount/duration[/per], e.g. 5/m/ip'
+    )
+    assert.equal(
+      bad({ IDP_OIDC_RATE_LIMITS: '{"login":"5/x"}', ACCOUNT_RATE_LIMITS: '{"login":"5/m"}' }),
+      'IDP_OIDC_RATE_LIMITS: bad rate "5/x"; expected amount/duration[/per], e.g. 5/m/ip'
+    )
+    assert.equal(
+      bad({ ACCOUNT_RATE_LIMITS: '{"token":"5/m"}' }),
+      'ACCOUNT_RATE_LIMITS: unknown action "token"'
+    )
+    assert.equal(
+      bad({ ACCOUNT_RATE_LIMITS: '[]' }),
+      'ACCOUNT_RATE_LIMITS: expected a JSON object of action to rate, or false'
+    )
+    assert.equal(
+      bad({ ACCOUNT_RATE_LIMITS: '{"signup":7}' }),
+      'ACCOUNT_RATE_LIMITS: the rate of "signup" must be a string, false or null'
+    )
+  })
+
+  test('ACCOUNT_LOGIN_METHODS is a subset of email and username', ({ assert }) => {
+    assert.deepEqual(account.loginMethods({}, 'M'), ['email', 'username'])
+    assert.deepEqual(account.loginMethods({ M: ' username , email' }, 'M'), ['email', 'username'])
+    assert.deepEqual(account.loginMethods({ M: 'email' }, 'M'), ['email'])
+    assert.equal(
+      failure(() => account.loginMethods({ M: 'phone' }, 'M')),
+      'M: expected email, username or both, got "phone"'
+    )
   })
 })
 

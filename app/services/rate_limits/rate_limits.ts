@@ -1,5 +1,5 @@
 /**
- * IDP_OIDC_RATE_LIMITS (settings.md §3) over the shared limiter store, so that
+ * IDP_OIDC_RATE_LIMITS and ACCOUNT_RATE_LIMITS over the shared limiter store, so that
  * every app process counts together. Each rule of an action has its own
  * counter. An exceeded limit throws TooManyRequests, which JSON endpoints send
  * as is and pages render as their own 429.
@@ -8,9 +8,22 @@ import { createHash } from 'node:crypto'
 import limiter from '@adonisjs/limiter/services/main'
 import { errors as limiterErrors } from '@adonisjs/limiter'
 import oidcConfig from '#config/oidc'
+import accountsConfig from '#config/accounts'
 import { rateLimitHits } from '#services/observability/metrics'
 import { TooManyRequests } from '#services/oidc/protocol/errors'
-import type { RateLimitAction, RateLimitRule } from '#start/settings'
+import type { RateLimitRule } from '#start/settings'
+import type { AccountRateLimitAction } from '#start/account_settings'
+
+/** An OIDC action (IDP_OIDC_RATE_LIMITS) or an account action (ACCOUNT_RATE_LIMITS) */
+type RateLimitAction = keyof typeof oidcConfig.rateLimits | AccountRateLimitAction
+
+function rulesOf(action: RateLimitAction): RateLimitRule[] {
+  const rules =
+    action in accountsConfig.rateLimits
+      ? accountsConfig.rateLimits[action as AccountRateLimitAction]
+      : oidcConfig.rateLimits[action as keyof typeof oidcConfig.rateLimits]
+  return rules ?? []
+}
 
 /**
  * What each `per` of a rule means for one request: the IP, the user id, the
@@ -35,8 +48,7 @@ function counterKey(action: RateLimitAction, rule: RateLimitRule, value: string 
 }
 
 function counters(action: RateLimitAction, subject: RateSubject) {
-  const rules = oidcConfig.rateLimits[action] ?? []
-  return rules.flatMap((rule: RateLimitRule) => {
+  return rulesOf(action).flatMap((rule: RateLimitRule) => {
     const value = subject[rule.per]
     if (value === null || value === undefined || value === '') return []
     return [

@@ -2,7 +2,7 @@ import { request as httpRequest } from 'node:http'
 import { test } from '@japa/runner'
 import { createRemoteJWKSet, jwtVerify } from 'jose'
 import type { Assert } from '@japa/assert'
-import oidcConfig from '#config/oidc'
+import accountsConfig from '#config/accounts'
 import User from '#models/user'
 import { BASE_URL, Browser, isSignedIn, readForm, type Page } from '#tests/helpers/browser'
 import { REDIRECT } from '#tests/helpers/endpoints'
@@ -21,8 +21,8 @@ function uniqueLogin(label: string) {
 
 /** The amount of the configured `login_failed` rule for `per` (settings.md §3) */
 function failedLoginLimit(per: 'ip' | 'key') {
-  const rule = oidcConfig.rateLimits.login_failed?.find((r) => r.per === per)
-  if (!rule) throw new Error(`IDP_OIDC_RATE_LIMITS has no login_failed rule per ${per}`)
+  const rule = accountsConfig.rateLimits.login_failed?.find((r) => r.per === per)
+  if (!rule) throw new Error(`ACCOUNT_RATE_LIMITS has no login_failed rule per ${per}`)
   return rule.amount
 }
 

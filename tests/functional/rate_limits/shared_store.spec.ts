@@ -7,7 +7,7 @@ import { startApp, type AppProcess } from '#tests/helpers/app_process'
 import { Browser, readForm } from '#tests/helpers/browser'
 
 /*
- * settings.md §3 and data.md §10: the login limit lives in the shared limiter
+ * ACCOUNT_RATE_LIMITS and data.md §10: the login limit lives in the shared limiter
  * store, so two app processes count together. Each test uses a rule of its
  * own ("3 per <random> seconds"): the limiter key holds the rule, so counters
  * of other runs sharing the Redis server cannot meet ours.
@@ -16,7 +16,7 @@ function uniqueRule() {
   const seconds = randomInt(600, 3600)
   return {
     seconds,
-    limits: JSON.stringify({ login: `3/${seconds}s/ip` }),
+    limits: JSON.stringify({ login: `3/${seconds}s/ip`, login_failed: '1000/m/ip,5/300s/key' }),
     keyPart: `login:3/${seconds}:ip:`,
   }
 }
@@ -78,7 +78,7 @@ test.group('Login rate limit shared by two app processes', (group) => {
     await clear()
     cleanup(clear)
     const [first, second] = await startPair(
-      { LIMITER_STORE: 'redis', IDP_OIDC_RATE_LIMITS: rule.limits },
+      { LIMITER_STORE: 'redis', ACCOUNT_RATE_LIMITS: rule.limits },
       cleanup
     )
 
@@ -98,7 +98,7 @@ test.group('Login rate limit shared by two app processes', (group) => {
       await db.from('rate_limits').where('key', 'like', `%${rule.keyPart}%`).delete()
     })
     const [first, second] = await startPair(
-      { LIMITER_STORE: 'database', IDP_OIDC_RATE_LIMITS: rule.limits },
+      { LIMITER_STORE: 'database', ACCOUNT_RATE_LIMITS: rule.limits },
       cleanup
     )
 

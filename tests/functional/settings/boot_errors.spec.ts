@@ -40,6 +40,30 @@ test.group('Boot errors (settings.md)', (group) => {
       line: 'error: IDP_OIDC_RATE_LIMITS: is not valid JSON',
     },
     {
+      env: { ACCOUNT_EMAIL_VERIFICATION: 'always' },
+      line: 'error: ACCOUNT_EMAIL_VERIFICATION: expected one of none, optional, mandatory, got "always"',
+    },
+    {
+      env: { ACCOUNT_RATE_LIMITS: '{"sign_up":"5/m"}' },
+      line: 'error: ACCOUNT_RATE_LIMITS: unknown action "sign_up"',
+    },
+    {
+      env: { ACCOUNT_RATE_LIMITS: '{"signup":"5/q"}' },
+      line: 'error: ACCOUNT_RATE_LIMITS: bad rate "5/q"; expected amount/duration[/per], e.g. 5/m/ip',
+    },
+    {
+      env: { ACCOUNT_LOGIN_METHODS: 'email,phone' },
+      line: 'error: ACCOUNT_LOGIN_METHODS: expected email, username or both, got "phone"',
+    },
+    {
+      env: { ACCOUNT_PASSWORD_MIN_LENGTH: '0' },
+      line: 'error: ACCOUNT_PASSWORD_MIN_LENGTH: expected a whole number of at least 1, got "0"',
+    },
+    {
+      env: { SMTP_PORT: '70000' },
+      line: 'error: SMTP_PORT: expected a port from 1 to 65535, got "70000"',
+    },
+    {
       env: { IDP_OIDC_ACCESS_TOKEN_EXPIRES_IN: '-5' },
       line: 'error: IDP_OIDC_ACCESS_TOKEN_EXPIRES_IN: expected a non-negative whole number of seconds, got "-5"',
     },
@@ -95,6 +119,10 @@ test.group('Boot errors (settings.md)', (group) => {
     {
       env: { ALLAUTH_TRUSTED_PROXY_COUNTS: '1' },
       line: 'error: ALLAUTH_TRUSTED_PROXY_COUNTS: not a setting of this app; did you mean ALLAUTH_TRUSTED_PROXY_COUNT?',
+    },
+    {
+      env: { ACCOUNT_EMAIL_VERIFICATON: 'mandatory' },
+      line: 'error: ACCOUNT_EMAIL_VERIFICATON: not a setting of this app; did you mean ACCOUNT_EMAIL_VERIFICATION?',
     },
     {
       env: { ACCOUNT_FAVOURITE_COLOUR: 'blue' },
