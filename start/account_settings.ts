@@ -3,12 +3,7 @@
  * the generic ones of the OIDC settings. Each throws InvalidSettingError,
  * which stops the boot with one line naming the variable.
  */
-import {
-  InvalidSettingError,
-  json,
-  parseRateRules,
-  type RateLimitRule,
-} from '#start/settings'
+import { InvalidSettingError, json, parseRateRules, type RateLimitRule } from '#start/settings'
 import { recordSettingName } from '#start/setting_names'
 
 type Source = Record<string, string | undefined>

@@ -23,6 +23,7 @@ export const middleware = router.named({
   shield: () => import('@adonisjs/shield/shield_middleware'),
   initializeAuth: () => import('@adonisjs/auth/initialize_auth_middleware'),
   auth: () => import('#middleware/auth_middleware'),
+  requireRecentAuthentication: () => import('#middleware/recent_authentication_middleware'),
   authorizeByPost: () => import('#middleware/authorize_by_post_middleware'),
   apiCors: () => import('#middleware/api_cors_middleware'),
   apiForm: () => import('#middleware/api_form_middleware'),

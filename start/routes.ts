@@ -5,6 +5,7 @@
 import router from '@adonisjs/core/services/router'
 import { middleware, pageStack } from '#start/kernel'
 import { PATHS } from '#services/oidc/protocol/paths'
+import { ACCOUNT_PATHS } from '#services/accounts/paths'
 import { publicPreflight } from '#services/oidc/clients/cors'
 import oidcConfig from '#config/oidc'
 import observabilityConfig from '#config/observability'
@@ -14,6 +15,10 @@ const JwksController = () => import('#controllers/oidc/jwks_controller')
 const LoginController = () => import('#controllers/accounts/login_controller')
 const SessionController = () => import('#controllers/accounts/session_controller')
 const GrantsController = () => import('#controllers/accounts/grants_controller')
+const SignupController = () => import('#controllers/accounts/signup_controller')
+const EmailVerificationController = () =>
+  import('#controllers/accounts/email_verification_controller')
+const EmailController = () => import('#controllers/accounts/email_controller')
 const StaticController = () => import('#controllers/static_controller')
 const AuthorizeController = () => import('#controllers/oidc/authorize_controller')
 const TokenController = () => import('#controllers/oidc/token_controller')
@@ -68,6 +73,14 @@ router
     router.get(PATHS.login, [LoginController, 'show'])
     router.post(PATHS.login, [LoginController, 'store'])
     router.post(PATHS.accountLogout, [SessionController, 'destroy'])
+    router.get(ACCOUNT_PATHS.signup, [SignupController, 'show'])
+    router.post(ACCOUNT_PATHS.signup, [SignupController, 'store'])
+    router.get(ACCOUNT_PATHS.confirmEmail, [EmailVerificationController, 'sent'])
+    router.post(ACCOUNT_PATHS.confirmEmail, [EmailVerificationController, 'enterCode'])
+    router.get(`${ACCOUNT_PATHS.confirmEmail}:key/`, [EmailVerificationController, 'show'])
+    router.post(`${ACCOUNT_PATHS.confirmEmail}:key/`, [EmailVerificationController, 'confirm'])
+    router.get(ACCOUNT_PATHS.email, [EmailController, 'index']).use(middleware.auth())
+    router.post(ACCOUNT_PATHS.email, [EmailController, 'update']).use(middleware.auth())
     router.get(PATHS.grants, [GrantsController, 'index']).use(middleware.auth())
     router.post(PATHS.grants, [GrantsController, 'update']).use(middleware.auth())
     router.get(PATHS.logout, [LogoutController, 'show'])

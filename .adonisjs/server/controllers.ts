@@ -5,9 +5,12 @@
 
 export const controllers = {
   accounts: {
+    Email: () => import('#controllers/accounts/email_controller'),
+    EmailVerification: () => import('#controllers/accounts/email_verification_controller'),
     Grants: () => import('#controllers/accounts/grants_controller'),
     Login: () => import('#controllers/accounts/login_controller'),
     Session: () => import('#controllers/accounts/session_controller'),
+    Signup: () => import('#controllers/accounts/signup_controller'),
   },
   api: {
     Me: () => import('#controllers/api/me_controller'),

@@ -20,6 +20,14 @@ export type ScannedRoutes = {
     'login.show': { paramsTuple?: []; params?: {} }
     'login.store': { paramsTuple?: []; params?: {} }
     'session.destroy': { paramsTuple?: []; params?: {} }
+    'signup.show': { paramsTuple?: []; params?: {} }
+    'signup.store': { paramsTuple?: []; params?: {} }
+    'email_verification.sent': { paramsTuple?: []; params?: {} }
+    'email_verification.enter_code': { paramsTuple?: []; params?: {} }
+    'email_verification.show': { paramsTuple: [ParamValue]; params: {'key': ParamValue} }
+    'email_verification.confirm': { paramsTuple: [ParamValue]; params: {'key': ParamValue} }
+    'email.index': { paramsTuple?: []; params?: {} }
+    'email.update': { paramsTuple?: []; params?: {} }
     'grants.index': { paramsTuple?: []; params?: {} }
     'grants.update': { paramsTuple?: []; params?: {} }
     'logout.show': { paramsTuple?: []; params?: {} }
@@ -40,6 +48,10 @@ export type ScannedRoutes = {
     'me.show': { paramsTuple?: []; params?: {} }
     'session.home': { paramsTuple?: []; params?: {} }
     'login.show': { paramsTuple?: []; params?: {} }
+    'signup.show': { paramsTuple?: []; params?: {} }
+    'email_verification.sent': { paramsTuple?: []; params?: {} }
+    'email_verification.show': { paramsTuple: [ParamValue]; params: {'key': ParamValue} }
+    'email.index': { paramsTuple?: []; params?: {} }
     'grants.index': { paramsTuple?: []; params?: {} }
     'logout.show': { paramsTuple?: []; params?: {} }
     'device.show': { paramsTuple?: []; params?: {} }
@@ -55,6 +67,10 @@ export type ScannedRoutes = {
     'me.show': { paramsTuple?: []; params?: {} }
     'session.home': { paramsTuple?: []; params?: {} }
     'login.show': { paramsTuple?: []; params?: {} }
+    'signup.show': { paramsTuple?: []; params?: {} }
+    'email_verification.sent': { paramsTuple?: []; params?: {} }
+    'email_verification.show': { paramsTuple: [ParamValue]; params: {'key': ParamValue} }
+    'email.index': { paramsTuple?: []; params?: {} }
     'grants.index': { paramsTuple?: []; params?: {} }
     'logout.show': { paramsTuple?: []; params?: {} }
     'device.show': { paramsTuple?: []; params?: {} }
@@ -75,6 +91,10 @@ export type ScannedRoutes = {
     'userinfo.show': { paramsTuple?: []; params?: {} }
     'login.store': { paramsTuple?: []; params?: {} }
     'session.destroy': { paramsTuple?: []; params?: {} }
+    'signup.store': { paramsTuple?: []; params?: {} }
+    'email_verification.enter_code': { paramsTuple?: []; params?: {} }
+    'email_verification.confirm': { paramsTuple: [ParamValue]; params: {'key': ParamValue} }
+    'email.update': { paramsTuple?: []; params?: {} }
     'grants.update': { paramsTuple?: []; params?: {} }
     'logout.submit': { paramsTuple?: []; params?: {} }
     'device.decide': { paramsTuple?: []; params?: {} }

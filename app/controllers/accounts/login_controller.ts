@@ -1,38 +1,83 @@
 import type { HttpContext } from '@adonisjs/core/http'
-import { attemptLogin } from '#services/accounts/credentials'
+import accountsConfig from '#config/accounts'
+import { attemptLogin, loginName } from '#services/accounts/credentials'
 import { safeNextPath } from '#services/accounts/next_path'
 import { startProviderSession } from '#services/accounts/provider_session'
 import { loginFailures } from '#services/observability/metrics'
+import { addressToVerify } from '#services/accounts/email_verification/required'
+import { rememberPendingVerification } from '#services/accounts/email_verification/pending'
+import { sendVerification } from '#services/accounts/email_verification/verification_mail'
+import { formField } from '#services/accounts/forms/form_errors'
+import { redirectTo, siteOf, tooManyRequests, withNext } from '#http/page_responses'
+import { ACCOUNT_PATHS } from '#services/accounts/paths'
 import { clientIp } from '#http/client_ip'
-
-/** A form field sent once; anything else (absent, repeated) counts as empty */
-const field = (value: unknown) => (typeof value === 'string' ? value : '')
+import { TooManyRequests } from '#services/oidc/protocol/errors'
 
 /** /accounts/login/ (endpoints.md §11) */
 export default class LoginController {
-  async show({ request, view }: HttpContext) {
-    return view.render('accounts/login', {
-      next: safeNextPath(request.qs().next),
-      login: field(request.qs().login),
-    })
+  async show(ctx: HttpContext) {
+    const { request, view } = ctx
+    const next = safeNextPath(request.qs().next)
+    return view.render('accounts/login', this.#page(ctx, next, formField(request.qs().login)))
   }
 
   async store(ctx: HttpContext) {
     const { request, response, view } = ctx
-    const login = field(request.input('login'))
+    const login = formField(request.input('login'))
     const next = safeNextPath(request.input('next'))
     const ip = clientIp(request)
 
-    const attempt = await attemptLogin(login, field(request.input('password')), ip)
+    const attempt = await attemptLogin(login, formField(request.input('password')), ip)
     if ('failure' in attempt) {
       ctx.logger.info({ reason: attempt.failure, ip }, 'login failed')
       loginFailures.inc({ reason: attempt.failure })
       if (attempt.failure === 'rate_limited')
         response.status(429).header('Retry-After', attempt.retryAfter)
-      return view.render('accounts/login', { next, login, error: attempt.message })
+      return view.render('accounts/login', {
+        ...this.#page(ctx, next, login),
+        error: attempt.message,
+      })
+    }
+
+    /* ACCOUNT_EMAIL_VERIFICATION=mandatory: not signed in until the address is verified */
+    const unverified = await addressToVerify(attempt.user, login)
+    if (unverified) {
+      try {
+        const { confirmationId } = await sendVerification(
+          unverified,
+          await loginName(attempt.user),
+          siteOf(ctx),
+          ip
+        )
+        rememberPendingVerification(ctx.session, {
+          email: unverified.email,
+          userId: attempt.user.id,
+          confirmationId,
+          next,
+          signIn: true,
+        })
+      } catch (error) {
+        if (error instanceof TooManyRequests) return tooManyRequests(ctx, error)
+        throw error
+      }
+      return redirectTo(ctx, ACCOUNT_PATHS.confirmEmail)
     }
 
     await startProviderSession(ctx, attempt.user)
     return response.status(303).header('Location', next).send('')
+  }
+
+  #page(ctx: HttpContext, next: string, login: string) {
+    const methods = accountsConfig.loginMethods
+    return {
+      next,
+      login,
+      siteName: siteOf(ctx).name,
+      loginLabel:
+        methods.length === 2 ? 'Email or username' : methods[0] === 'email' ? 'Email' : 'Username',
+      loginType: methods.length === 1 && methods[0] === 'email' ? 'email' : 'text',
+      signupLink: accountsConfig.signupOpen ? withNext(ACCOUNT_PATHS.signup, next) : null,
+      resetLink: ACCOUNT_PATHS.passwordReset,
+    }
   }
 }

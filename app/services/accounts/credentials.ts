@@ -6,6 +6,8 @@
  */
 import User from '#models/user'
 import EmailAddress from '#models/email_address'
+import accountsConfig from '#config/accounts'
+import type { LoginMethod } from '#start/account_settings'
 import { TooManyRequests } from '#services/oidc/protocol/errors'
 import { hitRateLimit, refundRateLimit } from '#services/rate_limits/rate_limits'
 import {
@@ -18,13 +20,18 @@ import { isStorableText } from '#database/storable_text'
 /** How logins are compared */
 const normalize = (login: string) => login.trim().toLowerCase()
 
-export async function findUserByLogin(login: string): Promise<User | null> {
+/** `methods`: what the login may be; the sign-in page allows ACCOUNT_LOGIN_METHODS */
+export async function findUserByLogin(
+  login: string,
+  methods: readonly LoginMethod[] = accountsConfig.loginMethods
+): Promise<User | null> {
   const value = normalize(login)
   if (!value || !isStorableText(value)) return null
-  if (value.includes('@')) {
+  if (value.includes('@') && methods.includes('email')) {
     const address = await EmailAddress.findBy('email', value)
     if (address) return User.find(address.userId)
   }
+  if (!methods.includes('username')) return null
   return User.query().whereRaw('LOWER(username) = ?', [value]).first()
 }
 

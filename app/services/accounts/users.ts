@@ -8,6 +8,7 @@ import db from '@adonisjs/lucid/services/db'
 import User from '#models/user'
 import EmailAddress from '#models/email_address'
 import { findUserByLogin } from '#services/accounts/credentials'
+import { LOGIN_METHODS } from '#start/account_settings'
 import { hashPassword, isStorablePasswordHash } from '#services/accounts/passwords/stored_passwords'
 import { followInsertedIds } from '#database/id_sequences'
 import { endUserSessions } from '#services/accounts/user_sessions'
@@ -126,7 +127,7 @@ async function checkNewId(id: number | undefined) {
 
 /** The user by username or any of its addresses (as at login) */
 export async function findUser(login: string): Promise<User> {
-  return (await findUserByLogin(login)) ?? fail(`no user ${quote(login)}`)
+  return (await findUserByLogin(login, LOGIN_METHODS)) ?? fail(`no user ${quote(login)}`)
 }
 
 /** The user with its addresses loaded, primary first */

@@ -1,0 +1,88 @@
+/**
+ * What a new password must pass, as Django's validators judge it (the ones
+ * allauth runs at sign-up, reset and change): long enough
+ * (ACCOUNT_PASSWORD_MIN_LENGTH), not too similar to the account's username,
+ * names or email address, not one of the 20,000 most common passwords
+ * (resources/passwords/), and not digits only. Returns every problem, in
+ * Django's words.
+ */
+import { readFile } from 'node:fs/promises'
+import app from '@adonisjs/core/services/app'
+import accountsConfig from '#config/accounts'
+
+export type PasswordOwner = {
+  username?: string | null
+  email?: string | null
+  firstName?: string | null
+  lastName?: string | null
+}
+
+/** Django's UserAttributeSimilarityValidator: attributes and their verbose names */
+const ATTRIBUTES = [
+  ['username', 'username'],
+  ['firstName', 'first name'],
+  ['lastName', 'last name'],
+  ['email', 'email address'],
+] as const
+const MAX_SIMILARITY = 0.7
+
+let commonPasswords: Promise<Set<string>> | null = null
+function loadCommonPasswords() {
+  commonPasswords ??= readFile(
+    app.makePath('resources/passwords/common_passwords.txt'),
+    'utf8'
+  ).then((text) => new Set(text.split('\n').filter(Boolean)))
+  return commonPasswords
+}
+
+/** difflib's SequenceMatcher.quick_ratio: shared characters, counted with repeats, over both lengths */
+function quickRatio(a: string, b: string) {
+  const counts = new Map<string, number>()
+  for (const char of b) counts.set(char, (counts.get(char) ?? 0) + 1)
+  let matches = 0
+  for (const char of a) {
+    const left = counts.get(char) ?? 0
+    if (left > 0) {
+      matches++
+      counts.set(char, left - 1)
+    }
+  }
+  const total = a.length + b.length
+  return total ? (2 * matches) / total : 1
+}
+
+/** A long password beside a short value is not "similar" to it (Django's length-ratio guard) */
+function farLonger(password: string, value: string) {
+  return (
+    password.length >= 10 * value.length && value.length < (MAX_SIMILARITY / 2) * password.length
+  )
+}
+
+function similarAttribute(password: string, owner: PasswordOwner): string | null {
+  const lowered = password.toLowerCase()
+  for (const [attribute, label] of ATTRIBUTES) {
+    const value = owner[attribute]
+    if (!value) continue
+    const whole = value.toLowerCase()
+    for (const part of [...whole.split(/[^\p{L}\p{N}_]+/u), whole]) {
+      if (!part || farLonger(lowered, part)) continue
+      if (quickRatio(lowered, part) >= MAX_SIMILARITY) return label
+    }
+  }
+  return null
+}
+
+export async function passwordProblems(password: string, owner: PasswordOwner): Promise<string[]> {
+  const problems: string[] = []
+  const minimum = accountsConfig.passwordMinLength
+  if ([...password].length < minimum)
+    problems.push(
+      `This password is too short. It must contain at least ${minimum} character${minimum === 1 ? '' : 's'}.`
+    )
+  const similar = similarAttribute(password, owner)
+  if (similar) problems.push(`The password is too similar to the ${similar}.`)
+  const common = await loadCommonPasswords()
+  if (common.has(password.trim().toLowerCase())) problems.push('This password is too common.')
+  if (/^\d+$/.test(password)) problems.push('This password is entirely numeric.')
+  return problems
+}

@@ -1,0 +1,52 @@
+/**
+ * The person's side of the account pages in functional tests: sign up
+ * through the form, and the values a new account needs.
+ */
+import { randomValue } from '#services/oidc/protocol/random'
+import { readForm, type Browser } from '#tests/helpers/browser'
+
+export const SIGNUP = '/accounts/signup/'
+export const EMAIL_PAGE = '/accounts/email/'
+export const CONFIRM_EMAIL = '/accounts/confirm-email/'
+
+/** An address no other test uses */
+export const uniqueEmail = (label: string) =>
+  `${label}-${randomValue(6).replace(/[-_]/g, 'x').toLowerCase()}@example.com`
+
+/** A username no other test uses */
+export const uniqueUsername = (label: string) => `${label}_${randomValue(5).replace(/-/g, 'x')}`
+
+/** A password the validators accept */
+export const goodPassword = () => `Tundra-${randomValue(9)}`
+
+export type NewAccount = { email: string; username: string; password: string }
+
+export function newAccount(label = 'new'): NewAccount {
+  return { email: uniqueEmail(label), username: uniqueUsername(label), password: goodPassword() }
+}
+
+/** Opens the sign-up page (with `next`) and posts its form with `values` */
+export async function signUp(
+  browser: Browser,
+  account: NewAccount,
+  options: { next?: string; values?: Record<string, string | null> } = {}
+) {
+  const query = options.next ? `?${new URLSearchParams({ next: options.next })}` : ''
+  const page = await browser.get(`${SIGNUP}${query}`)
+  if (page.status !== 200)
+    throw new Error(`sign-up page: ${page.status}\n${page.body.slice(0, 500)}`)
+  return browser.submit(readForm(page.body, `form[action="${SIGNUP}"]`), {
+    email: account.email,
+    username: account.username,
+    password1: account.password,
+    password2: account.password,
+    ...options.values,
+  })
+}
+
+/** The page's text without tags, spaces collapsed */
+export const pageText = (html: string) =>
+  html
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim()
