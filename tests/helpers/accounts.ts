@@ -2,7 +2,10 @@
  * The person's side of the account pages in functional tests: sign up
  * through the form, and the values a new account needs.
  */
+import accountsConfig, { type AccountsConfig } from '#config/accounts'
 import { randomValue } from '#services/oidc/protocol/random'
+import { parseRateRules } from '#start/settings'
+import type { AccountRateLimitAction } from '#start/account_settings'
 import { readForm, type Browser } from '#tests/helpers/browser'
 
 export const SIGNUP = '/accounts/signup/'
@@ -50,3 +53,26 @@ export const pageText = (html: string) =>
     .replace(/<[^>]+>/g, ' ')
     .replace(/\s+/g, ' ')
     .trim()
+
+/** Account settings for one test, restored by its cleanup (services read them at call time) */
+export function useAccountSettings(
+  cleanup: (handler: () => void) => void,
+  overrides: Partial<AccountsConfig>
+) {
+  const saved = Object.fromEntries(
+    Object.keys(overrides).map((key) => [key, accountsConfig[key as keyof AccountsConfig]])
+  )
+  Object.assign(accountsConfig, overrides)
+  cleanup(() => void Object.assign(accountsConfig, saved))
+}
+
+/** ACCOUNT_RATE_LIMITS' rules for one test: `{ signup: '2/m/ip' }` */
+export function useAccountRateLimits(
+  cleanup: (handler: () => void) => void,
+  rates: Partial<Record<AccountRateLimitAction, string>>
+) {
+  const rateLimits = { ...accountsConfig.rateLimits }
+  for (const [action, rate] of Object.entries(rates))
+    rateLimits[action as AccountRateLimitAction] = parseRateRules(rate!, 'test')
+  useAccountSettings(cleanup, { rateLimits })
+}
