@@ -1,12 +1,13 @@
 import { flags } from '@adonisjs/core/ace'
 import { createUser } from '#services/accounts/users'
-import { AdminCommand } from './_admin_command.js'
+import { AdminCommand, AdminInputError } from './_admin_command.js'
 import { describeUser, userJson, type UserJson } from './_user_json.js'
 import { asAdminInput } from './_input_errors.js'
 
 export default class UserCreate extends AdminCommand {
   static commandName = 'user:create'
-  static description = 'Create a user whose email address is primary'
+  static description =
+    'Create a user whose email address is primary (and verified unless --unverified)'
 
   @flags.string({ description: 'Primary email address (required without --username)' })
   declare email?: string
@@ -32,8 +33,14 @@ export default class UserCreate extends AdminCommand {
   @flags.string({ description: 'Last name', allowEmptyValue: true })
   declare lastName?: string
 
-  @flags.boolean({ description: 'Mark the email address verified' })
+  @flags.boolean({ description: 'The email address is verified (the default)' })
   declare verified?: boolean
+
+  @flags.boolean({
+    description:
+      'Leave the email address unverified: the person confirms it by mail (at sign-in when ACCOUNT_EMAIL_VERIFICATION=mandatory)',
+  })
+  declare unverified?: boolean
 
   @flags.boolean({ description: 'Create the user unable to sign in' })
   declare inactive?: boolean
@@ -42,6 +49,8 @@ export default class UserCreate extends AdminCommand {
   declare staff?: boolean
 
   protected async execute() {
+    if (this.verified && this.unverified)
+      throw new AdminInputError('--verified and --unverified exclude each other')
     const user = await asAdminInput(
       createUser({
         email: this.email,
@@ -51,7 +60,7 @@ export default class UserCreate extends AdminCommand {
         username: this.username,
         firstName: this.firstName,
         lastName: this.lastName,
-        verified: this.verified,
+        verified: !this.unverified,
         isActive: !this.inactive,
         isStaff: this.staff,
       })

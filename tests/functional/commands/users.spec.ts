@@ -4,6 +4,9 @@ import User from '#models/user'
 import EmailAddress from '#models/email_address'
 import { createUser } from '#tests/helpers/factories'
 import { findUserByLogin, passwordMatches } from '#services/accounts/credentials'
+import { BASE_URL, Browser } from '#tests/helpers/browser'
+import { mailSink } from '#tests/helpers/mail_sink'
+import { useAccountSettings } from '#tests/helpers/accounts'
 
 /** The user a login and password sign in as, active or not */
 const verifyCredentials = async (login: string, password: string) =>
@@ -69,12 +72,12 @@ test.group('user:create', () => {
     assert.deepEqual(await addressesOf(user.id), printed.emails)
   })
 
-  test('without options: no username, empty names, unverified address; --inactive makes it inactive', async ({
+  test('without options: no username, empty names, a verified address; --inactive makes it inactive', async ({
     assert,
   }) => {
     const plain = await runJson(assert, 'user:create', ['--email', at('plain'), '--password', 'pw'])
     assert.deepInclude(plain, { username: null, first_name: '', last_name: '', is_active: true })
-    assert.deepEqual(plain.emails, [{ email: at('plain'), verified: false, primary: true }])
+    assert.deepEqual(plain.emails, [{ email: at('plain'), verified: true, primary: true }])
 
     const inactive = await runJson(assert, 'user:create', [
       '--email',
@@ -85,6 +88,35 @@ test.group('user:create', () => {
     ])
     assert.isFalse(inactive.is_active)
     assert.isFalse((await User.findOrFail(inactive.id)).isActive)
+  })
+
+  test('--unverified leaves the address for the person to confirm: held at sign-in under mandatory verification', async ({
+    assert,
+    cleanup,
+  }) => {
+    const created = await runJson(assert, 'user:create', [
+      '--email',
+      at('unverified'),
+      '--password',
+      'Tundra-unverified-1',
+      '--unverified',
+    ])
+    assert.deepEqual(created.emails, [{ email: at('unverified'), verified: false, primary: true }])
+    useAccountSettings(cleanup, { emailVerification: 'mandatory' })
+    const held = await new Browser().signIn(at('unverified'), 'Tundra-unverified-1')
+    assert.equal(held.location, `${BASE_URL}/accounts/confirm-email/`)
+    assert.lengthOf((await mailSink.nextMail(at('unverified'))).links, 1)
+    assert.equal(
+      await runRefused(assert, 'user:create', [
+        '--email',
+        at('both'),
+        '--password',
+        'pw',
+        '--verified',
+        '--unverified',
+      ]),
+      '--verified and --unverified exclude each other'
+    )
   })
 
   test('the human form names the user and the address', async ({ assert }) => {
@@ -100,7 +132,7 @@ test.group('user:create', () => {
     assert.match(
       output.stdout[0],
       new RegExp(
-        `^Created User \\d+ ${name('human_user')}\n {2}${at('human').replaceAll('.', '\\.')}, primary$`
+        `^Created User \\d+ ${name('human_user')}\n {2}${at('human').replaceAll('.', '\\.')}, primary, verified$`
       )
     )
   })

@@ -144,8 +144,3 @@ export async function markVerified(address: EmailAddress, trx: TransactionClient
   await trx.from(TABLE).where('email_address_id', address.id).delete()
   return address
 }
-
-/** Expired confirmations; tokens:prune calls this */
-export async function pruneConfirmations() {
-  return affectedRows(await db.from(TABLE).where('expires_at', '<=', sqlTime()).delete())
-}
