@@ -252,6 +252,48 @@ test.group('Sign-up settings', (group) => {
     assert.isNull(await EmailAddress.findBy('email', email))
   })
 
+  test('SITE_NAME names the login page and the mails', async ({ assert, cleanup }) => {
+    const app = await startApp({ SITE_NAME: 'Example Identity' })
+    cleanup(() => app.stop())
+    const browser = new Browser(app.url)
+    const login = await browser.get('/accounts/login/?next=%2Faccounts%2Fgrants%2F')
+    assert.include(login.body, '<title>Sign In · Example Identity</title>')
+    assert.include(pageText(login.body), 'Example Identity')
+    assert.include(login.body, 'href="/accounts/signup/?next=%2Faccounts%2Fgrants%2F"')
+    assert.include(login.body, 'href="/accounts/password/reset/"')
+    const account = newAccount('site-name')
+    await signUp(browser, account)
+    const mail = await mailSink.nextMail(account.email)
+    assert.equal(mail.subject, '[Example Identity] Please Confirm Your Email Address')
+    assert.isTrue(mail.text.startsWith('Hello from Example Identity!'))
+    assert.include(mail.text, `Thank you for using Example Identity!\n${new URL(app.url).host}`)
+    assert.isTrue(mail.links[0].startsWith(`${app.url}/accounts/confirm-email/`))
+  })
+
+  test('without SMTP_HOST each mail is written to the log with its link', async ({
+    assert,
+    cleanup,
+  }) => {
+    const app = await startApp({ SMTP_HOST: '', LOG_LEVEL: 'info' })
+    cleanup(() => app.stop())
+    const account = newAccount('console')
+    assert.equal((await signUp(new Browser(app.url), account)).status, 303)
+    const deadline = Date.now() + 5000
+    while (!app.stdout().includes(account.email) && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 50))
+    const line = app
+      .stdout()
+      .split('\n')
+      .find((entry) => entry.includes(account.email))!
+    const logged = JSON.parse(line)
+    assert.equal(
+      logged.mail.subject,
+      `[${new URL(app.url).host}] Please Confirm Your Email Address`
+    )
+    assert.match(logged.msg, new RegExp(`\n${app.url}/accounts/confirm-email/[\\w-]+/\n`))
+    assert.lengthOf(mailSink.mailsTo(account.email), 0)
+  })
+
   test('the signup limit answers 429 with Retry-After on the page', async ({ assert, cleanup }) => {
     const app = await startApp({ ACCOUNT_RATE_LIMITS: '{"signup":"2/m/ip","login":"1000/m/ip"}' })
     cleanup(() => app.stop())
