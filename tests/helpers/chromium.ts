@@ -40,11 +40,23 @@ export async function startChromium() {
 export type PageLog = { console: string[]; requests: string[] }
 
 /** A page in a context of its own, closed by the test's cleanup */
+/** The sizes pages are checked at */
+export const VIEWPORTS = {
+  desktop: { width: 1280, height: 800 },
+  phone: { width: 390, height: 844 },
+} as const
+export type ViewportName = keyof typeof VIEWPORTS
+
 export async function openPage(
-  cleanup: (handler: () => Promise<void>) => void
+  cleanup: (handler: () => Promise<void>) => void,
+  viewport: ViewportName = 'desktop'
 ): Promise<{ page: Page; log: PageLog }> {
   if (!browser) throw new Error('Chromium runs only in the browser suite')
-  const context = await browser.newContext({ baseURL: BASE_URL })
+  const context = await browser.newContext({
+    baseURL: BASE_URL,
+    viewport: VIEWPORTS[viewport],
+    ...(viewport === 'phone' ? { isMobile: true, hasTouch: true, deviceScaleFactor: 2 } : {}),
+  })
   cleanup(() => context.close())
   const page = await context.newPage()
   const log: PageLog = { console: [], requests: [] }

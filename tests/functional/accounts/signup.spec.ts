@@ -257,7 +257,7 @@ test.group('Sign-up settings', (group) => {
     cleanup(() => app.stop())
     const browser = new Browser(app.url)
     const login = await browser.get('/accounts/login/?next=%2Faccounts%2Fgrants%2F')
-    assert.include(login.body, '<title>Sign In · Example Identity</title>')
+    assert.include(login.body, '<p class="site">Example Identity</p>')
     assert.include(pageText(login.body), 'Example Identity')
     assert.include(login.body, 'href="/accounts/signup/?next=%2Faccounts%2Fgrants%2F"')
     assert.include(login.body, 'href="/accounts/password/reset/"')

@@ -56,7 +56,13 @@ export async function signUp(
   ip: string
 ): Promise<SignupOutcome> {
   const form = await readForm(signupValidator, body)
-  if (form.errors) return { outcome: 'invalid', errors: form.errors }
+  if (form.errors) {
+    /* the password's own problems too, as Django's form shows every field's at once */
+    if (typeof body.password1 === 'string' && body.password1 && !form.errors.password1)
+      for (const problem of await passwordProblems(body.password1, {}))
+        addError(form.errors, 'password1', problem)
+    return { outcome: 'invalid', errors: form.errors }
+  }
   const { email, username, password1 } = form.values
 
   const errors: FormErrors = {}
