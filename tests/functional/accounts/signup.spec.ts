@@ -203,6 +203,20 @@ test.group('Sign-up (ACCOUNT_EMAIL_VERIFICATION=optional)', () => {
     assert.lengthOf(await mailSink.newMailsAfter(account.email, 300), 0)
   })
 
+  test('a confirmation POST without the CSRF token gets 403 and confirms nothing', async ({
+    assert,
+  }) => {
+    const account = newAccount('confirm-csrf')
+    await signUp(new Browser(), account)
+    const link = (await mailSink.nextMail(account.email)).links[0]
+    const browser = new Browser()
+    const page = await browser.get(link)
+    const form = readForm(page.body, `form[action="${new URL(link).pathname}"]`)
+    assert.equal((await browser.submit(form, { _csrf: null })).status, 403)
+    assert.isFalse((await EmailAddress.findByOrFail('email', account.email)).verified)
+    assert.equal((await browser.submit(form)).status, 303, 'the key still works')
+  })
+
   test('a failing mail server does not slow or break the sign-up; the mail leaves once it is back', async ({
     assert,
     cleanup,
