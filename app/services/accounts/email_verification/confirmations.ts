@@ -7,10 +7,11 @@
  * concurrent uses exactly one wins.
  */
 import { randomInt } from 'node:crypto'
-import { DateTime } from 'luxon'
+import { DateTime, type DurationLike } from 'luxon'
 import db from '@adonisjs/lucid/services/db'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import EmailAddress from '#models/email_address'
+import EmailConfirmation from '#models/email_confirmation'
 import { sqlTime } from '#models/columns'
 import { constantTimeEqual, randomValue, sha256Hex } from '#services/oidc/protocol/random'
 import { affectedRows } from '#database/statements'
@@ -27,35 +28,36 @@ export const displayCode = (code: string) => `${code.slice(0, 4)}-${code.slice(4
 
 async function insertConfirmation(
   addressId: number,
-  secret: { key_digest: string } | { code_digest: string },
-  lifetime: object,
+  secret: { keyDigest: string } | { codeDigest: string },
+  lifetime: DurationLike,
   trx: TransactionClientContract
 ) {
-  const [id] = await trx.table(TABLE).insert({
-    email_address_id: addressId,
-    ...secret,
-    failed_attempts: 0,
-    created_at: sqlTime(),
-    expires_at: sqlTime(DateTime.now().plus(lifetime)),
-  })
-  return Number(id)
+  const confirmation = await EmailConfirmation.create(
+    {
+      emailAddressId: addressId,
+      ...secret,
+      failedAttempts: 0,
+      expiresAt: DateTime.now().plus(lifetime),
+    },
+    { client: trx }
+  )
+  return confirmation.id
 }
 
 /** A new link key for the address */
 export async function createConfirmationKey(addressId: number, trx: TransactionClientContract) {
   const key = randomValue(32)
-  await insertConfirmation(addressId, { key_digest: sha256Hex(key) }, KEY_LIFETIME, trx)
+  await insertConfirmation(addressId, { keyDigest: sha256Hex(key) }, KEY_LIFETIME, trx)
   return key
 }
 
 /** A new code for the address; the session keeps the id, the mail the code */
 export async function createConfirmationCode(addressId: number, trx: TransactionClientContract) {
-  const code = Array.from({ length: 8 }, () => CODE_ALPHABET[randomInt(CODE_ALPHABET.length)]).join(
-    ''
-  )
+  const letters = Array.from({ length: 8 }, () => CODE_ALPHABET[randomInt(CODE_ALPHABET.length)])
+  const code = letters.join('')
   const id = await insertConfirmation(
     addressId,
-    { code_digest: sha256Hex(code) },
+    { codeDigest: sha256Hex(code) },
     CODE_LIFETIME,
     trx
   )

@@ -53,7 +53,8 @@ const isUniqueViolation = (error: unknown) =>
 export async function signUp(
   body: Record<string, unknown>,
   site: MailSite,
-  ip: string
+  ip: string,
+  raced = false
 ): Promise<SignupOutcome> {
   const form = await readForm(signupValidator, body)
   if (form.errors) {
@@ -98,7 +99,8 @@ export async function signUp(
       return { outcome: 'created' as const, user, email, confirmationId }
     })
   } catch (error) {
-    if (!isUniqueViolation(error)) throw error
-    return signUp(body, site, ip)
+    /* once more: the checks now see the winner's address or username */
+    if (raced || !isUniqueViolation(error)) throw error
+    return signUp(body, site, ip, true)
   }
 }
