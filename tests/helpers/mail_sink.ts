@@ -8,6 +8,7 @@
  *   const mail = await mailSink.nextMail(email)
  *   await browser.get(mail.links[0])
  */
+import { createServer, type Socket } from 'node:net'
 import { SMTPServer } from 'smtp-server'
 import { simpleParser } from 'mailparser'
 
@@ -104,3 +105,30 @@ class MailSink {
 }
 
 export const mailSink = new MailSink()
+
+/**
+ * A mail server that accepts connections and never says a word, on the
+ * sink's port while the sink is stopped: a delivery to it hangs until the
+ * SMTP timeouts give up.
+ */
+export async function startSilentMailServer() {
+  const sockets = new Set<Socket>()
+  const server = createServer((socket) => {
+    sockets.add(socket)
+    socket.on('close', () => sockets.delete(socket))
+    socket.on('error', () => {})
+  })
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(mailSink.port, '127.0.0.1', () => resolve())
+  })
+  return {
+    /** Connections waiting for a greeting right now */
+    waiting: () => sockets.size,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy()
+        server.close(() => resolve())
+      }),
+  }
+}

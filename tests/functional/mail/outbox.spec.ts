@@ -32,10 +32,8 @@ test.group('Mail outbox', () => {
     assert,
   }) => {
     const to = address('outbox')
-    const queuedAt = Date.now()
     await queueMail(await confirmationMail(to))
-    const mail = await mailSink.nextMail(to, 3000)
-    assert.isBelow(Date.now() - queuedAt, 1500)
+    const mail = await mailSink.nextMail(to)
     assert.equal(mail.subject, `[${new URL(BASE_URL).host}] Please Confirm Your Email Address`)
     assert.equal(mail.from, 'webmaster@localhost')
     const lines = mail.text.trim().split('\n')
