@@ -270,6 +270,33 @@ test.group('Sign-up settings', (group) => {
     assert.isNull(await EmailAddress.findBy('email', email))
   })
 
+  test('every account and mail setting is known to the boot check', async ({ assert, cleanup }) => {
+    const app = await startApp({
+      SITE_NAME: 'Every Setting',
+      ACCOUNT_EMAIL_VERIFICATION: 'optional',
+      ACCOUNT_EMAIL_VERIFICATION_BY_CODE_ENABLED: 'false',
+      ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED: 'false',
+      ACCOUNT_LOGIN_METHODS: 'email,username',
+      ACCOUNT_SIGNUP_OPEN: 'true',
+      ACCOUNT_PASSWORD_MIN_LENGTH: '8',
+      ACCOUNT_REAUTHENTICATION_TIMEOUT: '300',
+      ACCOUNT_PREVENT_ENUMERATION: 'true',
+      ACCOUNT_RATE_LIMITS: '{"signup":"1000/m/ip"}',
+      SMTP_USERNAME: 'sink',
+      SMTP_PASSWORD: 'sink',
+      SMTP_SECURE: 'false',
+      DEFAULT_FROM_EMAIL: 'Identity <id@example.com>',
+    })
+    cleanup(() => app.stop())
+    const page = await signUp(new Browser(app.url), newAccount('settings'), {
+      values: { password1: 'x7#Qzk9', password2: 'x7#Qzk9' },
+    })
+    assert.include(
+      pageText(page.body),
+      'This password is too short. It must contain at least 8 characters.'
+    )
+  })
+
   test('SITE_NAME names the login page and the mails', async ({ assert, cleanup }) => {
     const app = await startApp({ SITE_NAME: 'Example Identity' })
     cleanup(() => app.stop())
