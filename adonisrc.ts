@@ -44,7 +44,6 @@ export default defineConfig({
     { pattern: 'public/**', reloadServer: false },
     /* Plain JavaScript the build's entry points run first (they are compiled, it is not) */
     { pattern: 'bin/node24.js', reloadServer: false },
-    { pattern: 'resources/passwords/*.txt', reloadServer: false },
   ],
 
   hooks: {

@@ -2,12 +2,9 @@
  * What a new password must pass, as Django's validators judge it (the ones
  * allauth runs at sign-up, reset and change): long enough
  * (ACCOUNT_PASSWORD_MIN_LENGTH), not too similar to the account's username,
- * names or email address, not one of the 20,000 most common passwords
- * (resources/passwords/), and not digits only. Returns every problem, in
- * Django's words.
+ * names or email address, not one of the 20,000 most common passwords, and
+ * not digits only. Returns every problem, in Django's words.
  */
-import { readFile } from 'node:fs/promises'
-import app from '@adonisjs/core/services/app'
 import accountsConfig from '#config/accounts'
 
 export type PasswordOwner = {
@@ -26,12 +23,25 @@ const ATTRIBUTES = [
 ] as const
 const MAX_SIMILARITY = 0.7
 
+/** As many as Django's CommonPasswordValidator refuses */
+const COMMON_PASSWORD_COUNT = 20_000
+
+/**
+ * The most common passwords, lower-cased: the first 20,000 of zxcvbn's
+ * frequency-ordered list from leaked-password corpora (the
+ * @zxcvbn-ts/language-common package), read on first use.
+ */
 let commonPasswords: Promise<Set<string>> | null = null
 function loadCommonPasswords() {
-  commonPasswords ??= readFile(
-    app.makePath('resources/passwords/common_passwords.txt'),
-    'utf8'
-  ).then((text) => new Set(text.split('\n').filter(Boolean)))
+  commonPasswords ??= import('@zxcvbn-ts/language-common').then(({ dictionary }) => {
+    const common = new Set<string>()
+    for (const entry of dictionary['passwords-common'] as string[]) {
+      const password = entry.trim().toLowerCase()
+      if (password) common.add(password)
+      if (common.size === COMMON_PASSWORD_COUNT) break
+    }
+    return common
+  })
   return commonPasswords
 }
 
