@@ -39,7 +39,6 @@ export async function startChromium() {
 /** What the page said on its console, and every URL it requested */
 export type PageLog = { console: string[]; requests: string[] }
 
-/** A page in a context of its own, closed by the test's cleanup */
 /** The sizes pages are checked at */
 export const VIEWPORTS = {
   desktop: { width: 1280, height: 800 },
@@ -47,6 +46,11 @@ export const VIEWPORTS = {
 } as const
 export type ViewportName = keyof typeof VIEWPORTS
 
+/**
+ * A page in a context of its own, closed by the test's cleanup. A server
+ * error any page meets is printed at once, so that a test that then waits in
+ * vain says why.
+ */
 export async function openPage(
   cleanup: (handler: () => Promise<void>) => void,
   viewport: ViewportName = 'desktop'
@@ -63,6 +67,12 @@ export async function openPage(
   page.on('console', (message) => log.console.push(`${message.type()}: ${message.text()}`))
   page.on('pageerror', (error) => log.console.push(`pageerror: ${error.message}`))
   page.on('request', (request) => log.requests.push(request.url()))
+  page.on('response', (response) => {
+    if (response.status() >= 500)
+      console.error(
+        `chromium: ${response.status()} from ${response.request().method()} ${response.url()}`
+      )
+  })
   return { page, log }
 }
 
