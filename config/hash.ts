@@ -1,6 +1,6 @@
 import { defineConfig, drivers } from '@adonisjs/core/hash'
 
-/* User passwords (data.md §1); client secrets use SHA-256, see app/services/oidc/clients/secrets.ts */
+/* User passwords (docs/data-model.md#users-and-email-addresses); client secrets use SHA-256, see app/services/oidc/clients/secrets.ts */
 const hashConfig = defineConfig({
   default: 'scrypt',
   list: {

@@ -35,7 +35,7 @@ const loggerConfig = defineConfig({
         : app.inTest
           ? destination({ dest: 1, sync: true })
           : undefined,
-      /* security.md §4: secrets never reach a log */
+      /* docs/security.md#secrets-and-logs: secrets never reach a log */
       redact: {
         paths: [
           'req.headers.authorization',

@@ -61,7 +61,7 @@ const oidcConfig = {
   /** IDP_OIDC_USER_CODE_FORMAT (allauth): {"length","numeric","dashed"} */
   userCodeFormat: read.userCodeFormat(env, 'IDP_OIDC_USER_CODE_FORMAT'),
 
-  /** IDP_OIDC_RATE_LIMITS (allauth): merged over the defaults of settings.md §3 */
+  /** IDP_OIDC_RATE_LIMITS (allauth): merged over the defaults of docs/settings.md#rate-limits */
   rateLimits: read.rateLimits(env, 'IDP_OIDC_RATE_LIMITS'),
 
   /** IDP_OIDC_RP_INITIATED_LOGOUT_ASKS_FOR_OP_LOGOUT (allauth): default true */

@@ -3,7 +3,7 @@ import { defineConfig } from '@adonisjs/shield'
 /*
  * CSRF on every state-changing form. An authorization request POSTed by an RP
  * is redirected before this check (authorize_by_post middleware); a logout
- * request POSTed by an RP is excepted (endpoints.md §10).
+ * request POSTed by an RP is excepted (docs/endpoints.md#rp-initiated-logout).
  * The CSP and other page headers are set by the html_security middleware.
  */
 const shieldConfig = defineConfig({

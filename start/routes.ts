@@ -1,5 +1,5 @@
 /*
- * Routes (endpoints.md §0.1). The JSON API endpoints carry no session; the
+ * Routes (docs/endpoints.md#routes). The JSON API endpoints carry no session; the
  * pages get the session, CSRF and auth stack.
  */
 import router from '@adonisjs/core/services/router'
@@ -49,7 +49,7 @@ if (observabilityConfig.metricsToken) router.get('/metrics', [MetricsController,
 
 /*
  * Form-body API endpoints: CORS for the origins their clients registered
- * (preflights answered there), then the body read strictly (§0.2)
+ * (preflights answered there), then the body read strictly (docs/endpoints.md#api-request-format)
  */
 const apiForm = [middleware.apiCors({ methods: 'POST, OPTIONS' }), middleware.apiForm()]
 router.route(PATHS.token, ['POST', 'OPTIONS'], [TokenController, 'issue']).use(apiForm)
@@ -88,7 +88,7 @@ router
   })
   .use(pageStack)
 
-/* The device page sends anonymous visitors to the login page before any CSRF check (endpoints.md §9) */
+/* The device page sends anonymous visitors to the login page before any CSRF check (docs/endpoints.md#device-page) */
 const deviceStack = [
   middleware.session(),
   middleware.initializeAuth(),

@@ -99,7 +99,7 @@ export function absoluteUrl(source: Source, name: string): string | null {
   return value
 }
 
-/** tokens.md §1: APP_URL must be a bare origin; the issuer is it without a trailing slash */
+/** docs/tokens.md#issuer: APP_URL must be a bare origin; the issuer is it without a trailing slash */
 export function issuerOrigin(source: Source, name: string): string | null {
   const value = raw(source, name)
   if (value === undefined) return null
@@ -146,7 +146,7 @@ export function privateKey(source: Source, name: string): KeyObject | null {
 
 export type UserCodeFormat = { length: number; numeric: boolean; dashed: boolean }
 
-/** settings.md §4 */
+/** docs/settings.md#user-code-format */
 export function userCodeFormat(source: Source, name: string): UserCodeFormat {
   const value = json(source, name) ?? {}
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
@@ -187,7 +187,7 @@ const DEFAULT_RATE_LIMITS: Record<RateLimitAction, string | null> = {
 const MOVED_TO_ACCOUNT_RATE_LIMITS = ['login', 'login_failed']
 const UNIT_SECONDS = { s: 1, m: 60, h: 3600, d: 86400 } as const
 
-/** allauth's `amount/duration[/per]` syntax, comma-separated (settings.md §3) */
+/** allauth's `amount/duration[/per]` syntax, comma-separated (docs/settings.md#rate-limits) */
 export function parseRateRules(text: string, name: string): RateLimitRule[] {
   return text.split(',').map((part) => {
     const match = /^\s*(\d+)\/(\d*)([smhd])(?:\/(ip|user|key|client))?\s*$/.exec(part)

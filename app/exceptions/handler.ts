@@ -7,7 +7,7 @@ import { JSON_PATHS, PATHS, isIdpPathWithTrailingSlash } from '#services/oidc/pr
 import { checkApiRequest } from '#services/oidc/protocol/parameters'
 
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']
-/** The endpoints that read only a form body (endpoints.md §0.2) */
+/** The endpoints that read only a form body (docs/endpoints.md#api-request-format) */
 const FORM_API_PATHS: string[] = [PATHS.token, PATHS.revoke, PATHS.introspect, PATHS.deviceCode]
 
 /**
@@ -78,7 +78,7 @@ export default class HttpExceptionHandler extends ExceptionHandler {
 
   /**
    * The body parser failed (e.g. on malformed JSON, with 400 or 422) before
-   * the endpoint ran its §0.2 checks: run the ones that come first, so that a
+   * the endpoint ran its docs/endpoints.md#api-request-format checks: run the ones that come first, so that a
    * JSON body gets the Content-Type error; otherwise the body could not be
    * decoded (400).
    */
@@ -95,7 +95,7 @@ export default class HttpExceptionHandler extends ExceptionHandler {
     return new OAuthError('invalid_request', 'The request body could not be read.')
   }
 
-  /** endpoints.md §0.1: a known path with another method is 405 with Allow */
+  /** docs/endpoints.md#routes: a known path with another method is 405 with Allow */
   #notFoundOrNotAllowed(ctx: HttpContext) {
     const path = ctx.request.url()
     /* The router would match the slash-less route: no Allow for these */

@@ -1,7 +1,7 @@
 /**
  * The client IP and the request origin behind proxies, as allauth decides them:
  * forwarded headers are believed only when ALLAUTH_TRUSTED_PROXY_COUNT or
- * ALLAUTH_TRUSTED_CLIENT_IP_HEADER says so (security.md S21).
+ * ALLAUTH_TRUSTED_CLIENT_IP_HEADER says so (docs/security.md S21).
  */
 import type { HttpRequest } from '@adonisjs/core/http'
 import oidcConfig from '#config/oidc'

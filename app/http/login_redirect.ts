@@ -2,7 +2,7 @@ import type { HttpContext } from '@adonisjs/core/http'
 import { PATHS } from '#services/oidc/protocol/paths'
 
 /**
- * Sends the browser to the login page with `next` (endpoints.md §0.5): 302
+ * Sends the browser to the login page with `next` (docs/endpoints.md#html-pages): 302
  * after a GET, 303 after a POST.
  */
 export function redirectToLogin(ctx: HttpContext, next: string, loginHint?: string | null) {

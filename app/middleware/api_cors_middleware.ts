@@ -3,7 +3,7 @@ import type { NextFn } from '@adonisjs/core/types/http'
 import { originAllowed } from '#services/oidc/clients/cors'
 
 /**
- * CORS of the API endpoints (endpoints.md §0.6): preflights are answered here
+ * CORS of the API endpoints (docs/endpoints.md#cors): preflights are answered here
  * (204, with the CORS headers only for a registered origin); other requests
  * get Access-Control-Allow-Origin after the endpoint has run, errors included.
  */

@@ -14,7 +14,7 @@ declare module '@adonisjs/core/http' {
 
 /**
  * The form-body API endpoints (token, revoke, introspect, device code): the
- * body is read strictly and checked before the endpoint runs (§0.2), and the
+ * body is read strictly and checked before the endpoint runs (docs/endpoints.md#api-request-format), and the
  * request is handed on as plain values.
  */
 export default class ApiFormMiddleware {

@@ -6,7 +6,7 @@ import { mediaType } from '#services/oidc/protocol/parameters'
 import { readParams } from '#services/oidc/authorize/decision'
 
 /**
- * §3.3 step 1: a POST to the authorization endpoint without `request` is an
+ * docs/endpoints.md#consent-form-submission: a POST to the authorization endpoint without `request` is an
  * authorization request sent by POST (an RP's cross-site form): 303 to the
  * GET form with the same parameters, before the CSRF check that protects the
  * consent form. Only a form body qualifies, and the query is rebuilt from its

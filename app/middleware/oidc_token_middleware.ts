@@ -18,7 +18,7 @@ declare module '@adonisjs/core/http' {
 
 /**
  * Lets the app's own API routes accept the access tokens this provider issues
- * (allauth's DRF/Ninja integration, tokens.md §10): opaque or JWT, looked up by
+ * (allauth's DRF/Ninja integration, docs/tokens.md#protecting-your-own-api): opaque or JWT, looked up by
  * hash so revocation counts; 401 invalid_token or 403 insufficient_scope.
  */
 export default class OidcTokenMiddleware {

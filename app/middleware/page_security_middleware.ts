@@ -4,7 +4,7 @@ import type { NextFn } from '@adonisjs/core/types/http'
 import { JSON_PATHS } from '#services/oidc/protocol/paths'
 
 /**
- * Headers every HTML page carries (endpoints.md §0.5, security.md S10): no
+ * Headers every HTML page carries (docs/endpoints.md#html-pages, docs/security.md S10): no
  * framing, no referrer, and a CSP that allows only our stylesheet
  * and scripts bearing this response's nonce (the form_post page uses one).
  */

@@ -3,7 +3,7 @@ import type { NextFn } from '@adonisjs/core/types/http'
 import { isIdpPathWithTrailingSlash } from '#services/oidc/protocol/paths'
 
 /**
- * endpoints.md §0.1: IdP paths with a trailing slash give 404. The router
+ * docs/endpoints.md#routes: IdP paths with a trailing slash give 404. The router
  * ignores trailing slashes, so they are refused here, before routing.
  */
 export default class StrictPathsMiddleware {

@@ -24,7 +24,7 @@ export default class EmailAddress extends BaseModel {
   @column.dateTime({ autoCreate: true })
   declare createdAt: DateTime
 
-  /** The address claims show, read-only: the one chosen at consent, else the primary one (tokens.md §8) */
+  /** The address claims show, read-only: the one chosen at consent, else the primary one (docs/tokens.md#the-email-shared-with-a-client) */
   static async forClaims(userId: number, chosen: string | null | undefined) {
     const row = chosen
       ? await selectRow('select * from email_addresses where user_id = ? and email = ?', [

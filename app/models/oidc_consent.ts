@@ -17,7 +17,7 @@ export default class OidcConsent extends BaseModel {
   @listColumn()
   declare scopes: string[]
 
-  /** The email chosen at consent, when it differs from the primary (tokens.md §8) */
+  /** The email chosen at consent, when it differs from the primary (docs/tokens.md#the-email-shared-with-a-client) */
   @column()
   declare email: string | null
 

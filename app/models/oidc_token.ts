@@ -35,7 +35,7 @@ export default class OidcToken extends BaseModel {
   @listColumn()
   declare scopes: string[]
 
-  /** `{"email": "<address>"}` or null (tokens.md §8) */
+  /** `{"email": "<address>"}` or null (docs/tokens.md#the-email-shared-with-a-client) */
   @jsonColumn()
   declare data: { email?: string | null } | null
 

@@ -1,5 +1,5 @@
 /**
- * The worked example of README "Customising claims" (adapter.md §4): a
+ * The worked example of README "Customising claims" (docs/adapter.md#replacing-the-adapter): a
  * `groups` claim with its consent label, and a tenant claim on JWT access
  * tokens. Enable it with IDP_OIDC_ADAPTER=#services/groups_oidc_adapter.
  */

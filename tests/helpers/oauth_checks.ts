@@ -48,7 +48,7 @@ export class RecordingBrowser extends Browser {
   }
 }
 
-/** S9 and security.md §3: no 307, no 500; every authorize response is no-store (§3.4) */
+/** S9 and docs/security.md#bad-input: no 307, no 500; every authorize response is no-store (docs/endpoints.md#authorization-responses) */
 export function assertCleanResponses() {
   const pages = seen.splice(0)
   for (const page of pages) {

@@ -3,7 +3,7 @@ import { missingScopes, type ScopeExpression } from '#services/oidc/protocol/sco
 
 const GRANTED = ['openid', 'profile']
 
-test.group('Scope expressions (tokens.md §10)', () => {
+test.group('Scope expressions (docs/tokens.md#protecting-your-own-api)', () => {
   test('undefined and [] accept any token, even one without scopes', ({ assert }) => {
     for (const expression of [undefined, []] as ScopeExpression[]) {
       assert.isNull(missingScopes(expression, 'GET', []))

@@ -22,7 +22,7 @@ const pem = (type: 'rsa' | 'ec' | 'ed25519' | 'x25519', format: 'pkcs8' | 'pkcs1
   return privateKey.export({ type: format, format: 'pem' }) as string
 }
 
-test.group('settings: rate strings (settings.md §3)', () => {
+test.group('settings: rate strings (docs/settings.md#rate-limits)', () => {
   test('amount/duration[/per] with s, m, h and d units', ({ assert }) => {
     assert.deepEqual(read.parseRateRules('5/m/ip', 'X'), [
       { amount: 5, durationSeconds: 60, per: 'ip' },
@@ -90,7 +90,7 @@ test.group('settings: IDP_OIDC_RATE_LIMITS', () => {
     ],
   }
 
-  test('unset gives the defaults of settings.md §3', ({ assert }) => {
+  test('unset gives the defaults of docs/settings.md#rate-limits', ({ assert }) => {
     assert.deepEqual(read.rateLimits({}, 'IDP_OIDC_RATE_LIMITS'), defaults)
     assert.deepEqual(
       read.rateLimits({ IDP_OIDC_RATE_LIMITS: '  ' }, 'IDP_OIDC_RATE_LIMITS'),
@@ -297,7 +297,7 @@ test.group('settings: durations, booleans, enums', () => {
   })
 })
 
-test.group('settings: IDP_OIDC_USER_CODE_FORMAT (settings.md §4)', () => {
+test.group('settings: IDP_OIDC_USER_CODE_FORMAT (docs/settings.md#user-code-format)', () => {
   const parse = (value?: string) =>
     read.userCodeFormat(
       value === undefined ? {} : { IDP_OIDC_USER_CODE_FORMAT: value },

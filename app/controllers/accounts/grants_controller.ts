@@ -4,7 +4,7 @@ import { currentProviderSession } from '#services/accounts/provider_session'
 import { listConsents, revokeConsent } from '#services/oidc/authorize/consent_store'
 import { PATHS } from '#services/oidc/protocol/paths'
 
-/** /accounts/grants/: what the signed-in user has authorized, and revoking it (endpoints.md §11) */
+/** /accounts/grants/: what the signed-in user has authorized, and revoking it (docs/endpoints.md#account-pages) */
 export default class GrantsController {
   async index(ctx: HttpContext) {
     const session = (await currentProviderSession(ctx))!

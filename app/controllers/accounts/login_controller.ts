@@ -13,7 +13,7 @@ import { ACCOUNT_PATHS } from '#services/accounts/paths'
 import { clientIp } from '#http/client_ip'
 import { TooManyRequests } from '#services/oidc/protocol/errors'
 
-/** /accounts/login/ (endpoints.md §11) */
+/** /accounts/login/ (docs/endpoints.md#account-pages) */
 export default class LoginController {
   async show(ctx: HttpContext) {
     const { request, view } = ctx

@@ -4,7 +4,7 @@ import { currentProviderSession } from '#services/accounts/provider_session'
 import { signOut } from '#services/accounts/sign_out'
 import { PATHS } from '#services/oidc/protocol/paths'
 
-/** The account home page and POST /accounts/logout/ (endpoints.md §11) */
+/** The account home page and POST /accounts/logout/ (docs/endpoints.md#account-pages) */
 export default class SessionController {
   async home(ctx: HttpContext) {
     const session = await currentProviderSession(ctx)

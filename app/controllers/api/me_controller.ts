@@ -1,7 +1,7 @@
 import type { HttpContext } from '@adonisjs/core/http'
 import { joinScopes } from '#services/oidc/protocol/scopes'
 
-/** GET /api/me: the example route protected by middleware.oidcToken (tokens.md §10) */
+/** GET /api/me: the example route protected by middleware.oidcToken (docs/tokens.md#protecting-your-own-api) */
 export default class MeController {
   async show(ctx: HttpContext) {
     const { client, user, scopes } = ctx.oidc

@@ -10,7 +10,7 @@ import { sendAuthorizationResponse } from '#http/authorization_response'
 import { redirectToLogin } from '#http/login_redirect'
 import { rawQuery } from '#http/request_parts'
 
-/** /identity/o/authorize (endpoints.md §3) */
+/** /identity/o/authorize (docs/endpoints.md#authorization-endpoint) */
 export default class AuthorizeController {
   /** GET: an authorization request */
   async show(ctx: HttpContext) {

@@ -8,7 +8,7 @@ import { PATHS } from '#services/oidc/protocol/paths'
 import oidcConfig from '#config/oidc'
 import { hitRateLimit } from '#services/rate_limits/rate_limits'
 
-/** POST /identity/o/api/device/code (RFC 8628 §3.1-3.2, endpoints.md §8) */
+/** POST /identity/o/api/device/code (RFC 8628 §3.1-3.2, docs/endpoints.md#device-authorization-endpoint) */
 export default class DeviceCodeController {
   async create({ apiRequest, response }: HttpContext) {
     const { params, adapter } = apiRequest

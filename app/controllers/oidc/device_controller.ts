@@ -13,7 +13,7 @@ const INCORRECT = 'Incorrect code.'
 const TOO_MANY = 'Be patient, you are sending too many requests.'
 
 /**
- * /identity/o/device (endpoints.md §9, login required): enter the user code,
+ * /identity/o/device (docs/endpoints.md#device-page, login required): enter the user code,
  * confirm or deny, see the result. Wrong codes count against the
  * device_user_code rate limit.
  */

@@ -2,7 +2,7 @@ import type { HttpContext } from '@adonisjs/core/http'
 import { discoveryDocument } from '#services/oidc/discovery'
 import { publicCors } from '#services/oidc/clients/cors'
 
-/** GET /.well-known/openid-configuration (endpoints.md §1), and the same at the RFC 8414 path */
+/** GET /.well-known/openid-configuration (docs/endpoints.md#discovery), and the same at the RFC 8414 path */
 export default class DiscoveryController {
   async show(ctx: HttpContext) {
     publicCors(ctx)

@@ -3,7 +3,7 @@ import { InvalidRequest } from '#services/oidc/protocol/errors'
 import { authenticateClient } from '#services/oidc/clients/authentication'
 import { introspect } from '#services/oidc/tokens/introspection'
 
-/** POST /identity/o/api/introspect (RFC 7662, endpoints.md §7; confidential clients only) */
+/** POST /identity/o/api/introspect (RFC 7662, docs/endpoints.md#introspection-endpoint; confidential clients only) */
 export default class IntrospectController {
   async introspect({ apiRequest, response }: HttpContext) {
     const { params, adapter } = apiRequest

@@ -2,7 +2,7 @@ import type { HttpContext } from '@adonisjs/core/http'
 import keyStore from '#services/oidc/keys/key_store'
 import { publicCors } from '#services/oidc/clients/cors'
 
-/** GET /.well-known/jwks.json (endpoints.md §2) */
+/** GET /.well-known/jwks.json (docs/endpoints.md#jwks) */
 export default class JwksController {
   async show(ctx: HttpContext) {
     publicCors(ctx)

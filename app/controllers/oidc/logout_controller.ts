@@ -11,7 +11,7 @@ import {
 import { rawQuery } from '#http/request_parts'
 import { revokeUserClientTokens } from '#services/oidc/tokens/token_store'
 
-/** /identity/o/logout: RP-initiated logout (endpoints.md §10) */
+/** /identity/o/logout: RP-initiated logout (docs/endpoints.md#rp-initiated-logout) */
 export default class LogoutController {
   async show(ctx: HttpContext) {
     const query = readLogoutParams(rawQuery(ctx.request))

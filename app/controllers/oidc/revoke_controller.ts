@@ -3,7 +3,7 @@ import { InvalidRequest } from '#services/oidc/protocol/errors'
 import { authenticateClient } from '#services/oidc/clients/authentication'
 import { revokeToken } from '#services/oidc/tokens/revocation'
 
-/** POST /identity/o/api/revoke (RFC 7009, endpoints.md §6) */
+/** POST /identity/o/api/revoke (RFC 7009, docs/endpoints.md#revocation-endpoint) */
 export default class RevokeController {
   async revoke({ apiRequest, response }: HttpContext) {
     const { params, adapter } = apiRequest

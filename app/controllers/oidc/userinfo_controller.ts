@@ -4,7 +4,7 @@ import { userinfoClaims } from '#services/oidc/tokens/userinfo'
 import { setCorsClient } from '#services/oidc/clients/cors'
 import { bearerSource } from '#http/request_parts'
 
-/** GET|POST /identity/o/api/userinfo (endpoints.md §5) */
+/** GET|POST /identity/o/api/userinfo (docs/endpoints.md#userinfo-endpoint) */
 export default class UserinfoController {
   async show(ctx: HttpContext) {
     const accessToken = bearerToken(bearerSource(ctx.request), true)

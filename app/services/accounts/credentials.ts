@@ -1,7 +1,7 @@
 /**
  * Sign-in by username (case-insensitive) or any email address of the user
  * (interfaces.md, Login), under the `login` and `login_failed` rate limits
- * (settings.md §3). A missing user still costs one password hash, so the
+ * (docs/settings.md#rate-limits). A missing user still costs one password hash, so the
  * response time does not tell whether an account exists.
  */
 import User from '#models/user'

@@ -7,7 +7,7 @@ const notAPath = (value: string) =>
 
 /**
  * `next` must be a same-site path: `/x`, never `//x`, `/\x` or anything that
- * a browser would resolve to another origin (security.md §2). The resolved
+ * a browser would resolve to another origin (docs/security.md#other-protections). The resolved
  * path is checked again, since dot segments (`/.//x`, `/%2e%2e//x`) resolve
  * to `//x`.
  */

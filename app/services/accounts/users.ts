@@ -1,6 +1,5 @@
 /**
- * Users and their email addresses as the admin commands manage them (data.md
- * §1–2). Addresses are stored lower-cased and are unique; a user has at most
+ * Users and their email addresses as the admin commands manage them (docs/data-model.md#users-and-email-addresses). Addresses are stored lower-cased and are unique; a user has at most
  * one primary address, and changing it happens in one transaction. Every check
  * runs before the first write.
  */

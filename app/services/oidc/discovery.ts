@@ -1,5 +1,5 @@
 /**
- * The discovery document (endpoints.md §1): allauth's 11 keys first, in its
+ * The discovery document (docs/endpoints.md#discovery): allauth's 11 keys first, in its
  * order (compat), then the complete RFC 8414 metadata.
  */
 import oidcConfig from '#config/oidc'

@@ -1,5 +1,5 @@
 /**
- * tokens:prune (data.md §12): deletes the rows no check needs any more, each
+ * tokens:prune (docs/data-model.md#pruning): deletes the rows no check needs any more, each
  * table through its owner, 1,000 rows at a time.
  */
 import { DateTime } from 'luxon'

@@ -1,5 +1,5 @@
 /**
- * The token endpoint's common checks (endpoints.md §4), in order, then the
+ * The token endpoint's common checks (docs/endpoints.md#token-endpoint), in order, then the
  * grant's own handler.
  */
 import {

@@ -27,7 +27,7 @@ function rulesOf(action: RateLimitAction): RateLimitRule[] {
 
 /**
  * What each `per` of a rule means for one request: the IP, the user id, the
- * client_id, or the action's key (settings.md §3)
+ * client_id, or the action's key (docs/settings.md#rate-limits)
  */
 export type RateSubject = {
   ip: string

@@ -19,7 +19,7 @@ function uniqueLogin(label: string) {
   return `${label}-${randomValue(6).toLowerCase()}@example.com`
 }
 
-/** The amount of the configured `login_failed` rule for `per` (settings.md §3) */
+/** The amount of the configured `login_failed` rule for `per` (docs/settings.md#rate-limits) */
 function failedLoginLimit(per: 'ip' | 'key') {
   const rule = accountsConfig.rateLimits.login_failed?.find((r) => r.per === per)
   if (!rule) throw new Error(`ACCOUNT_RATE_LIMITS has no login_failed rule per ${per}`)

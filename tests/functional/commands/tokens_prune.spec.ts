@@ -76,7 +76,9 @@ async function retiredKey(retiredAt: DateTime) {
 }
 
 test.group('tokens:prune', () => {
-  test('deletes exactly what data.md §12 lists and keeps the rest', async ({ assert }) => {
+  test('deletes exactly what docs/data-model.md#pruning lists and keeps the rest', async ({
+    assert,
+  }) => {
     await pruneExpired()
     const { id: clientId } = await createClient()
     const { user } = await createUser()

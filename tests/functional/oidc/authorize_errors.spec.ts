@@ -1,6 +1,6 @@
 /**
- * Negative and abuse tests of the authorization endpoint (endpoints.md §3,
- * security.md S1-S4, S9, S20, S22, §2, §3): each error is checked for its
+ * Negative and abuse tests of the authorization endpoint (docs/endpoints.md#authorization-endpoint,
+ * docs/security.md S1-S4, S9, S20, S22, and its sections "Other protections" and "Bad input"): each error is checked for its
  * code, its delivery (400 page, or redirect in the response mode with state
  * and iss), and for leaving no code, token or consent behind.
  */
@@ -98,7 +98,7 @@ function assertRedirectedError(assert: Assert, page: Page, expected: Expected) {
     assert.isFalse(answer.params.has(secret), `no ${secret} with an error`)
 }
 
-/** The login gate (§0.5), returning its `next` */
+/** The login gate (docs/endpoints.md#html-pages), returning its `next` */
 function assertLoginGate(assert: Assert, page: Page, status = 302) {
   assert.equal(page.status, status)
   const location = new URL(page.location!)
@@ -213,7 +213,9 @@ test.group('Authorize: unredirectable errors are a 400 page (stage A, S2)', (gro
     }
   })
 
-  test('loopback IPs match any port; localhost does not (§0.7)', async ({ assert }) => {
+  test('loopback IPs match any port; localhost does not (docs/endpoints.md#uri-matching)', async ({
+    assert,
+  }) => {
     const rp = await createClient({
       redirectUris: ['http://127.0.0.1/cb', 'http://[::1]:9000/cb', 'http://localhost:8000/cb'],
     })

@@ -25,7 +25,7 @@ const ALLAUTH_KEYS = [
   'id_token_signing_alg_values_supported',
 ]
 
-/** Every key and value of endpoints.md §1, in its order, for issuer `iss` */
+/** Every key and value of docs/endpoints.md#discovery, in its order, for issuer `iss` */
 function expectedDocument(iss: string, overrides: Record<string, unknown> = {}) {
   const authMethods = ['client_secret_basic', 'client_secret_post', 'none']
   return {
@@ -93,8 +93,8 @@ function getWithHeaders(url: string, headers: Record<string, string>) {
   })
 }
 
-test.group('Discovery (endpoints.md §1)', () => {
-  test("serves every key and value of §1, allauth's 11 keys first in its order", async ({
+test.group('Discovery (docs/endpoints.md#discovery)', () => {
+  test("serves every key and value of docs/endpoints.md#discovery, allauth's 11 keys first in its order", async ({
     assert,
   }) => {
     const response = await fetch(`${BASE_URL}${PATH}`)

@@ -20,7 +20,7 @@ import { clientRows, halfHash, tokenRow } from '#tests/helpers/tokens'
 const JWKS = createRemoteJWKSet(new URL(`${ISSUER}/.well-known/jwks.json`))
 const TOKEN_PARAMS = ['access_token', 'token_type', 'expires_in', 'scope']
 
-/** The parameters each response type returns (endpoints.md §3.4), before state and iss */
+/** The parameters each response type returns (docs/endpoints.md#authorization-responses), before state and iss */
 const RESPONSES: Record<string, string[]> = {
   'id_token': ['id_token'],
   'id_token token': [...TOKEN_PARAMS, 'id_token'],

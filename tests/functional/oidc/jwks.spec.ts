@@ -21,7 +21,7 @@ import { keepSigningKeys, storeFor } from '#tests/helpers/signing_keys'
 
 const JWKS_URL = `${BASE_URL}/.well-known/jwks.json`
 
-/** endpoints.md §2: the members of each key type, in order */
+/** docs/endpoints.md#jwks: the members of each key type, in order */
 const MEMBERS: Record<string, string[]> = {
   RSA: ['kty', 'kid', 'alg', 'key_ops', 'n', 'e'],
   EC: ['kty', 'kid', 'alg', 'key_ops', 'crv', 'x', 'y'],
@@ -42,7 +42,7 @@ async function keyOf(alg: SigningAlg) {
   return existing?.kid ?? (await keyStore.generate(alg)).kid
 }
 
-test.group('JWKS endpoint (endpoints.md §2)', (group) => {
+test.group('JWKS endpoint (docs/endpoints.md#jwks)', (group) => {
   group.each.setup(async () => keepSigningKeys())
 
   test('200 JSON with public caching and CORS *; OPTIONS 204; HEAD', async ({ assert }) => {

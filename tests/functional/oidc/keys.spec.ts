@@ -56,7 +56,7 @@ async function timeline(alg: 'ES256' | 'EdDSA', offsets: number[]) {
   return result
 }
 
-test.group('keys:generate (tokens.md §2)', (group) => {
+test.group('keys:generate (docs/tokens.md#signing-keys)', (group) => {
   group.each.setup(async () => keepSigningKeys())
 
   test('the first key of an algorithm signs at once and is published at once', async ({
@@ -197,7 +197,7 @@ test.group('keys:generate (tokens.md §2)', (group) => {
   })
 })
 
-test.group('keys:retire (tokens.md §2)', (group) => {
+test.group('keys:retire (docs/tokens.md#signing-keys)', (group) => {
   group.each.setup(async () => keepSigningKeys())
 
   test('refuses the only signing key of the configured algorithm', async ({ assert }) => {

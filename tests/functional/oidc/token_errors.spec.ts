@@ -1,6 +1,6 @@
 /**
- * Negative and abuse tests of the token endpoint (endpoints.md §0.2-0.4, §4,
- * §4.1; security.md S5-S8, S14, S15, §3): each error is checked for its exact
+ * Negative and abuse tests of the token endpoint (docs/endpoints.md#api-request-format, docs/endpoints.md#token-endpoint,
+ * docs/endpoints.md#authorization_code-grant; docs/security.md S5-S8, S14, S15, and its section "Bad input"): each error is checked for its exact
  * JSON body, status and headers, and codes are checked to stay bound to their
  * client, redirect URI and PKCE challenge.
  */
@@ -66,7 +66,7 @@ async function codeRow(code: string) {
   return OidcAuthorizationCode.findByOrFail('hash', sha256Hex(code))
 }
 
-test.group('Token: request format (§0.2)', (group) => {
+test.group('Token: request format (docs/endpoints.md#api-request-format)', (group) => {
   group.each.setup(resetRateLimits)
   group.each.teardown(assertCleanResponses)
 
@@ -199,418 +199,424 @@ test.group('Token: request format (§0.2)', (group) => {
   })
 })
 
-test.group('Token: grant type and client authentication (§4, §0.4)', (group) => {
-  group.each.setup(resetRateLimits)
-  group.each.teardown(assertCleanResponses)
+test.group(
+  'Token: grant type and client authentication (docs/endpoints.md#token-endpoint, docs/endpoints.md#client-authentication)',
+  (group) => {
+    group.each.setup(resetRateLimits)
+    group.each.teardown(assertCleanResponses)
 
-  test('a missing or unknown grant_type: unsupported_grant_type ({$self})')
-    .with([
-      null,
-      '',
-      'implicit',
-      'foo',
-      'AUTHORIZATION_CODE',
-      'urn:ietf:params:oauth:grant-type:jwt-bearer',
-    ])
-    .run(async ({ assert }, grantType) => {
+    test('a missing or unknown grant_type: unsupported_grant_type ({$self})')
+      .with([
+        null,
+        '',
+        'implicit',
+        'foo',
+        'AUTHORIZATION_CODE',
+        'urn:ietf:params:oauth:grant-type:jwt-bearer',
+      ])
+      .run(async ({ assert }, grantType) => {
+        const rp = await createClient()
+        const page = await postForm(
+          TOKEN,
+          form({ grant_type: grantType, client_id: rp.id, client_secret: rp.secret })
+        )
+        assertJsonError(assert, page, 400, errorBody('unsupported_grant_type'))
+      })
+
+    test('the password grant never works (S14)', async ({ assert }) => {
+      const rp = await createClient({ grantTypes: ['authorization_code', 'password'] })
+      const before = await rowCounts(rp.id)
+      const page = await postForm(
+        TOKEN,
+        form({
+          grant_type: 'password',
+          username: 'ada',
+          password: 'x',
+          client_id: rp.id,
+          client_secret: rp.secret,
+        })
+      )
+      assertJsonError(assert, page, 400, {
+        error: 'invalid_grant',
+        error_description: 'Invalid credentials given.',
+      })
+      assert.deepEqual(await rowCounts(rp.id), before)
+    })
+
+    test('a missing code is checked before client authentication', async ({ assert }) => {
+      const page = await postForm(
+        TOKEN,
+        form({ grant_type: 'authorization_code', redirect_uri: REDIRECT })
+      )
+      assertJsonError(assert, page, 400, {
+        error: 'invalid_request',
+        error_description: 'Missing code parameter.',
+      })
+    })
+
+    test('a wrong secret and an unknown client get identical answers (S15)', async ({ assert }) => {
+      const rp = await createClient()
+      const wrong = await postForm(
+        TOKEN,
+        form({
+          grant_type: 'authorization_code',
+          code: 'c',
+          redirect_uri: REDIRECT,
+          client_id: rp.id,
+          client_secret: 'wrong',
+        })
+      )
+      const unknown = await postForm(
+        TOKEN,
+        form({
+          grant_type: 'authorization_code',
+          code: 'c',
+          redirect_uri: REDIRECT,
+          client_id: 'no-such-client',
+          client_secret: 'wrong',
+        })
+      )
+      const missing = await postForm(
+        TOKEN,
+        form({
+          grant_type: 'authorization_code',
+          code: 'c',
+          redirect_uri: REDIRECT,
+          client_id: rp.id,
+        })
+      )
+      for (const page of [wrong, unknown, missing]) {
+        assertJsonError(assert, page, 401, errorBody('invalid_client'))
+        assert.equal(page.headers.get('www-authenticate'), 'Bearer error="invalid_client"')
+      }
+      assert.equal(wrong.body, unknown.body)
+
+      const wrongBasic = await postForm(
+        TOKEN,
+        form({ grant_type: 'authorization_code', code: 'c', redirect_uri: REDIRECT }),
+        { authorization: basic(rp.id, 'wrong') }
+      )
+      const unknownBasic = await postForm(
+        TOKEN,
+        form({ grant_type: 'authorization_code', code: 'c', redirect_uri: REDIRECT }),
+        { authorization: basic('no-such-client', 'wrong') }
+      )
+      for (const page of [wrongBasic, unknownBasic]) {
+        assertJsonError(assert, page, 401, errorBody('invalid_client'))
+        assert.equal(page.headers.get('www-authenticate'), `Basic realm="${ISSUER}"`)
+      }
+      assert.equal(wrongBasic.body, unknownBasic.body)
+    })
+
+    test('no client_id at all: 401 invalid_client', async ({ assert }) => {
+      const page = await postForm(TOKEN, form({ grant_type: 'client_credentials' }))
+      assertJsonError(assert, page, 401, errorBody('invalid_client'))
+      assert.equal(page.headers.get('www-authenticate'), 'Bearer error="invalid_client"')
+    })
+
+    test('Basic and a body client_secret together: 400 invalid_request', async ({ assert }) => {
+      const rp = await createClient({ grantTypes: ['client_credentials'] })
+      const page = await postForm(
+        TOKEN,
+        form({ grant_type: 'client_credentials', client_secret: rp.secret }),
+        { authorization: basic(rp.id, rp.secret!) }
+      )
+      assert.equal(page.status, 400)
+      assertApiHeaders(assert, page)
+      assert.equal(JSON.parse(page.body).error, 'invalid_request')
+    })
+
+    test('a Basic client_id that differs from the body client_id: 401', async ({ assert }) => {
+      const rp = await createClient({ grantTypes: ['client_credentials'] })
+      const other = await createClient({ grantTypes: ['client_credentials'] })
+      const page = await postForm(
+        TOKEN,
+        form({ grant_type: 'client_credentials', client_id: other.id }),
+        { authorization: basic(rp.id, rp.secret!) }
+      )
+      assertJsonError(assert, page, 401, errorBody('invalid_client'))
+      assert.equal(page.headers.get('www-authenticate'), `Basic realm="${ISSUER}"`)
+      const same = await postForm(
+        TOKEN,
+        form({ grant_type: 'client_credentials', client_id: rp.id }),
+        { authorization: basic(rp.id, rp.secret!) }
+      )
+      assert.equal(same.status, 200, 'the same client_id in both places is fine')
+    })
+
+    test('a malformed Basic header: 401 ({$self})')
+      .with([
+        'Basic',
+        'Basic !!!!',
+        `Basic ${Buffer.from('no-colon').toString('base64')}`,
+        `Basic ${Buffer.from(':secret').toString('base64')}`,
+        `Basic ${Buffer.from('%ZZ:secret').toString('base64')}`,
+        `Basic ${Buffer.from('id:%E0%A4%A').toString('base64')}`,
+        'Basic a b',
+      ])
+      .run(async ({ assert }, header) => {
+        const page = await postForm(TOKEN, form({ grant_type: 'client_credentials' }), {
+          authorization: header,
+        })
+        assertJsonError(assert, page, 401, errorBody('invalid_client'))
+        assert.equal(page.headers.get('www-authenticate'), `Basic realm="${ISSUER}"`)
+      })
+
+    test('a form-encoded Basic secret is decoded (RFC 6749 §2.3.1)', async ({ assert }) => {
+      const rp = await createClient({ grantTypes: ['client_credentials'] })
+      const page = await postForm(TOKEN, form({ grant_type: 'client_credentials' }), {
+        authorization: basic(rp.id, rp.secret!),
+      })
+      assert.equal(page.status, 200, page.body)
+    })
+
+    test('a public client sending a secret: 401', async ({ assert }) => {
+      const rp = await createClient({ type: 'public' })
+      const inBody = await postForm(
+        TOKEN,
+        form({
+          grant_type: 'authorization_code',
+          code: 'c',
+          redirect_uri: REDIRECT,
+          client_id: rp.id,
+          client_secret: 'anything',
+        })
+      )
+      assertJsonError(assert, inBody, 401, errorBody('invalid_client'))
+      const inBasic = await postForm(
+        TOKEN,
+        form({ grant_type: 'authorization_code', code: 'c', redirect_uri: REDIRECT }),
+        { authorization: basic(rp.id, '') }
+      )
+      assertJsonError(assert, inBasic, 401, errorBody('invalid_client'))
+    })
+
+    test('a client without the grant: unauthorized_client, and the code survives', async ({
+      assert,
+    }) => {
+      const { rp, code, verifier } = await issueCode()
+      rp.client.grantTypes = ['client_credentials']
+      await rp.client.save()
+      const page = await exchange(rp, code, verifier)
+      assertJsonError(assert, page, 400, errorBody('unauthorized_client'))
+      assert.isNull((await codeRow(code)).consumedAt)
+    })
+
+    test('JSON errors echo state', async ({ assert }) => {
       const rp = await createClient()
       const page = await postForm(
         TOKEN,
-        form({ grant_type: grantType, client_id: rp.id, client_secret: rp.secret })
+        form({ grant_type: 'foo', state: 'abc<>"', client_id: rp.id })
       )
-      assertJsonError(assert, page, 400, errorBody('unsupported_grant_type'))
+      assertJsonError(assert, page, 400, errorBody('unsupported_grant_type', { state: 'abc<>"' }))
+      const unauthenticated = await postForm(
+        TOKEN,
+        form({
+          grant_type: 'authorization_code',
+          code: 'c',
+          state: 's1',
+          client_id: rp.id,
+          client_secret: 'bad',
+        })
+      )
+      assertJsonError(assert, unauthenticated, 401, errorBody('invalid_client', { state: 's1' }))
     })
+  }
+)
 
-  test('the password grant never works (S14)', async ({ assert }) => {
-    const rp = await createClient({ grantTypes: ['authorization_code', 'password'] })
-    const before = await rowCounts(rp.id)
-    const page = await postForm(
-      TOKEN,
-      form({
-        grant_type: 'password',
-        username: 'ada',
-        password: 'x',
-        client_id: rp.id,
-        client_secret: rp.secret,
-      })
-    )
-    assertJsonError(assert, page, 400, {
-      error: 'invalid_grant',
-      error_description: 'Invalid credentials given.',
-    })
-    assert.deepEqual(await rowCounts(rp.id), before)
-  })
+test.group(
+  'Token: authorization_code (docs/endpoints.md#authorization_code-grant, S5-S8)',
+  (group) => {
+    group.each.setup(resetRateLimits)
+    group.each.teardown(assertCleanResponses)
 
-  test('a missing code is checked before client authentication', async ({ assert }) => {
-    const page = await postForm(
-      TOKEN,
-      form({ grant_type: 'authorization_code', redirect_uri: REDIRECT })
-    )
-    assertJsonError(assert, page, 400, {
-      error: 'invalid_request',
-      error_description: 'Missing code parameter.',
-    })
-  })
-
-  test('a wrong secret and an unknown client get identical answers (S15)', async ({ assert }) => {
-    const rp = await createClient()
-    const wrong = await postForm(
-      TOKEN,
-      form({
-        grant_type: 'authorization_code',
-        code: 'c',
-        redirect_uri: REDIRECT,
-        client_id: rp.id,
-        client_secret: 'wrong',
-      })
-    )
-    const unknown = await postForm(
-      TOKEN,
-      form({
-        grant_type: 'authorization_code',
-        code: 'c',
-        redirect_uri: REDIRECT,
-        client_id: 'no-such-client',
-        client_secret: 'wrong',
-      })
-    )
-    const missing = await postForm(
-      TOKEN,
-      form({
-        grant_type: 'authorization_code',
-        code: 'c',
-        redirect_uri: REDIRECT,
-        client_id: rp.id,
-      })
-    )
-    for (const page of [wrong, unknown, missing]) {
-      assertJsonError(assert, page, 401, errorBody('invalid_client'))
-      assert.equal(page.headers.get('www-authenticate'), 'Bearer error="invalid_client"')
-    }
-    assert.equal(wrong.body, unknown.body)
-
-    const wrongBasic = await postForm(
-      TOKEN,
-      form({ grant_type: 'authorization_code', code: 'c', redirect_uri: REDIRECT }),
-      { authorization: basic(rp.id, 'wrong') }
-    )
-    const unknownBasic = await postForm(
-      TOKEN,
-      form({ grant_type: 'authorization_code', code: 'c', redirect_uri: REDIRECT }),
-      { authorization: basic('no-such-client', 'wrong') }
-    )
-    for (const page of [wrongBasic, unknownBasic]) {
-      assertJsonError(assert, page, 401, errorBody('invalid_client'))
-      assert.equal(page.headers.get('www-authenticate'), `Basic realm="${ISSUER}"`)
-    }
-    assert.equal(wrongBasic.body, unknownBasic.body)
-  })
-
-  test('no client_id at all: 401 invalid_client', async ({ assert }) => {
-    const page = await postForm(TOKEN, form({ grant_type: 'client_credentials' }))
-    assertJsonError(assert, page, 401, errorBody('invalid_client'))
-    assert.equal(page.headers.get('www-authenticate'), 'Bearer error="invalid_client"')
-  })
-
-  test('Basic and a body client_secret together: 400 invalid_request', async ({ assert }) => {
-    const rp = await createClient({ grantTypes: ['client_credentials'] })
-    const page = await postForm(
-      TOKEN,
-      form({ grant_type: 'client_credentials', client_secret: rp.secret }),
-      { authorization: basic(rp.id, rp.secret!) }
-    )
-    assert.equal(page.status, 400)
-    assertApiHeaders(assert, page)
-    assert.equal(JSON.parse(page.body).error, 'invalid_request')
-  })
-
-  test('a Basic client_id that differs from the body client_id: 401', async ({ assert }) => {
-    const rp = await createClient({ grantTypes: ['client_credentials'] })
-    const other = await createClient({ grantTypes: ['client_credentials'] })
-    const page = await postForm(
-      TOKEN,
-      form({ grant_type: 'client_credentials', client_id: other.id }),
-      { authorization: basic(rp.id, rp.secret!) }
-    )
-    assertJsonError(assert, page, 401, errorBody('invalid_client'))
-    assert.equal(page.headers.get('www-authenticate'), `Basic realm="${ISSUER}"`)
-    const same = await postForm(
-      TOKEN,
-      form({ grant_type: 'client_credentials', client_id: rp.id }),
-      { authorization: basic(rp.id, rp.secret!) }
-    )
-    assert.equal(same.status, 200, 'the same client_id in both places is fine')
-  })
-
-  test('a malformed Basic header: 401 ({$self})')
-    .with([
-      'Basic',
-      'Basic !!!!',
-      `Basic ${Buffer.from('no-colon').toString('base64')}`,
-      `Basic ${Buffer.from(':secret').toString('base64')}`,
-      `Basic ${Buffer.from('%ZZ:secret').toString('base64')}`,
-      `Basic ${Buffer.from('id:%E0%A4%A').toString('base64')}`,
-      'Basic a b',
-    ])
-    .run(async ({ assert }, header) => {
-      const page = await postForm(TOKEN, form({ grant_type: 'client_credentials' }), {
-        authorization: header,
-      })
-      assertJsonError(assert, page, 401, errorBody('invalid_client'))
-      assert.equal(page.headers.get('www-authenticate'), `Basic realm="${ISSUER}"`)
-    })
-
-  test('a form-encoded Basic secret is decoded (RFC 6749 §2.3.1)', async ({ assert }) => {
-    const rp = await createClient({ grantTypes: ['client_credentials'] })
-    const page = await postForm(TOKEN, form({ grant_type: 'client_credentials' }), {
-      authorization: basic(rp.id, rp.secret!),
-    })
-    assert.equal(page.status, 200, page.body)
-  })
-
-  test('a public client sending a secret: 401', async ({ assert }) => {
-    const rp = await createClient({ type: 'public' })
-    const inBody = await postForm(
-      TOKEN,
-      form({
-        grant_type: 'authorization_code',
-        code: 'c',
-        redirect_uri: REDIRECT,
-        client_id: rp.id,
-        client_secret: 'anything',
-      })
-    )
-    assertJsonError(assert, inBody, 401, errorBody('invalid_client'))
-    const inBasic = await postForm(
-      TOKEN,
-      form({ grant_type: 'authorization_code', code: 'c', redirect_uri: REDIRECT }),
-      { authorization: basic(rp.id, '') }
-    )
-    assertJsonError(assert, inBasic, 401, errorBody('invalid_client'))
-  })
-
-  test('a client without the grant: unauthorized_client, and the code survives', async ({
-    assert,
-  }) => {
-    const { rp, code, verifier } = await issueCode()
-    rp.client.grantTypes = ['client_credentials']
-    await rp.client.save()
-    const page = await exchange(rp, code, verifier)
-    assertJsonError(assert, page, 400, errorBody('unauthorized_client'))
-    assert.isNull((await codeRow(code)).consumedAt)
-  })
-
-  test('JSON errors echo state', async ({ assert }) => {
-    const rp = await createClient()
-    const page = await postForm(
-      TOKEN,
-      form({ grant_type: 'foo', state: 'abc<>"', client_id: rp.id })
-    )
-    assertJsonError(assert, page, 400, errorBody('unsupported_grant_type', { state: 'abc<>"' }))
-    const unauthenticated = await postForm(
-      TOKEN,
-      form({
-        grant_type: 'authorization_code',
-        code: 'c',
-        state: 's1',
-        client_id: rp.id,
-        client_secret: 'bad',
-      })
-    )
-    assertJsonError(assert, unauthenticated, 401, errorBody('invalid_client', { state: 's1' }))
-  })
-})
-
-test.group('Token: authorization_code (§4.1, S5-S8)', (group) => {
-  group.each.setup(resetRateLimits)
-  group.each.teardown(assertCleanResponses)
-
-  test('a successful exchange carries no-store and no-cache', async ({ assert }) => {
-    const { rp, code, verifier } = await issueCode()
-    const page = await exchange(rp, code, verifier)
-    assert.equal(page.status, 200, page.body)
-    assertApiHeaders(assert, page)
-    assert.deepEqual(Object.keys(JSON.parse(page.body)), [
-      'access_token',
-      'expires_in',
-      'token_type',
-      'scope',
-      'refresh_token',
-      'id_token',
-    ])
-  })
-
-  test('an unknown code: invalid_grant', async ({ assert }) => {
-    const rp = await createClient()
-    const page = await exchange(rp, 'x'.repeat(43), null)
-    assertJsonError(assert, page, 400, errorBody('invalid_grant'))
-  })
-
-  test('the code of another client: invalid_grant, and the code still works for its own client', async ({
-    assert,
-  }) => {
-    const { rp, code, verifier } = await issueCode()
-    const thief = await createClient({ redirectUris: [REDIRECT] })
-    const stolen = await exchange(thief, code, verifier)
-    assertJsonError(assert, stolen, 400, errorBody('invalid_grant'))
-    assert.deepEqual(await rowCounts(thief.id), { codes: 0, tokens: 0, consents: 0 })
-    const own = await exchange(rp, code, verifier)
-    assert.equal(own.status, 200, own.body)
-  })
-
-  test('an expired code: invalid_grant', async ({ assert }) => {
-    const { rp, code, verifier } = await issueCode()
-    await OidcAuthorizationCode.query()
-      .where('hash', sha256Hex(code))
-      .update({ expires_at: sqlTime(DateTime.utc().minus({ seconds: 1 })) })
-    const page = await exchange(rp, code, verifier)
-    assertJsonError(assert, page, 400, errorBody('invalid_grant'))
-    assert.equal((await rowCounts(rp.id)).tokens, 0)
-  })
-
-  test("a reused code: invalid_grant, and the first exchange's tokens die (S7)", async ({
-    assert,
-  }) => {
-    const { rp, code, verifier } = await issueCode()
-    const first = await exchange(rp, code, verifier)
-    assert.equal(first.status, 200)
-    const tokens = JSON.parse(first.body)
-    assert.equal((await userinfo(tokens.access_token)).status, 200)
-
-    const again = await exchange(rp, code, verifier)
-    assertJsonError(assert, again, 400, errorBody('invalid_grant'))
-
-    assert.equal((await userinfo(tokens.access_token)).status, 401)
-    const refresh = await postForm(
-      TOKEN,
-      form({
-        grant_type: 'refresh_token',
-        refresh_token: tokens.refresh_token,
-        client_id: rp.id,
-        client_secret: rp.secret,
-      })
-    )
-    assertJsonError(assert, refresh, 400, errorBody('invalid_grant'))
-    const introspection = await postForm(
-      INTROSPECT,
-      form({ token: tokens.access_token, client_id: rp.id, client_secret: rp.secret })
-    )
-    assert.deepEqual(JSON.parse(introspection.body), { active: false })
-    const live = await OidcToken.query().where('client_id', rp.id).whereNull('revoked_at')
-    assert.lengthOf(live, 0)
-  })
-
-  test("a code replayed after its expiry still revokes the first exchange's tokens", async ({
-    assert,
-  }) => {
-    const { rp, code, verifier } = await issueCode()
-    const tokens = JSON.parse((await exchange(rp, code, verifier)).body)
-    await OidcAuthorizationCode.query()
-      .where('hash', sha256Hex(code))
-      .update({ expires_at: sqlTime(DateTime.utc().minus({ seconds: 1 })) })
-    assertJsonError(assert, await exchange(rp, code, verifier), 400, errorBody('invalid_grant'))
-    assert.equal((await userinfo(tokens.access_token)).status, 401)
-  })
-
-  test('two concurrent redemptions of one code: exactly one 200', async ({ assert }) => {
-    for (let round = 0; round < 3; round++) {
+    test('a successful exchange carries no-store and no-cache', async ({ assert }) => {
       const { rp, code, verifier } = await issueCode()
-      const pages = await Promise.all([
-        exchange(rp, code, verifier),
-        exchange(rp, code, verifier),
-        exchange(rp, code, verifier),
+      const page = await exchange(rp, code, verifier)
+      assert.equal(page.status, 200, page.body)
+      assertApiHeaders(assert, page)
+      assert.deepEqual(Object.keys(JSON.parse(page.body)), [
+        'access_token',
+        'expires_in',
+        'token_type',
+        'scope',
+        'refresh_token',
+        'id_token',
       ])
-      const statuses = pages.map((page) => page.status).sort()
-      assert.deepEqual(statuses, [200, 400, 400])
-      for (const page of pages.filter((p) => p.status === 400))
-        assertJsonError(assert, page, 400, errorBody('invalid_grant'))
-    }
-  })
-
-  test('redirect_uri missing: "Missing redirect URI.", and the code is then consumed', async ({
-    assert,
-  }) => {
-    const { rp, code, verifier } = await issueCode()
-    const page = await exchange(rp, code, verifier, { redirect_uri: null })
-    assertJsonError(assert, page, 400, {
-      error: 'invalid_request',
-      error_description: 'Missing redirect URI.',
     })
-    assert.equal((await rowCounts(rp.id)).tokens, 0)
-    const retry = await exchange(rp, code, verifier)
-    assertJsonError(assert, retry, 400, errorBody('invalid_grant'))
-  })
 
-  test('redirect_uri mismatching: "Mismatching redirect URI." ({$self})')
-    .with([
-      'https://rp.example/callback/',
-      'https://rp.example/callback?x=1',
-      'HTTPS://rp.example/callback',
-      'https://rp.example:443/callback',
-    ])
-    .run(async ({ assert }, uri) => {
+    test('an unknown code: invalid_grant', async ({ assert }) => {
+      const rp = await createClient()
+      const page = await exchange(rp, 'x'.repeat(43), null)
+      assertJsonError(assert, page, 400, errorBody('invalid_grant'))
+    })
+
+    test('the code of another client: invalid_grant, and the code still works for its own client', async ({
+      assert,
+    }) => {
       const { rp, code, verifier } = await issueCode()
-      rp.client.redirectUris = [REDIRECT, uri]
-      await rp.client.save()
-      const page = await exchange(rp, code, verifier, { redirect_uri: uri })
+      const thief = await createClient({ redirectUris: [REDIRECT] })
+      const stolen = await exchange(thief, code, verifier)
+      assertJsonError(assert, stolen, 400, errorBody('invalid_grant'))
+      assert.deepEqual(await rowCounts(thief.id), { codes: 0, tokens: 0, consents: 0 })
+      const own = await exchange(rp, code, verifier)
+      assert.equal(own.status, 200, own.body)
+    })
+
+    test('an expired code: invalid_grant', async ({ assert }) => {
+      const { rp, code, verifier } = await issueCode()
+      await OidcAuthorizationCode.query()
+        .where('hash', sha256Hex(code))
+        .update({ expires_at: sqlTime(DateTime.utc().minus({ seconds: 1 })) })
+      const page = await exchange(rp, code, verifier)
+      assertJsonError(assert, page, 400, errorBody('invalid_grant'))
+      assert.equal((await rowCounts(rp.id)).tokens, 0)
+    })
+
+    test("a reused code: invalid_grant, and the first exchange's tokens die (S7)", async ({
+      assert,
+    }) => {
+      const { rp, code, verifier } = await issueCode()
+      const first = await exchange(rp, code, verifier)
+      assert.equal(first.status, 200)
+      const tokens = JSON.parse(first.body)
+      assert.equal((await userinfo(tokens.access_token)).status, 200)
+
+      const again = await exchange(rp, code, verifier)
+      assertJsonError(assert, again, 400, errorBody('invalid_grant'))
+
+      assert.equal((await userinfo(tokens.access_token)).status, 401)
+      const refresh = await postForm(
+        TOKEN,
+        form({
+          grant_type: 'refresh_token',
+          refresh_token: tokens.refresh_token,
+          client_id: rp.id,
+          client_secret: rp.secret,
+        })
+      )
+      assertJsonError(assert, refresh, 400, errorBody('invalid_grant'))
+      const introspection = await postForm(
+        INTROSPECT,
+        form({ token: tokens.access_token, client_id: rp.id, client_secret: rp.secret })
+      )
+      assert.deepEqual(JSON.parse(introspection.body), { active: false })
+      const live = await OidcToken.query().where('client_id', rp.id).whereNull('revoked_at')
+      assert.lengthOf(live, 0)
+    })
+
+    test("a code replayed after its expiry still revokes the first exchange's tokens", async ({
+      assert,
+    }) => {
+      const { rp, code, verifier } = await issueCode()
+      const tokens = JSON.parse((await exchange(rp, code, verifier)).body)
+      await OidcAuthorizationCode.query()
+        .where('hash', sha256Hex(code))
+        .update({ expires_at: sqlTime(DateTime.utc().minus({ seconds: 1 })) })
+      assertJsonError(assert, await exchange(rp, code, verifier), 400, errorBody('invalid_grant'))
+      assert.equal((await userinfo(tokens.access_token)).status, 401)
+    })
+
+    test('two concurrent redemptions of one code: exactly one 200', async ({ assert }) => {
+      for (let round = 0; round < 3; round++) {
+        const { rp, code, verifier } = await issueCode()
+        const pages = await Promise.all([
+          exchange(rp, code, verifier),
+          exchange(rp, code, verifier),
+          exchange(rp, code, verifier),
+        ])
+        const statuses = pages.map((page) => page.status).sort()
+        assert.deepEqual(statuses, [200, 400, 400])
+        for (const page of pages.filter((p) => p.status === 400))
+          assertJsonError(assert, page, 400, errorBody('invalid_grant'))
+      }
+    })
+
+    test('redirect_uri missing: "Missing redirect URI.", and the code is then consumed', async ({
+      assert,
+    }) => {
+      const { rp, code, verifier } = await issueCode()
+      const page = await exchange(rp, code, verifier, { redirect_uri: null })
       assertJsonError(assert, page, 400, {
         error: 'invalid_request',
-        error_description: 'Mismatching redirect URI.',
+        error_description: 'Missing redirect URI.',
+      })
+      assert.equal((await rowCounts(rp.id)).tokens, 0)
+      const retry = await exchange(rp, code, verifier)
+      assertJsonError(assert, retry, 400, errorBody('invalid_grant'))
+    })
+
+    test('redirect_uri mismatching: "Mismatching redirect URI." ({$self})')
+      .with([
+        'https://rp.example/callback/',
+        'https://rp.example/callback?x=1',
+        'HTTPS://rp.example/callback',
+        'https://rp.example:443/callback',
+      ])
+      .run(async ({ assert }, uri) => {
+        const { rp, code, verifier } = await issueCode()
+        rp.client.redirectUris = [REDIRECT, uri]
+        await rp.client.save()
+        const page = await exchange(rp, code, verifier, { redirect_uri: uri })
+        assertJsonError(assert, page, 400, {
+          error: 'invalid_request',
+          error_description: 'Mismatching redirect URI.',
+        })
+        assert.equal((await rowCounts(rp.id)).tokens, 0)
+      })
+
+    test('PKCE: a missing code_verifier (S5)', async ({ assert }) => {
+      const { rp, code } = await issueCode()
+      const page = await exchange(rp, code, null)
+      assertJsonError(assert, page, 400, {
+        error: 'invalid_request',
+        error_description: 'Code verifier required.',
       })
       assert.equal((await rowCounts(rp.id)).tokens, 0)
     })
 
-  test('PKCE: a missing code_verifier (S5)', async ({ assert }) => {
-    const { rp, code } = await issueCode()
-    const page = await exchange(rp, code, null)
-    assertJsonError(assert, page, 400, {
-      error: 'invalid_request',
-      error_description: 'Code verifier required.',
-    })
-    assert.equal((await rowCounts(rp.id)).tokens, 0)
-  })
+    test('PKCE: a wrong or malformed code_verifier: invalid_grant ({$self})')
+      .with(['wrong', 'x'.repeat(43), 'x'.repeat(129), `${'x'.repeat(42)}!`])
+      .run(async ({ assert }, verifier) => {
+        const { rp, code } = await issueCode()
+        const page = await exchange(rp, code, verifier)
+        assert.equal(page.status, 400)
+        assert.equal(JSON.parse(page.body).error, 'invalid_grant')
+        assert.equal((await rowCounts(rp.id)).tokens, 0)
+      })
 
-  test('PKCE: a wrong or malformed code_verifier: invalid_grant ({$self})')
-    .with(['wrong', 'x'.repeat(43), 'x'.repeat(129), `${'x'.repeat(42)}!`])
-    .run(async ({ assert }, verifier) => {
+    test('PKCE: the challenge itself as the verifier: invalid_grant', async ({ assert }) => {
       const { rp, code } = await issueCode()
-      const page = await exchange(rp, code, verifier)
+      const row = await codeRow(code)
+      const page = await exchange(rp, code, row.codeChallenge)
+      assert.equal(JSON.parse(page.body).error, 'invalid_grant')
+    })
+
+    test('PKCE: a verifier for a code issued without a challenge: invalid_grant (S6)', async ({
+      assert,
+    }) => {
+      const { rp, code } = await issueCode({ pkce: false })
+      const page = await exchange(rp, code, 'a'.repeat(43))
       assert.equal(page.status, 400)
       assert.equal(JSON.parse(page.body).error, 'invalid_grant')
       assert.equal((await rowCounts(rp.id)).tokens, 0)
     })
 
-  test('PKCE: the challenge itself as the verifier: invalid_grant', async ({ assert }) => {
-    const { rp, code } = await issueCode()
-    const row = await codeRow(code)
-    const page = await exchange(rp, code, row.codeChallenge)
-    assert.equal(JSON.parse(page.body).error, 'invalid_grant')
-  })
+    test('a code for a user deactivated since: invalid_grant', async ({ assert }) => {
+      const { rp, code, verifier } = await issueCode()
+      const row = await codeRow(code)
+      await User.query().where('id', row.userId).update({ is_active: false })
+      const page = await exchange(rp, code, verifier)
+      assertJsonError(assert, page, 400, errorBody('invalid_grant'))
+      assert.equal((await rowCounts(rp.id)).tokens, 0)
+    })
 
-  test('PKCE: a verifier for a code issued without a challenge: invalid_grant (S6)', async ({
-    assert,
-  }) => {
-    const { rp, code } = await issueCode({ pkce: false })
-    const page = await exchange(rp, code, 'a'.repeat(43))
-    assert.equal(page.status, 400)
-    assert.equal(JSON.parse(page.body).error, 'invalid_grant')
-    assert.equal((await rowCounts(rp.id)).tokens, 0)
-  })
-
-  test('a code for a user deactivated since: invalid_grant', async ({ assert }) => {
-    const { rp, code, verifier } = await issueCode()
-    const row = await codeRow(code)
-    await User.query().where('id', row.userId).update({ is_active: false })
-    const page = await exchange(rp, code, verifier)
-    assertJsonError(assert, page, 400, errorBody('invalid_grant'))
-    assert.equal((await rowCounts(rp.id)).tokens, 0)
-  })
-
-  test('a public client redeems with client_id alone', async ({ assert }) => {
-    const rp = await createClient({ type: 'public', redirectUris: [REDIRECT], skipConsent: true })
-    const { code, verifier } = await issueCode({ rp })
-    const page = await exchange(rp, code, verifier, { client_secret: null })
-    assert.equal(page.status, 200, page.body)
-    assert.notProperty(JSON.parse(page.body), 'error')
-  })
-})
+    test('a public client redeems with client_id alone', async ({ assert }) => {
+      const rp = await createClient({ type: 'public', redirectUris: [REDIRECT], skipConsent: true })
+      const { code, verifier } = await issueCode({ rp })
+      const page = await exchange(rp, code, verifier, { client_secret: null })
+      assert.equal(page.status, 200, page.body)
+      assert.notProperty(JSON.parse(page.body), 'error')
+    })
+  }
+)

@@ -1,5 +1,5 @@
 /**
- * Negative tests of the userinfo endpoint (endpoints.md §5, security.md S24):
+ * Negative tests of the userinfo endpoint (docs/endpoints.md#userinfo-endpoint, docs/security.md S24):
  * where the token may come from, which tokens are refused, and the exact 401
  * and 403 answers.
  */
@@ -34,7 +34,7 @@ import { errorBody } from '#tests/helpers/oauth_errors'
 const DESCRIPTION =
   'The access token provided is expired, revoked, malformed, or invalid for other reasons.'
 
-/** §5: the one 401 answer, body and header exact */
+/** docs/endpoints.md#userinfo-endpoint: the one 401 answer, body and header exact */
 function assertInvalidToken(assert: Assert, page: Page) {
   assert.equal(page.status, 401, page.body)
   assertApiHeaders(assert, page)
@@ -58,7 +58,7 @@ async function tokens(scope = 'openid email') {
   return { rp, browser, ...(await redeemCode(rp, code, verifier)) }
 }
 
-test.group('Userinfo: refused requests (§5)', (group) => {
+test.group('Userinfo: refused requests (docs/endpoints.md#userinfo-endpoint)', (group) => {
   group.each.setup(resetRateLimits)
   group.each.teardown(assertCleanResponses)
 
@@ -225,7 +225,7 @@ test.group('Userinfo: refused requests (§5)', (group) => {
   })
 })
 
-test.group('Userinfo: accepted requests (§5)', (group) => {
+test.group('Userinfo: accepted requests (docs/endpoints.md#userinfo-endpoint)', (group) => {
   group.each.setup(resetRateLimits)
   group.each.teardown(assertCleanResponses)
 

@@ -1,5 +1,5 @@
 /**
- * The client authentication failure limit (settings.md §3,
+ * The client authentication failure limit (docs/settings.md#rate-limits,
  * `client_auth_failed`) counts per client and source, so that failures sent
  * from elsewhere never lock the real client out; a generous per-client
  * ceiling still bounds the guessing. Sources are told apart by the

@@ -1,5 +1,5 @@
 /**
- * Device authorization is limited per source and per client (settings.md §3,
+ * Device authorization is limited per source and per client (docs/settings.md#rate-limits,
  * `device_code`): every request writes a row, and a public client's id is
  * enough to ask. Past a limit: 429 temporarily_unavailable with Retry-After,
  * and nothing written.

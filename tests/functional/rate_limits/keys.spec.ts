@@ -1,5 +1,5 @@
 /**
- * What the rate limits count and how they store it (settings.md §3): a key is
+ * What the rate limits count and how they store it (docs/settings.md#rate-limits): a key is
  * a fixed-length digest of what it counts, so a long login or client_id fits
  * the store's key column (MySQL: varchar(255)) and a login typed into the form
  * (sometimes a password typed in the wrong field) is never stored in clear.

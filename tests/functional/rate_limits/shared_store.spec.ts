@@ -7,7 +7,7 @@ import { startApp, type AppProcess } from '#tests/helpers/app_process'
 import { Browser, readForm } from '#tests/helpers/browser'
 
 /*
- * ACCOUNT_RATE_LIMITS and data.md §10: the login limit lives in the shared limiter
+ * ACCOUNT_RATE_LIMITS and docs/data-model.md#shared-state: the login limit lives in the shared limiter
  * store, so two app processes count together. Each test uses a rule of its
  * own ("3 per <random> seconds"): the limiter key holds the rule, so counters
  * of other runs sharing the Redis server cannot meet ours.

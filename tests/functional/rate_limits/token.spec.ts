@@ -6,7 +6,7 @@ import { TOKEN } from '#tests/helpers/endpoints'
 import { createClient } from '#tests/helpers/factories'
 import { apiPost, useSettings } from '#tests/helpers/tokens'
 
-test.group('Token endpoint rate limit per client (settings.md §3, `token`)', () => {
+test.group('Token endpoint rate limit per client (docs/settings.md#rate-limits, `token`)', () => {
   test('the request past the limit gets 429 temporarily_unavailable with Retry-After; other clients are not counted', async ({
     assert,
     cleanup,

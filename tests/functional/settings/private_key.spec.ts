@@ -62,7 +62,7 @@ function ed25519(): Case {
   }
 }
 
-test.group('IDP_OIDC_PRIVATE_KEY (tokens.md §2, second app process)', (group) => {
+test.group('IDP_OIDC_PRIVATE_KEY (docs/tokens.md#signing-keys, second app process)', (group) => {
   group.each.timeout(60_000)
 
   test('{name}: the JWKS publishes exactly that key, kid = thumbprint, and it signs')

@@ -154,7 +154,7 @@ export class DefaultOidcAdapter implements OidcAdapter {
     return sha256Hex(token)
   }
 
-  /** tokens.md §1: APP_URL when set, otherwise the request's origin */
+  /** docs/tokens.md#issuer: APP_URL when set, otherwise the request's origin */
   getIssuer(): string {
     if (oidcConfig.appUrl) return oidcConfig.appUrl
     if (!this.ctx) throw new Error('APP_URL must be set to know the issuer outside a request')

@@ -1,6 +1,6 @@
 /**
  * Loads the adapter class named by IDP_OIDC_ADAPTER once at boot (a bad module
- * stops the boot) and makes one instance per request (adapter.md §1).
+ * stops the boot) and makes one instance per request (docs/adapter.md#methods).
  */
 import type { HttpContext } from '@adonisjs/core/http'
 import { DefaultOidcAdapter, type OidcAdapter } from '#services/oidc/adapter/adapter'

@@ -1,5 +1,5 @@
 /**
- * What the consent page shows (§3.2): the client, one checkbox per requested
+ * What the consent page shows (docs/endpoints.md#consent-page): the client, one checkbox per requested
  * scope labelled by the adapter and sorted by label, and the email choice when
  * `email` is requested and the user has several verified addresses.
  */
@@ -42,7 +42,7 @@ export function requiresOpenid(request: AuthorizationRequest) {
 
 export type ConsentForm = { scopes: string[]; email: string | null; errors: string[] }
 
-/** §3.3 step 5: the ticked scopes and the chosen email, or the errors to show */
+/** docs/endpoints.md#consent-form-submission: the ticked scopes and the chosen email, or the errors to show */
 export function readConsentForm(
   request: AuthorizationRequest,
   ticked: string[],
@@ -58,6 +58,6 @@ export function readConsentForm(
     errors.push('The user ID permission is required by this application.')
   const chosen = email ? choices.find((choice) => choice.email === email) : undefined
   if (email && !chosen) errors.push('Choose one of your verified email addresses.')
-  /* tokens.md §8: kept only when it differs from the primary; null means the current primary */
+  /* docs/tokens.md#the-email-shared-with-a-client: kept only when it differs from the primary; null means the current primary */
   return { scopes, email: chosen && !chosen.primary ? chosen.email : null, errors }
 }

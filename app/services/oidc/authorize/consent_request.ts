@@ -1,5 +1,5 @@
 /**
- * The pending authorization request carried by the consent form (§3.2): the
+ * The pending authorization request carried by the consent form (docs/endpoints.md#consent-page): the
  * validated parameters, the user id, the issue time and an id, signed with
  * APP_KEY. It is bound to the session user, expires after 10 minutes, and
  * answers once: its id is recorded when the form is answered.

@@ -1,5 +1,5 @@
 /**
- * Remembered consent (data.md §6), and the one owner of `oidc_consents`: one
+ * Remembered consent (docs/data-model.md#consents-oidc_consents), and the one owner of `oidc_consents`: one
  * row per user and client, merged on every grant, covering a request when
  * unexpired and a superset of its scopes.
  */
@@ -86,7 +86,7 @@ export async function listConsents(userId: number): Promise<OidcConsent[]> {
     .orderBy('updated_at', 'desc')
 }
 
-/** Withdraws the consent and kills every token of that user at that client (tokens.md §6) */
+/** Withdraws the consent and kills every token of that user at that client (docs/tokens.md#families-refresh-and-revocation) */
 export async function revokeConsent(userId: number, clientId: string) {
   if (!isStorableText(clientId)) return
   await OidcConsent.query().where('user_id', userId).where('client_id', clientId).delete()

@@ -1,5 +1,5 @@
 /**
- * The authorization endpoint's decisions (§3.1 B and D, §3.3): send the
+ * The authorization endpoint's decisions (docs/endpoints.md#authorization-request-checks, docs/endpoints.md#consent-form-submission): send the
  * person to log in, ask for consent, or answer the client. Each is returned
  * as a value for the controller to render; protocol errors are thrown as
  * OAuthError with their delivery.
@@ -71,7 +71,7 @@ export function readParams(text: string): RawParams {
   }
 }
 
-/** §3.1 step 5: a session older than max_age (max_age=0 always is) */
+/** docs/endpoints.md#authorization-request-checks: a session older than max_age (max_age=0 always is) */
 function sessionTooOld(session: ProviderSession, maxAge: number | undefined) {
   if (maxAge === undefined || Number.isNaN(maxAge)) return false
   return maxAge === 0 || Math.floor(Date.now() / 1000) - session.authTime > maxAge
@@ -159,7 +159,7 @@ async function askConsent(
   return { kind: 'consent', page }
 }
 
-/** POST /identity/o/authorize with the consent form (§3.3 steps 3-6; CSRF is checked by then) */
+/** POST /identity/o/authorize with the consent form (docs/endpoints.md#consent-form-submission; CSRF is checked by then) */
 export async function decideConsent(
   { adapter, session }: Requester,
   form: RawParams

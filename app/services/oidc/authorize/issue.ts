@@ -1,5 +1,5 @@
 /**
- * Issuing an authorization response (endpoints.md §3.4) for every response
+ * Issuing an authorization response (docs/endpoints.md#authorization-responses) for every response
  * type: a code, an access token, an ID token, or a mix (hybrid), with state
  * and iss (RFC 9207). The rows are written before the response is returned.
  */

@@ -1,5 +1,5 @@
 /**
- * Validation of an authorization request (endpoints.md §3.1), in the
+ * Validation of an authorization request (docs/endpoints.md#authorization-request-checks), in the
  * contract's order. Stage A errors can never be redirected (unknown client,
  * unmatched redirect URI): they become the 400 error page. Stage C errors go
  * back to the matched redirect URI in the response mode, with state and iss.
@@ -26,7 +26,7 @@ import type { OidcAdapter } from '#services/oidc/adapter/adapter'
 import type User from '#models/user'
 import { isStorableText } from '#database/storable_text'
 
-/** Parameters whose repetition is refused (§3.1 A1 and C8) */
+/** Parameters whose repetition is refused (docs/endpoints.md#authorization-request-checks) */
 const FATAL_SINGLE = ['client_id', 'redirect_uri', 'response_type', 'scope', 'state']
 const OAUTH_PARAMS = [
   'nonce',
@@ -64,7 +64,7 @@ export type AuthorizationRequest = AuthorizationTarget & {
   claims: Record<string, unknown> | null
 }
 
-/** §3.1 A: repeated core parameters, client, redirect URI. Errors are pages. */
+/** docs/endpoints.md#authorization-request-checks: repeated core parameters, client, redirect URI. Errors are pages. */
 export async function checkFatal(raw: RawParams): Promise<AuthorizationTarget> {
   const duplicate = firstDuplicate(raw, FATAL_SINGLE)
   if (duplicate) throw new InvalidRequest(`Duplicate ${duplicate} parameter.`).asPage()
@@ -104,7 +104,7 @@ function defaultResponseMode(responseType: string | undefined): ResponseMode {
 }
 
 /**
- * §3.1 C (steps 6-15): everything that can be sent back to the client. The
+ * docs/endpoints.md#authorization-request-checks (steps 6-15): everything that can be sent back to the client. The
  * session user is needed for the id_token_hint and claims `sub` checks.
  */
 export async function checkRedirectable(

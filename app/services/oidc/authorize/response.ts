@@ -1,7 +1,6 @@
 /**
  * An authorization response (success or error) for a redirect URI that has
- * already matched, and how it travels in its response mode (endpoints.md
- * §3.4): query or fragment in a redirect (302, or 303 after a POST), or
+ * already matched, and how it travels in its response mode (docs/endpoints.md#authorization-responses): query or fragment in a redirect (302, or 303 after a POST), or
  * form_post as an auto-submitting page.
  */
 import type { ResponseMode } from '#services/oidc/protocol/errors'

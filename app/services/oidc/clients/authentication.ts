@@ -1,6 +1,6 @@
 /**
  * Client authentication at token, revoke, introspect and device code
- * (endpoints.md §0.4): client_secret_basic, client_secret_post, or none for
+ * (docs/endpoints.md#client-authentication): client_secret_basic, client_secret_post, or none for
  * public clients. An unknown client and a wrong secret get identical answers.
  */
 import OidcClient from '#models/oidc_client'

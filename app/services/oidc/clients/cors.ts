@@ -1,5 +1,5 @@
 /**
- * CORS (endpoints.md §0.6). Discovery and JWKS are open to every origin. The
+ * CORS (docs/endpoints.md#cors). Discovery and JWKS are open to every origin. The
  * API endpoints answer an Origin only when the client concerned (the
  * authenticated client, or the access token's client at userinfo) registered
  * it; before that client is known, any client's registration counts, so that

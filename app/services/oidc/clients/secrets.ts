@@ -1,5 +1,5 @@
 /**
- * Client secrets (data.md §3). Secrets are 256-bit random values, so a plain
+ * Client secrets (docs/data-model.md#clients-oidc_clients). Secrets are 256-bit random values, so a plain
  * SHA-256 is enough and costs microseconds; the Django password hashes
  * allauth stores them with (PBKDF2 by default, or whichever hasher the site
  * configured) are accepted once and upgraded.

@@ -1,5 +1,5 @@
 /**
- * Device authorization (RFC 8628, endpoints.md §8-9, data.md §7), and the one
+ * Device authorization (RFC 8628, docs/endpoints.md#device-authorization-endpoint, docs/data-model.md#device-codes-oidc_device_codes), and the one
  * owner of `oidc_device_codes`: creating a device code with its user code,
  * finding a pending one by what a person typed, recording the decision and
  * the device's polls, and redeeming an approved code once.

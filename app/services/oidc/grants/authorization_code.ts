@@ -1,6 +1,6 @@
 /**
- * grant_type=authorization_code (endpoints.md §4.1). The code is consumed
- * atomically (data.md §5): of two concurrent redemptions exactly one wins, and
+ * grant_type=authorization_code (docs/endpoints.md#authorization_code-grant). The code is consumed
+ * atomically (docs/data-model.md#authorization-codes-oidc_authorization_codes): of two concurrent redemptions exactly one wins, and
  * any later one revokes every token issued from the code (RFC 9700 §4.2.4).
  */
 import { DateTime } from 'luxon'
@@ -20,7 +20,7 @@ import { recordIdTokenSession, signIdToken } from '#services/oidc/tokens/id_toke
 import { tokenResponse, type GrantHandler, type TokenResponse } from '#services/oidc/grants/grant'
 import type { ApiRequest } from '#services/oidc/clients/api_request'
 
-/** §4.1 steps 6-8; a failure is answered only after the code is spent, so it stays spent */
+/** docs/endpoints.md#authorization_code-grant; a failure is answered only after the code is spent, so it stays spent */
 function redemptionFailure(
   code: OidcAuthorizationCode,
   user: User | null,

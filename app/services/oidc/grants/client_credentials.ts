@@ -1,5 +1,5 @@
 /**
- * grant_type=client_credentials (endpoints.md §4.3): a token for the client
+ * grant_type=client_credentials (docs/endpoints.md#client_credentials-grant): a token for the client
  * itself. No user, so never a refresh token or an ID token, and no `sub` in a
  * JWT (RFC 9700 §4.15: a client must never pass for a user).
  */

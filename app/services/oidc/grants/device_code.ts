@@ -1,6 +1,6 @@
 /**
  * grant_type=urn:ietf:params:oauth:grant-type:device_code (RFC 8628 §3.4-3.5,
- * endpoints.md §4.4). Every poll is recorded; polling faster than the
+ * docs/endpoints.md#device-code-grant). Every poll is recorded; polling faster than the
  * interval gives slow_down and adds 5 s to it. An approved code is redeemed
  * once, atomically.
  */

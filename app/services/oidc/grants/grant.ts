@@ -3,7 +3,7 @@ import type { IssuedToken } from '#services/oidc/tokens/issuer'
 import type { ApiRequest } from '#services/oidc/clients/api_request'
 import { joinScopes } from '#services/oidc/protocol/scopes'
 
-/** The JSON of a successful token response, keys in the contract's order (§4) */
+/** The JSON of a successful token response, keys in the contract's order (docs/endpoints.md#token-endpoint) */
 export type TokenResponse = {
   access_token: string
   expires_in: number
@@ -18,7 +18,7 @@ export interface GrantHandler {
   readonly grantType: string
   /** Public clients asking for it get 401 invalid_client (compat) */
   readonly confidentialOnly?: boolean
-  /** §4 step 3: the grant's own required parameters, checked before client authentication */
+  /** docs/endpoints.md#token-endpoint: the grant's own required parameters, checked before client authentication */
   checkParameters(params: Record<string, string>): void
   handle(request: ApiRequest, client: OidcClient): Promise<TokenResponse>
 }

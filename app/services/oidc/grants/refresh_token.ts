@@ -1,5 +1,5 @@
 /**
- * grant_type=refresh_token (endpoints.md §4.2) with rotation and reuse
+ * grant_type=refresh_token (docs/endpoints.md#refresh_token-grant) with rotation and reuse
  * detection (RFC 9700 §4.14.2): a rotated-out refresh token presented again
  * after the grace period revokes its whole family. Rotation is one conditional
  * update in the same transaction as the new tokens, so of two concurrent
@@ -26,7 +26,7 @@ function withinGracePeriod(rotatedAt: DateTime) {
   return DateTime.utc() < rotatedAt.plus({ seconds: oidcConfig.refreshTokenGracePeriod })
 }
 
-/** §4.2 step 3: the refresh token must be this client's, live, and its user active */
+/** docs/endpoints.md#refresh_token-grant: the refresh token must be this client's, live, and its user active */
 function checkUsable(
   resolved: ResolvedToken | null,
   client: OidcClient
@@ -38,7 +38,7 @@ function checkUsable(
   if (!resolved.user?.isActive) throw new InvalidGrant()
 }
 
-/** §4.2 step 5: `scope` narrows only the new access token */
+/** docs/endpoints.md#refresh_token-grant: `scope` narrows only the new access token */
 function narrowedScopes(granted: string[], scope: string | undefined) {
   if (scope === undefined) return granted
   const requested = splitScope(scope)

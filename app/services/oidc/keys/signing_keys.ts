@@ -1,5 +1,5 @@
 /**
- * Signing keys (tokens.md §2, data.md §8): the key that signs, the JWKS, and
+ * Signing keys (docs/tokens.md#signing-keys, docs/data-model.md#signing-keys-oidc_signing_keys): the key that signs, the JWKS, and
  * verification of our own JWTs. Keys are imported once per process and reloaded
  * from the database at most every 60 s (or at once after a local change), never
  * per request. With IDP_OIDC_PRIVATE_KEY set, that key alone is used.
@@ -37,7 +37,7 @@ export class NoSigningKeyError extends Error {
   }
 }
 
-/** JWKS member order of endpoints.md §2 */
+/** JWKS member order of docs/endpoints.md#jwks */
 function publicJwk(kid: string, alg: SigningAlg, publicKey: KeyObject): JWK {
   const jwk = publicKey.export({ format: 'jwk' }) as JWK
   const common = { kty: jwk.kty, kid, alg, key_ops: ['verify'] }
@@ -65,7 +65,7 @@ export class KeyStore {
 
   constructor(private config: OidcConfig) {}
 
-  /** How long a retired key stays published (tokens.md §2) */
+  /** How long a retired key stays published (docs/tokens.md#signing-keys) */
   get retiredKeyWindowSeconds() {
     const accessTokenLifetime =
       this.config.accessTokenFormat === 'jwt' ? this.config.accessTokenExpiresIn : 0

@@ -1,6 +1,6 @@
 /**
  * Cleaning an RP-initiated logout request (OpenID Connect RP-Initiated
- * Logout 1.0, endpoints.md §10): the id_token_hint is checked (signature and
+ * Logout 1.0, docs/endpoints.md#rp-initiated-logout): the id_token_hint is checked (signature and
  * issuer, not expiry or audience), client_id and the hint's audience must
  * agree, and a post_logout_redirect_uri is followed only when registered for
  * the known client.

@@ -12,7 +12,7 @@ export type BearerSource = {
  * The access token of a resource request (RFC 6750 §2): `Authorization:
  * Bearer <token>` (scheme case-insensitive, exactly two parts), or, only on a
  * form POST without an Authorization header, `access_token` in the body.
- * Never from the query string (security.md S24).
+ * Never from the query string (docs/security.md S24).
  */
 export function bearerToken(source: BearerSource, allowFormBody: boolean): string | null {
   if (source.authorization !== undefined) {

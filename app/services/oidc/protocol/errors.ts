@@ -2,7 +2,7 @@
  * The one error type for protocol errors. Every endpoint throws these; the
  * exception handler (app/exceptions/handler.ts) is the one place that decides
  * how the client sees them:
- *  - `json`: an OAuth JSON error body (endpoints.md §0.3), with `state` when sent;
+ *  - `json`: an OAuth JSON error body (docs/endpoints.md#json-responses-and-errors), with `state` when sent;
  *  - `redirect`: back to a redirect URI that has already matched, in the
  *    response mode, with `state` and `iss` (RFC 9207);
  *  - `page`: the HTML error page (never a redirect).
@@ -23,7 +23,7 @@ export type ErrorDelivery =
 /**
  * The description an error gets when its thrower gives none, so that every
  * error a client sees explains itself (RFC 6749 §5.2 and §4.1.2.1, RFC 6750
- * §3.1, RFC 8628 §3.5, OIDC Core §3.1.2.6).
+ * docs/endpoints.md#authorization-request-checks, RFC 8628 §3.5, OIDC Core §3.1.2.6).
  */
 const DEFAULT_DESCRIPTIONS: Record<string, string> = {
   invalid_request: 'The request is missing a parameter, repeats one, or is otherwise malformed.',
@@ -181,7 +181,7 @@ export class InsufficientScope extends OAuthError {
   }
 }
 
-/** settings.md §3: the JSON form of an exceeded rate limit */
+/** docs/settings.md#rate-limits: the JSON form of an exceeded rate limit */
 export class TooManyRequests extends OAuthError {
   constructor(retryAfterSeconds: number) {
     super('temporarily_unavailable', 'Too many requests.', 429)
@@ -189,7 +189,7 @@ export class TooManyRequests extends OAuthError {
   }
 }
 
-/** An exception thrown by app-supplied adapter code: the only allowed 500 (adapter.md §1) */
+/** An exception thrown by app-supplied adapter code: the only allowed 500 (docs/adapter.md#methods) */
 export class ServerError extends OAuthError {
   constructor() {
     super('server_error', null, 500)

@@ -2,7 +2,7 @@
  * Strict reading of OAuth parameters from a query string or a form body.
  * Unlike the framework's parser it keeps repeated names (so they can be
  * refused) and fails on bad percent-encoding or non-UTF-8 bytes instead of
- * guessing (endpoints.md §0.2).
+ * guessing (docs/endpoints.md#api-request-format).
  */
 import { InvalidRequest } from '#services/oidc/protocol/errors'
 
@@ -33,7 +33,7 @@ export function decodeParams(text: string): RawParams {
   return params
 }
 
-/** Single values; an empty value counts as absent (spec README, conventions) */
+/** Single values; an empty value counts as absent (docs/endpoints.md#api-request-format) */
 export function singleValues(params: RawParams): Record<string, string> {
   const result: Record<string, string> = {}
   for (const [name, values] of params) if (values[0] !== '') result[name] = values[0]
@@ -54,7 +54,7 @@ export function mediaType(contentType: string | undefined) {
   return (contentType ?? '').split(';')[0].trim().toLowerCase()
 }
 
-/** §0.2 checks 1 and 2: no query string, a form Content-Type */
+/** docs/endpoints.md#api-request-format: no query string, a form Content-Type */
 export function checkApiRequest({ url, contentType }: Omit<ApiRequestText, 'body'>) {
   if (url.includes('?')) throw new InvalidRequest('URL query parameters are not allowed')
   if (mediaType(contentType) !== 'application/x-www-form-urlencoded') {
@@ -64,7 +64,7 @@ export function checkApiRequest({ url, contentType }: Omit<ApiRequestText, 'body
 
 /**
  * The API endpoints (token, revoke, introspect, device code) read parameters
- * only from a form body; these checks run first, in order (§0.2).
+ * only from a form body; these checks run first, in order (docs/endpoints.md#api-request-format).
  */
 export function readApiForm(request: ApiRequestText): Record<string, string> {
   checkApiRequest(request)

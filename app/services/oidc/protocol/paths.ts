@@ -1,4 +1,4 @@
-/** Endpoint paths (endpoints.md §0.1); IdP paths have no trailing slash (compat) */
+/** Endpoint paths (docs/endpoints.md#routes); IdP paths have no trailing slash (compat) */
 export const PATHS = {
   discovery: '/.well-known/openid-configuration',
   /* RFC 8414 §3: the same metadata where OAuth-only clients look */

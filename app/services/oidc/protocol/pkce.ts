@@ -1,7 +1,7 @@
 /**
  * PKCE (RFC 7636, RFC 9700 §2.1.1): the challenge at the authorization
- * endpoint (endpoints.md §3.1 step 10) and the verifier at the token endpoint
- * (§4.1 step 8).
+ * endpoint (docs/endpoints.md#authorization-request-checks) and the verifier at the token endpoint
+ * (docs/endpoints.md#authorization_code-grant).
  */
 import { createHash } from 'node:crypto'
 import type OidcClient from '#models/oidc_client'

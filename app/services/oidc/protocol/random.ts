@@ -1,5 +1,5 @@
 /**
- * Opaque values and their storage hashes (tokens.md §3). Randomness comes only
+ * Opaque values and their storage hashes (docs/tokens.md#token-formats). Randomness comes only
  * from node:crypto.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
@@ -14,7 +14,7 @@ export function randomJti() {
   return randomBytes(16).toString('hex')
 }
 
-/** A family id: 22 random characters (tokens.md §6) */
+/** A family id: 22 random characters (docs/tokens.md#families-refresh-and-revocation) */
 export function randomFamilyId() {
   return randomBytes(16).toString('base64url')
 }

@@ -1,5 +1,5 @@
 /**
- * URI matching (endpoints.md §0.7). Redirect URIs match when their WHATWG
+ * URI matching (docs/endpoints.md#uri-matching). Redirect URIs match when their WHATWG
  * serialisations are equal (RFC 9700 §4.1.3: exact, query included, no
  * fragment), with two exceptions kept from allauth: any port on a registered
  * http loopback IP, and an opt-in `*` in the registered host.
@@ -9,7 +9,7 @@ import type OidcClient from '#models/oidc_client'
 const LOOPBACK_IPS = new Set(['127.0.0.1', '[::1]'])
 const HTTP_ORIGIN_HOSTS = /^(localhost|.+\.localhost|127\.0\.0\.1|\[::1\])$/
 
-/** The hosts a CORS origin may name with plain `http` (endpoints.md §0.7) */
+/** The hosts a CORS origin may name with plain `http` (docs/endpoints.md#uri-matching) */
 export function isHttpOriginHost(hostname: string) {
   return HTTP_ORIGIN_HOSTS.test(hostname)
 }
@@ -80,7 +80,7 @@ export function matchPostLogoutRedirectUri(client: OidcClient, requested: string
       )
     )
   }
-  /* only the origin is compared here, so a fragment may come along; the redirect keeps it (endpoints.md §10) */
+  /* only the origin is compared here, so a fragment may come along; the redirect keeps it (docs/endpoints.md#rp-initiated-logout) */
   const url = parse(requested)
   return (
     !!url &&
@@ -111,7 +111,7 @@ export function originMatches(
     : candidate.hostname === requested.hostname
 }
 
-/** `http` origins are allowed only for local hosts (endpoints.md §0.7) */
+/** `http` origins are allowed only for local hosts (docs/endpoints.md#uri-matching) */
 export function isAllowedOriginScheme(origin: string) {
   const url = parse(origin)
   return (

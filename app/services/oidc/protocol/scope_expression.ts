@@ -1,5 +1,5 @@
 /**
- * allauth's scope expressions for protecting API routes (tokens.md §10):
+ * allauth's scope expressions for protecting API routes (docs/tokens.md#protecting-your-own-api):
  * `undefined` or `[]` any token; `'a'` one scope; `['a','b']` all of them;
  * `[['a','b'],['c']]` any inner list in full; `{ GET: expr, … }` by method.
  */

@@ -1,5 +1,5 @@
 /**
- * Scope strings (endpoints.md §0.2): split on single spaces (compat: a double
+ * Scope strings (docs/endpoints.md#api-request-format): split on single spaces (compat: a double
  * space makes an empty token, so invalid_scope), duplicates merged in
  * first-seen order, RFC 6749 §3.3 token syntax, defaults when absent, and a
  * subset of what the client may ask for.

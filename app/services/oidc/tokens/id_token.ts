@@ -1,5 +1,5 @@
 /**
- * The ID token (tokens.md §4): protocol claims in the contract's order, then
+ * The ID token (docs/tokens.md#id-token): protocol claims in the contract's order, then
  * the adapter's claims for the granted scopes, then populateIdToken. Issuing
  * one with a `sid` records the client for back-channel logout.
  */

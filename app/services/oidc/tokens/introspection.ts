@@ -1,5 +1,5 @@
 /**
- * Token introspection (RFC 7662, endpoints.md §7). A client may introspect
+ * Token introspection (RFC 7662, docs/endpoints.md#introspection-endpoint). A client may introspect
  * any client's access tokens but only its own refresh tokens; everything else,
  * including tokens that are expired, revoked or rotated out, is just inactive.
  */

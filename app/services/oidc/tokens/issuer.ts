@@ -1,5 +1,5 @@
 /**
- * Issuing access and refresh tokens (tokens.md §3, §5, §6). Only the hash of a
+ * Issuing access and refresh tokens (docs/tokens.md#token-formats, docs/endpoints.md#userinfo-endpoint, docs/endpoints.md#revocation-endpoint). Only the hash of a
  * value is stored. JWT access tokens are stored like opaque ones (hash and
  * jti) so that revocation is seen everywhere the row is checked.
  */
@@ -21,7 +21,7 @@ export type TokenGrant = {
   user: User | null
   scopes: string[]
   familyId: string
-  /** The email chosen at consent, or null for the primary (tokens.md §8) */
+  /** The email chosen at consent, or null for the primary (docs/tokens.md#the-email-shared-with-a-client) */
   email: string | null
   authTime: number | null
   sid: string | null
@@ -91,7 +91,7 @@ function newToken(
 export type RefreshOptions = {
   /** The RT this one is rotated from */
   parentId?: number | null
-  /** The family's absolute expiry (tokens.md §6); computed from now for a new family */
+  /** The family's absolute expiry (docs/tokens.md#families-refresh-and-revocation); computed from now for a new family */
   expiresAt?: DateTime | null
   /** The refresh token's scopes when the access token's are narrower (a narrowing refresh) */
   scopes?: string[]

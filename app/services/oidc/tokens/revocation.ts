@@ -1,5 +1,5 @@
 /**
- * Token revocation (RFC 7009, endpoints.md §6). Only the caller's own tokens
+ * Token revocation (RFC 7009, docs/endpoints.md#revocation-endpoint). Only the caller's own tokens
  * are touched (RFC 7009 §2.1); revoking a refresh token revokes its family.
  * Unknown tokens are not an error: the answer is the same either way.
  */
