@@ -20,6 +20,7 @@ export default defineConfig({
     () => import('@adonisjs/redis/redis_provider'),
     () => import('@adonisjs/limiter/limiter_provider'),
     () => import('@adonisjs/mail/mail_provider'),
+    () => import('@adonisjs/i18n/i18n_provider'),
     () => import('#providers/oidc_provider'),
     () => import('#providers/accounts_provider'),
   ],
@@ -42,6 +43,7 @@ export default defineConfig({
   metaFiles: [
     { pattern: 'resources/views/**/*.edge', reloadServer: false },
     { pattern: 'public/**', reloadServer: false },
+    { pattern: 'resources/lang/**/*.json', reloadServer: true },
     /* Plain JavaScript the build's entry points run first (they are compiled, it is not) */
     { pattern: 'bin/node24.js', reloadServer: false },
   ],

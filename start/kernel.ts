@@ -14,6 +14,7 @@ server.use([
   () => import('#middleware/no_store_middleware'),
   () => import('#middleware/strict_paths_middleware'),
   () => import('#middleware/page_security_middleware'),
+  () => import('#middleware/locale_middleware'),
 ])
 
 router.use([() => import('@adonisjs/core/bodyparser_middleware')])
@@ -21,6 +22,7 @@ router.use([() => import('@adonisjs/core/bodyparser_middleware')])
 export const middleware = router.named({
   session: () => import('@adonisjs/session/session_middleware'),
   shield: () => import('@adonisjs/shield/shield_middleware'),
+  flowLocale: () => import('#middleware/flow_locale_middleware'),
   initializeAuth: () => import('@adonisjs/auth/initialize_auth_middleware'),
   auth: () => import('#middleware/auth_middleware'),
   requireRecentAuthentication: () => import('#middleware/recent_authentication_middleware'),
@@ -30,5 +32,10 @@ export const middleware = router.named({
   oidcToken: () => import('#middleware/oidc_token_middleware'),
 })
 
-/** The stack of every HTML page: session, CSRF and the signed-in user */
-export const pageStack = [middleware.session(), middleware.shield(), middleware.initializeAuth()]
+/** The stack of every HTML page: session, the flow's language, CSRF and the signed-in user */
+export const pageStack = [
+  middleware.session(),
+  middleware.flowLocale(),
+  middleware.shield(),
+  middleware.initializeAuth(),
+]

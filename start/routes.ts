@@ -91,6 +91,7 @@ router
 /* The device page sends anonymous visitors to the login page before any CSRF check (docs/endpoints.md#device-page) */
 const deviceStack = [
   middleware.session(),
+  middleware.flowLocale(),
   middleware.initializeAuth(),
   middleware.auth(),
   middleware.shield(),
@@ -103,6 +104,7 @@ router
   .post(PATHS.authorize, [AuthorizeController, 'store'])
   .use([
     middleware.session(),
+    middleware.flowLocale(),
     middleware.authorizeByPost(),
     middleware.shield(),
     middleware.initializeAuth(),

@@ -19,8 +19,8 @@ export async function tooManyRequests(ctx: HttpContext, error: TooManyRequests) 
   return ctx.view.render('accounts/too_many_requests')
 }
 
-/** The site mails from this request speak for: SITE_NAME, links on the issuer's origin */
-export const siteOf = (ctx: HttpContext) => mailSite(ctx.oidcAdapter.getIssuer())
+/** The site mails from this request speak for: SITE_NAME, links on the issuer's origin, the page's language */
+export const siteOf = (ctx: HttpContext) => mailSite(ctx.oidcAdapter.getIssuer(), ctx.i18n.locale)
 
 /** An account path carrying `next`, unless `next` is where a sign-in lands anyway */
 export function withNext(path: string, next: string) {

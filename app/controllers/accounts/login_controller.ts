@@ -74,7 +74,11 @@ export default class LoginController {
       login,
       siteName: siteOf(ctx).name,
       loginLabel:
-        methods.length === 2 ? 'Email or username' : methods[0] === 'email' ? 'Email' : 'Username',
+        methods.length === 2
+          ? 'accounts.login.label_both'
+          : methods[0] === 'email'
+            ? 'accounts.login.label_email'
+            : 'accounts.login.label_username',
       loginType: methods.length === 1 && methods[0] === 'email' ? 'email' : 'text',
       signupLink: accountsConfig.signupOpen ? withNext(ACCOUNT_PATHS.signup, next) : null,
       resetLink: ACCOUNT_PATHS.passwordReset,

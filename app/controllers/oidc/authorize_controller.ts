@@ -9,6 +9,7 @@ import { currentProviderSession } from '#services/accounts/provider_session'
 import { sendAuthorizationResponse } from '#http/authorization_response'
 import { redirectToLogin } from '#http/login_redirect'
 import { rawQuery } from '#http/request_parts'
+import { forgetFlowLocale } from '#middleware/flow_locale_middleware'
 
 /** /identity/o/authorize (docs/endpoints.md#authorization-endpoint) */
 export default class AuthorizeController {
@@ -35,6 +36,7 @@ export default class AuthorizeController {
       case 'consent':
         return ctx.view.render('oidc/consent', outcome.page)
       case 'respond':
+        forgetFlowLocale(ctx)
         return sendAuthorizationResponse(ctx, outcome.response)
     }
   }

@@ -62,6 +62,7 @@ export async function passwordMatches(user: User | null, password: string): Prom
   return user
 }
 
+/** `message` is a translation key (resources/lang/<locale>/accounts/login.json) */
 export type LoginAttempt =
   | { user: User }
   | { failure: 'bad_credentials' | 'inactive'; message: string }
@@ -92,7 +93,7 @@ export async function attemptLogin(
     if (!(error instanceof TooManyRequests)) throw error
     return {
       failure: 'rate_limited',
-      message: 'Too many failed login attempts. Try again later.',
+      message: 'accounts.login.errors.rate_limited',
       retryAfter: error.headers['Retry-After'],
     }
   }
@@ -101,9 +102,9 @@ export async function attemptLogin(
   if (!user)
     return {
       failure: 'bad_credentials',
-      message: 'The login and/or password you specified are not correct.',
+      message: 'accounts.login.errors.bad_credentials',
     }
   await refundRateLimit('login_failed', subject)
-  if (!user.isActive) return { failure: 'inactive', message: 'This account is inactive.' }
+  if (!user.isActive) return { failure: 'inactive', message: 'accounts.login.errors.inactive' }
   return { user }
 }

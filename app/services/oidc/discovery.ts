@@ -2,6 +2,7 @@
  * The discovery document (docs/endpoints.md#discovery): allauth's 11 keys first, in its
  * order (compat), then the complete RFC 8414 metadata.
  */
+import { SUPPORTED_LOCALES } from '#config/i18n'
 import oidcConfig from '#config/oidc'
 import type { OidcAdapter } from '#services/oidc/adapter/adapter'
 import { PATHS } from '#services/oidc/protocol/paths'
@@ -48,6 +49,7 @@ export async function discoveryDocument(adapter: OidcAdapter) {
     code_challenge_methods_supported: oidcConfig.pkceAllowPlain ? ['S256', 'plain'] : ['S256'],
     prompt_values_supported: PROMPT_VALUES,
     claims_supported: CLAIMS_SUPPORTED,
+    ui_locales_supported: SUPPORTED_LOCALES,
     authorization_response_iss_parameter_supported: true,
     request_parameter_supported: false,
     request_uri_parameter_supported: false,

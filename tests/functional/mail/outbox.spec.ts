@@ -11,18 +11,12 @@ import { randomValue } from '#services/oidc/protocol/random'
 const address = (label: string) => `${label}-${randomValue(6).toLowerCase()}@example.com`
 
 async function confirmationMail(to: string) {
-  return composeMail(
-    'email_confirmation',
-    to,
-    'Please Confirm Your Email Address',
-    mailSite(BASE_URL),
-    {
-      account: 'ada',
-      email: to,
-      code: null,
-      confirmPath: '/accounts/confirm-email/some-key/',
-    }
-  )
+  return composeMail('email_confirmation', to, mailSite(BASE_URL), {
+    account: 'ada',
+    email: to,
+    code: null,
+    confirmPath: '/accounts/confirm-email/some-key/',
+  })
 }
 
 const outboxRows = (to: string) => db.from('mail_outbox').where('recipient', to)

@@ -68,6 +68,8 @@ function expectedDocument(iss: string, overrides: Record<string, unknown> = {}) 
       'preferred_username picture website gender birthdate zoneinfo locale updated_at email email_verified phone_number ' +
       'phone_number_verified address'
     ).split(' '),
+    /* the languages of the pages and mails, which ui_locales chooses from */
+    ui_locales_supported: ['en', 'de', 'fr'],
     authorization_response_iss_parameter_supported: true,
     request_parameter_supported: false,
     request_uri_parameter_supported: false,

@@ -19,8 +19,6 @@ import { confirmEmailKeyPath } from '#services/accounts/paths'
 import { hitRateLimit } from '#services/rate_limits/rate_limits'
 import { TooManyRequests } from '#services/oidc/protocol/errors'
 
-export const CONFIRM_SUBJECT = 'Please Confirm Your Email Address'
-
 export type VerificationSent = {
   sent: boolean
   /** Code mode: the confirmation the code page checks against */
@@ -60,10 +58,7 @@ export async function sendVerification(
         confirmPath: confirmEmailKeyPath(await createConfirmationKey(address.id, client)),
       })
     }
-    await queueMail(
-      await composeMail('email_confirmation', address.email, CONFIRM_SUBJECT, site, data),
-      client
-    )
+    await queueMail(await composeMail('email_confirmation', address.email, site, data), client)
     return { sent: true, confirmationId }
   }
   return trx ? write(trx) : db.transaction(write)
@@ -76,7 +71,5 @@ export async function sendVerification(
  */
 export async function sendAccountExists(email: string, site: MailSite, ip: string) {
   if (!(await allowVerificationSend(email, ip))) return
-  await queueMail(
-    await composeMail('account_already_exists', email, 'Account Already Exists', site, { email })
-  )
+  await queueMail(await composeMail('account_already_exists', email, site, { email }))
 }

@@ -1,0 +1,45 @@
+import { I18n } from '@adonisjs/i18n'
+import type { HttpContext } from '@adonisjs/core/http'
+import type { NextFn } from '@adonisjs/core/types/http'
+import { JSON_PATHS } from '#services/oidc/protocol/paths'
+import {
+  defaultLocale,
+  fromAcceptLanguage,
+  fromNextPath,
+  fromUiLocales,
+  translator,
+} from '#services/i18n/locale'
+
+/** Gives the request its translator as `ctx.i18n`, and `t()` to its views */
+export function useLocale(ctx: HttpContext, locale: string) {
+  ctx.i18n = translator(locale)
+  ctx.containerResolver.bindValue(I18n, ctx.i18n)
+  ctx.view.share({ i18n: ctx.i18n, locale })
+}
+
+/**
+ * Every request starts with the language its URL or browser asks for
+ * (`ui_locales`, `next` leading to an authorization request, Accept-Language),
+ * so that even error pages of unknown paths are translated. Pages refine it
+ * with the flow's remembered choice (flow_locale_middleware).
+ */
+export default class LocaleMiddleware {
+  handle(ctx: HttpContext, next: NextFn) {
+    const { request } = ctx
+    const query = request.qs()
+    const locale = JSON_PATHS.test(request.url())
+      ? defaultLocale()
+      : (fromUiLocales(query.ui_locales) ??
+        fromNextPath(query.next) ??
+        fromAcceptLanguage(request.languages()) ??
+        defaultLocale())
+    useLocale(ctx, locale)
+    return next()
+  }
+}
+
+declare module '@adonisjs/core/http' {
+  export interface HttpContext {
+    i18n: I18n
+  }
+}
