@@ -44,4 +44,17 @@ export default class OidcProvider {
   async start() {
     if (this.app.getEnvironment() === 'web') await keyStore.signingKey()
   }
+
+  /* Every HTTP server process sends back-channel logout notices (the test runner starts it itself: tests/bootstrap.ts) */
+  async ready() {
+    if (this.app.getEnvironment() !== 'web') return
+    const { backchannelDelivery } = await import('#services/oidc/logout/backchannel')
+    backchannelDelivery.start()
+  }
+
+  async shutdown() {
+    if (!['web', 'test'].includes(this.app.getEnvironment())) return
+    const { backchannelDelivery } = await import('#services/oidc/logout/backchannel')
+    await backchannelDelivery.stop()
+  }
 }

@@ -48,13 +48,16 @@ export const runnerHooks: Required<Pick<Config, 'setup' | 'teardown'>> = {
 export const configureSuite: Config['configureSuite'] = (suite) => {
   if (['browser', 'functional'].includes(suite.name)) {
     suite.setup(() => testUtils.httpServer().start(createHttpServer))
-    /* this process serves pages too, so it delivers the outbox like any app process */
+    /* this process serves pages too, so it delivers the outboxes like any app process */
     suite.setup(async () => {
       const { mailSink } = await import('#tests/helpers/mail_sink')
       const { default: outboxDelivery } = await import('#services/accounts/mail/delivery')
+      const { backchannelDelivery } = await import('#services/oidc/logout/backchannel')
       await mailSink.start()
       outboxDelivery.start()
+      backchannelDelivery.start()
       return async () => {
+        await backchannelDelivery.stop()
         await outboxDelivery.stop()
         await mailSink.stop()
       }

@@ -3,12 +3,10 @@ import { endProviderSession } from '#services/accounts/provider_session'
 import { startBackchannelLogout } from '#services/oidc/logout/backchannel'
 
 /**
- * Ends the provider session and starts back-channel logout for the clients
+ * Ends the provider session and queues back-channel logout for the clients
  * it signed into; the notices are sent after the response and never delay it.
  */
 export async function signOut(ctx: HttpContext) {
   const sid = await endProviderSession(ctx)
-  if (!sid) return
-  const { delivered } = await startBackchannelLogout(ctx.oidcAdapter, sid)
-  delivered.catch((error: Error) => ctx.logger.error({ err: error }, 'back-channel logout failed'))
+  if (sid) await startBackchannelLogout(ctx.oidcAdapter, sid)
 }

@@ -11,6 +11,8 @@ import { pruneSessionClients } from '#services/oidc/logout/session_client_store'
 import { pruneConsents } from '#services/oidc/authorize/consent_store'
 import { pruneAnsweredConsentRequests } from '#services/oidc/authorize/consent_request'
 import { pruneUserSessions } from '#services/accounts/user_sessions'
+import { mailOutbox } from '#services/accounts/mail/outbox'
+import { backchannelOutbox } from '#services/oidc/logout/backchannel'
 
 export type PruneCounts = {
   tokens: number
@@ -21,6 +23,8 @@ export type PruneCounts = {
   signing_keys: number
   answered_consent_requests: number
   user_sessions: number
+  given_up_mails: number
+  given_up_logout_notices: number
 }
 
 export async function pruneExpired(now = DateTime.utc()): Promise<PruneCounts> {
@@ -33,5 +37,7 @@ export async function pruneExpired(now = DateTime.utc()): Promise<PruneCounts> {
     signing_keys: await keyStore.prune(now),
     answered_consent_requests: await pruneAnsweredConsentRequests(now),
     user_sessions: await pruneUserSessions(now),
+    given_up_mails: await mailOutbox.pruneGivenUp(now),
+    given_up_logout_notices: await backchannelOutbox.pruneGivenUp(now),
   }
 }

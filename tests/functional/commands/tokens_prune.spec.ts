@@ -145,6 +145,34 @@ test.group('tokens:prune', () => {
       { request_id: 'doomed', expires_at: sqlTime(now().minus({ seconds: 5 })) },
       { request_id: 'kept', expires_at: sqlTime(now().plus({ minutes: 5 })) },
     ])
+    /* outbox rows given up 31 and 29 days ago: only the first goes */
+    const givenUp = (days: number) => ({
+      attempts: 3,
+      next_attempt_at: sqlTime(now().minus({ days })),
+      failed_at: sqlTime(now().minus({ days })),
+      created_at: sqlTime(now().minus({ days })),
+    })
+    const mailRow = (days: number, recipient: string) => ({
+      ...givenUp(days),
+      recipient,
+      subject: 'given up',
+      text_body: '',
+      html_body: '',
+    })
+    const noticeRow = (days: number, sid: string) => ({
+      ...givenUp(days),
+      client_id: clientId,
+      backchannel_logout_uri: 'https://rp.example/backchannel',
+      iss: 'https://idp.example',
+      sub: String(user.id),
+      sid,
+    })
+    await db
+      .table('mail_outbox')
+      .multiInsert([mailRow(31, 'doomed@prune.example'), mailRow(29, 'kept@prune.example')])
+    await db
+      .table('oidc_backchannel_outbox')
+      .multiInsert([noticeRow(31, 'doomed-sid'), noticeRow(29, 'kept-sid')])
     const window = keyStore.retiredKeyWindowSeconds
     const closedKey = await retiredKey(now().minus({ seconds: window + 60 }))
     const openKey = await retiredKey(now().minus({ seconds: window - 60 }))
@@ -159,7 +187,19 @@ test.group('tokens:prune', () => {
       signing_keys: 1,
       answered_consent_requests: 1,
       user_sessions: 0,
+      given_up_mails: 1,
+      given_up_logout_notices: 1,
     })
+    assert.deepEqual(
+      (await db.from('mail_outbox').where('recipient', 'like', '%@prune.example')).map(
+        (row) => row.recipient
+      ),
+      ['kept@prune.example']
+    )
+    assert.deepEqual(
+      (await db.from('oidc_backchannel_outbox').where('client_id', clientId)).map((row) => row.sid),
+      ['kept-sid']
+    )
 
     const tokenIds = (
       await OidcToken.query().whereIn(
@@ -235,7 +275,7 @@ test.group('tokens:prune', () => {
     const output = await runCommand('tokens:prune', [])
     assert.equal(output.exitCode, 0)
     assert.deepEqual(output.stdout, [
-      'Deleted 1001 tokens, 0 authorization codes, 0 device codes, 0 consents, 0 session clients, 0 signing keys, 0 answered consent requests, 0 user sessions',
+      'Deleted 1001 tokens, 0 authorization codes, 0 device codes, 0 consents, 0 session clients, 0 signing keys, 0 answered consent requests, 0 user sessions, 0 given up mails, 0 given up logout notices',
     ])
     assert.deepEqual(
       (await OidcToken.query().where('client_id', clientId)).map((t) => t.id),

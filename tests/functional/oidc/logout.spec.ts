@@ -25,6 +25,7 @@ import {
 } from '#tests/helpers/relying_party'
 import { BackchannelReceiver } from '#tests/helpers/backchannel_receiver'
 import { startApp } from '#tests/helpers/app_process'
+import { backchannelDelivery } from '#services/oidc/logout/backchannel'
 
 const BYE = 'https://rp.example/bye'
 const LOGOUT_FORM = `form[action="${LOGOUT}"]`
@@ -812,6 +813,52 @@ test.group('Back-channel logout', () => {
       'signing out at the provider revokes nothing'
     )
   })
+})
+
+test.group('Back-channel logout outbox', () => {
+  test('a notice the ending process never sent is sent by another app process', async ({
+    assert,
+    cleanup,
+  }) => {
+    /* this process stops delivering, as if it had died right after answering */
+    await backchannelDelivery.stop()
+    cleanup(() => backchannelDelivery.start())
+    const receiver = new BackchannelReceiver()
+    cleanup(() => receiver.stop())
+    const person = await createUser()
+    const rp = await createClient({
+      redirectUris: [REDIRECT],
+      backchannelLogoutUri: await receiver.start(),
+    })
+    const { browser, sid } = await signInto(rp, person)
+
+    const home = await browser.get('/')
+    const done = await browser.submit(readForm(home.body, 'form[action="/accounts/logout/"]'))
+    assert.equal(done.status, 303)
+    const [queued] = await db.from('oidc_backchannel_outbox').where('sid', sid)
+    assert.equal(queued.client_id, rp.id, 'the notice is stored before the answer')
+    assert.deepEqual(await sessionClients(sid), [])
+    assert.lengthOf(receiver.tokens, 0)
+
+    const notified = receiver.next(15_000)
+    const other = await startApp()
+    cleanup(() => other.stop())
+    await notified
+    assert.lengthOf(receiver.tokens, 1)
+    const { payload } = await jwtVerify(
+      receiver.tokens[0],
+      createRemoteJWKSet(new URL(`${ISSUER}/.well-known/jwks.json`)),
+      { issuer: ISSUER, audience: rp.id, typ: 'logout+jwt' }
+    )
+    assert.equal(payload.sid, sid)
+    assert.equal(payload.sub, String(person.user.id))
+    /* the row goes once the receiver has answered */
+    const deadline = Date.now() + 5000
+    while ((await db.from('oidc_backchannel_outbox').where('sid', sid)).length) {
+      assert.isBelow(Date.now(), deadline, 'the delivered notice is forgotten')
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+  }).timeout(60_000)
 })
 
 test.group(

@@ -25,8 +25,8 @@ export function sessionClients(sid: string) {
   return OidcSessionClient.query().where('sid', sid)
 }
 
-export async function forgetSession(sid: string) {
-  await changeRows(`delete from ${TABLE} where sid = ?`, [sid])
+export async function forgetSession(sid: string, trx?: TransactionClientContract) {
+  await changeRows(`delete from ${TABLE} where sid = ?`, [sid], trx)
 }
 
 /** A session's record is kept a month, longer than any provider session lives */
