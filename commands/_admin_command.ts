@@ -5,7 +5,7 @@ import type { CommandOptions } from '@adonisjs/core/types/ace'
 export class AdminInputError extends Error {}
 
 /**
- * Base of the admin commands (interfaces.md): they boot the app, take
+ * Base of the admin commands (docs/operations.md#commands): they boot the app, take
  * `--json` to print one JSON value on stdout and nothing else there, and turn
  * bad input into a one-line error with a non-zero exit.
  */

@@ -1,6 +1,6 @@
 /**
  * What client:* commands share: the field flags of client:create and
- * client:update, and the client's JSON shape (interfaces.md).
+ * client:update, and the client's JSON shape (docs/operations.md#commands).
  */
 import { flags } from '@adonisjs/core/ace'
 import type OidcClient from '#models/oidc_client'
@@ -93,7 +93,7 @@ export abstract class ClientFieldsCommand extends AdminCommand {
   }
 }
 
-/** interfaces.md's keys, in its order; `secret` only when it was just made */
+/** the keys of docs/operations.md#client-json, in that order; `secret` only when it was just made */
 export function clientJson(client: OidcClient, secret: string | null = null) {
   return {
     id: client.id,

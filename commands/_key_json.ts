@@ -1,6 +1,6 @@
 import type OidcSigningKey from '#models/oidc_signing_key'
 
-/** The keys:* JSON shape (interfaces.md): kid, alg, active_from, retired_at */
+/** The keys:* JSON shape (docs/operations.md#commands): kid, alg, active_from, retired_at */
 export function keyJson(key: OidcSigningKey) {
   return {
     kid: key.kid,

@@ -1,5 +1,5 @@
 /**
- * The user JSON shape of the user:* commands (interfaces.md).
+ * The user JSON shape of the user:* commands (docs/operations.md#commands).
  */
 import type User from '#models/user'
 

@@ -1,6 +1,6 @@
 /*
  * Every setting of the provider, read once at boot from the environment
- * variable of the same name (settings.md). An invalid value stops the boot
+ * variable of the same name (docs/settings.md). An invalid value stops the boot
  * with one line naming the variable. Nothing else in the app reads env for
  * these.
  */
@@ -25,7 +25,7 @@ if (keyAlg && configuredAlg !== keyAlg) {
 
 const oidcConfig = {
   /**
-   * IDP_OIDC_ADAPTER (allauth): the adapter class (adapter.md). The env var may
+   * IDP_OIDC_ADAPTER (allauth): the adapter class (docs/adapter.md). The env var may
    * hold an import specifier; its module's default export is the class.
    */
   adapter: read.optionalString(env, 'IDP_OIDC_ADAPTER') ?? '#services/oidc/adapter/adapter',

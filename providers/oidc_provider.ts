@@ -23,7 +23,7 @@ export default class OidcProvider {
   constructor(protected app: ApplicationService) {}
 
   register() {
-    /* Every time is UTC (data.md), whatever the machine's zone */
+    /* Every time is UTC (docs/data-model.md), whatever the machine's zone */
     Settings.defaultZone = 'utc'
     /* The config files, read before any provider registers, have recorded every setting name */
     assertKnownSettings(process.env)

@@ -1,5 +1,5 @@
 /**
- * Parsers for the `IDP_OIDC_*` settings (settings.md). Each reads one
+ * Parsers for the `IDP_OIDC_*` settings (docs/settings.md). Each reads one
  * environment variable and either returns a typed value or throws
  * `InvalidSettingError`, which the entrypoints print as one line naming the
  * variable. Nothing here runs at request time.
@@ -121,7 +121,7 @@ export function issuerOrigin(source: Source, name: string): string | null {
   return url.origin
 }
 
-/** A PEM may use real newlines or `\n` escapes (settings.md) */
+/** A PEM may use real newlines or `\n` escapes (docs/settings.md) */
 export function privateKey(source: Source, name: string): KeyObject | null {
   const value = raw(source, name)
   if (value === undefined) return null

@@ -1,5 +1,5 @@
 /**
- * Column codecs shared by the models (data.md, general rules): booleans read
+ * Column codecs shared by the models (docs/data-model.md#conventions): booleans read
  * back as booleans, lists stored as newline-separated text, JSON as text.
  */
 import { type DateTime } from 'luxon'
@@ -27,7 +27,7 @@ export function jsonColumn() {
   })
 }
 
-/** Entries are trimmed and empty ones dropped (data.md) */
+/** Entries are trimmed and empty ones dropped (docs/data-model.md) */
 export function parseList(value: string | null | undefined): string[] {
   return (value ?? '')
     .split('\n')

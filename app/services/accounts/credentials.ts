@@ -1,6 +1,6 @@
 /**
  * Sign-in by username (case-insensitive) or any email address of the user
- * (interfaces.md, Login), under the `login` and `login_failed` rate limits
+ * (docs/endpoints.md#account-pages), under the `login` and `login_failed` rate limits
  * (docs/settings.md#rate-limits). A missing user still costs one password hash, so the
  * response time does not tell whether an account exists.
  */

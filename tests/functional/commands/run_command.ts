@@ -1,6 +1,6 @@
 /**
  * Runs admin commands in the test process (the ace kernel in raw mode keeps
- * what they print) and checks the output contract of interfaces.md: with
+ * what they print) and checks the output contract of docs/operations.md#commands: with
  * --json one JSON value alone on stdout; bad input one `error: …` line on
  * stderr and exit code 1.
  */

@@ -15,7 +15,7 @@ const rsaPem = () =>
     format: 'pem',
   }) as string
 
-/** settings.md: the server stops at boot, exit code 1, one line on stderr naming the variable, nothing else */
+/** docs/settings.md: the server stops at boot, exit code 1, one line on stderr naming the variable, nothing else */
 async function assertBootError(assert: Assert, env: Env, line: string) {
   const { exitCode, stdout, stderr } = await runBoot(env)
   assert.equal(stderr, `${line}\n`)
@@ -23,7 +23,7 @@ async function assertBootError(assert: Assert, env: Env, line: string) {
   assert.equal(stdout, '')
 }
 
-test.group('Boot errors (settings.md)', (group) => {
+test.group('Boot errors (docs/settings.md)', (group) => {
   group.each.timeout(60_000)
 
   const cases: { env: Env; line: string }[] = [

@@ -1,6 +1,6 @@
 /**
  * The adapter: the one place where an app changes claims, subjects,
- * identifiers and metadata (adapter.md). It mirrors allauth's
+ * identifiers and metadata (docs/adapter.md). It mirrors allauth's
  * DefaultOIDCAdapter, camelCased. Replace it by extending DefaultOidcAdapter and
  * naming the module in IDP_OIDC_ADAPTER (or config/oidc.ts).
  */
