@@ -1,5 +1,11 @@
+import { userInfo } from 'node:os'
 import { BaseCommand, flags } from '@adonisjs/core/ace'
 import type { CommandOptions } from '@adonisjs/core/types/ace'
+import { destination } from '@adonisjs/core/logger'
+import logger from '@adonisjs/core/services/logger'
+import env from '#start/env'
+import type { AuditEventType } from '#services/audit/event_types'
+import { recordEvent, type AuditFields } from '#services/audit/record_event'
 
 /** Bad operator input: one line on stderr, exit code 1, nothing written */
 export class AdminInputError extends Error {}
@@ -21,6 +27,21 @@ export abstract class AdminCommand extends BaseCommand {
   /** The human-readable form of the result */
   protected abstract describe(result: any): string
 
+  /**
+   * Records an admin change as an audit event (docs/observability.md), with
+   * the operating-system user who ran the command as its actor. Its log line
+   * goes to stderr: stdout carries the command's result alone.
+   */
+  protected async audit(type: AuditEventType, fields: Omit<AuditFields, 'actor' | 'ip'> = {}) {
+    const stderr = logger.create({
+      enabled: true,
+      name: 'adonis-oidc-idp',
+      level: env.get('LOG_LEVEL'),
+      destination: destination({ dest: 2, sync: true }),
+    })
+    await recordEvent(type, { ...fields, actor: commandActor() }, { logger: stderr })
+  }
+
   async run() {
     try {
       const result = await this.execute()
@@ -31,4 +52,20 @@ export abstract class AdminCommand extends BaseCommand {
       this.exitCode = 1
     }
   }
+}
+
+/** `ace:<user>`, or `ace` where the system has no name for the user */
+function commandActor() {
+  try {
+    return `ace:${userInfo().username}`
+  } catch {
+    return 'ace'
+  }
+}
+
+/** The names of the options an operator gave, as audit details: which fields changed, never their values */
+export function givenFields(fields: Record<string, unknown>) {
+  return Object.keys(fields)
+    .filter((name) => fields[name] !== undefined)
+    .map((name) => name.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`))
 }

@@ -2,7 +2,11 @@ import { args, flags } from '@adonisjs/core/ace'
 import { AdminCommand, AdminInputError } from './_admin_command.js'
 import { importFromAllauth } from '#services/allauth_import/import_from_allauth'
 import { ImportInputError } from '#services/allauth_import/import_errors'
-import { describeReport, type ImportReport } from '#services/allauth_import/import_report'
+import {
+  describeReport,
+  importSummary,
+  type ImportReport,
+} from '#services/allauth_import/import_report'
 
 export default class AllauthImport extends AdminCommand {
   static commandName = 'allauth:import'
@@ -19,12 +23,16 @@ export default class AllauthImport extends AdminCommand {
   declare dryRun: boolean
 
   protected async execute() {
+    let report: ImportReport
     try {
-      return await importFromAllauth(this.databaseUrl, { dryRun: Boolean(this.dryRun) })
+      report = await importFromAllauth(this.databaseUrl, { dryRun: Boolean(this.dryRun) })
     } catch (error) {
       if (error instanceof ImportInputError) throw new AdminInputError(error.message)
       throw error
     }
+    /* a dry run changes nothing; the summary holds counts, never the source URL or a row */
+    if (!report.dry_run) await this.audit('admin.allauth_imported', { data: importSummary(report) })
+    return report
   }
 
   protected describe(report: ImportReport) {

@@ -7,6 +7,7 @@ import {
   type ClientJson,
 } from './_client_fields.js'
 import { asAdminInput } from './_input_errors.js'
+import { givenFields } from './_admin_command.js'
 
 export default class ClientCreate extends ClientFieldsCommand {
   static commandName = 'client:create'
@@ -21,9 +22,14 @@ export default class ClientCreate extends ClientFieldsCommand {
   declare secretHash?: string
 
   protected async execute() {
+    const fields = this.fields()
     const { client, secret } = await asAdminInput(
-      registerClient(this.fields(), { id: this.id, secretHash: this.secretHash })
+      registerClient(fields, { id: this.id, secretHash: this.secretHash })
     )
+    await this.audit('admin.client_created', {
+      clientId: client.id,
+      data: { name: client.name, type: client.type, fields: givenFields(fields) },
+    })
     return clientJson(client, secret)
   }
 

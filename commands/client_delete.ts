@@ -12,7 +12,9 @@ export default class ClientDelete extends AdminCommand {
   declare clientId: string
 
   protected async execute() {
-    return clientJson(await asAdminInput(deleteClient(this.clientId)))
+    const client = await asAdminInput(deleteClient(this.clientId))
+    await this.audit('admin.client_deleted', { clientId: client.id, data: { name: client.name } })
+    return clientJson(client)
   }
 
   protected describe(client: ClientJson) {

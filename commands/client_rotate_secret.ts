@@ -14,6 +14,7 @@ export default class ClientRotateSecret extends AdminCommand {
 
   protected async execute() {
     const { client, secret } = await asAdminInput(rotateClientSecret(this.clientId))
+    await this.audit('admin.client_secret_rotated', { clientId: client.id })
     return clientJson(client, secret)
   }
 

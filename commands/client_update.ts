@@ -8,6 +8,7 @@ import {
   type ClientJson,
 } from './_client_fields.js'
 import { asAdminInput } from './_input_errors.js'
+import { givenFields } from './_admin_command.js'
 
 export default class ClientUpdate extends ClientFieldsCommand {
   static commandName = 'client:update'
@@ -21,7 +22,12 @@ export default class ClientUpdate extends ClientFieldsCommand {
   #withoutSecret = false
 
   protected async execute() {
-    const client = await asAdminInput(updateClient(this.clientId, this.fields()))
+    const fields = this.fields()
+    const client = await asAdminInput(updateClient(this.clientId, fields))
+    await this.audit('admin.client_updated', {
+      clientId: client.id,
+      data: { fields: givenFields(fields) },
+    })
     this.#withoutSecret = !client.isPublic && client.secret === NO_SECRET
     return clientJson(client)
   }

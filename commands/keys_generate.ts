@@ -35,7 +35,11 @@ export default class KeysGenerate extends AdminCommand {
     ) {
       return null
     }
-    return keyJson(await keyStore.generate(alg, { now: this.now }))
+    const key = await keyStore.generate(alg, { now: this.now })
+    await this.audit('admin.keys_generated', {
+      data: { kid: key.kid, alg: key.alg, active_from: key.activeFrom.toISO() },
+    })
+    return keyJson(key)
   }
 
   protected describe(key: ReturnType<typeof keyJson> | null) {

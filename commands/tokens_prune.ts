@@ -7,7 +7,9 @@ export default class TokensPrune extends AdminCommand {
     'Delete expired and revoked tokens, old codes, expired consents and retired keys past their window'
 
   protected async execute() {
-    return pruneExpired()
+    const counts = await pruneExpired()
+    await this.audit('admin.tokens_pruned', { data: counts })
+    return counts
   }
 
   protected describe(counts: PruneCounts) {

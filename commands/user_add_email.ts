@@ -24,6 +24,10 @@ export default class UserAddEmail extends AdminCommand {
     const user = await asAdminInput(
       addEmail(this.login, { email: this.email, verified: this.verified, primary: this.primary })
     )
+    await this.audit('admin.user_email_added', {
+      userId: user.id,
+      data: { email: this.email, verified: !!this.verified, primary: !!this.primary },
+    })
     return userJson(user)
   }
 

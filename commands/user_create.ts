@@ -65,6 +65,15 @@ export default class UserCreate extends AdminCommand {
         isStaff: this.staff,
       })
     )
+    await this.audit('admin.user_created', {
+      userId: user.id,
+      data: {
+        password:
+          this.password !== undefined ? 'set' : this.passwordHash !== undefined ? 'hash' : 'none',
+        is_active: user.isActive,
+        is_staff: user.isStaff,
+      },
+    })
     return userJson(user)
   }
 

@@ -1,6 +1,6 @@
 import { args, flags } from '@adonisjs/core/ace'
 import { updateUser } from '#services/accounts/users'
-import { AdminCommand, AdminInputError } from './_admin_command.js'
+import { AdminCommand, AdminInputError, givenFields } from './_admin_command.js'
 import { describeUser, userJson, type UserJson } from './_user_json.js'
 import { asAdminInput } from './_input_errors.js'
 
@@ -43,7 +43,12 @@ export default class UserUpdate extends AdminCommand {
       isActive,
       isStaff: this.staff,
     }
-    return userJson(await asAdminInput(updateUser(this.login, changes)))
+    const user = await asAdminInput(updateUser(this.login, changes))
+    await this.audit('admin.user_updated', {
+      userId: user.id,
+      data: { fields: givenFields(changes) },
+    })
+    return userJson(user)
   }
 
   protected describe(user: UserJson) {

@@ -78,12 +78,11 @@ const IGNORING_DUPLICATES: Record<string, { verb: string; suffix: string }> = {
 }
 const PLAIN = { verb: 'insert into', suffix: '' }
 
-async function insert(
+function insertStatement(
   duplicates: { verb: string; suffix: string },
   table: string,
-  rows: Record<string, Binding>[],
-  client: QueryClientContract
-): Promise<number> {
+  rows: Record<string, Binding>[]
+) {
   const columns = Object.keys(rows[0])
   const key = `${duplicates.verb}${duplicates.suffix}:${table}:${columns.join(',')}:${rows.length}`
   let sql = insertSql.get(key)
@@ -93,11 +92,17 @@ async function insert(
     sql = `${duplicates.verb} ${table} (${columns.join(', ')}) values ${values}${duplicates.suffix}`
     insertSql.set(key, sql)
   }
-  const result = await client.rawQuery(
-    sql,
-    asBindings(rows.flatMap((row) => columns.map((column) => row[column])))
-  )
-  return changedCount(client, result)
+  return { sql, bindings: rows.flatMap((row) => columns.map((column) => row[column])) }
+}
+
+async function insert(
+  duplicates: { verb: string; suffix: string },
+  table: string,
+  rows: Record<string, Binding>[],
+  client: QueryClientContract
+): Promise<number> {
+  const { sql, bindings } = insertStatement(duplicates, table, rows)
+  return changedCount(client, await client.rawQuery(sql, asBindings(bindings)))
 }
 
 /** One insert of rows that all have the same keys, in the same order */
@@ -107,6 +112,23 @@ export async function insertRows(
   client: QueryClientContract = db.connection()
 ) {
   await insert(PLAIN, table, rows, client)
+}
+
+/**
+ * PostgreSQL only: the rows of two tables in one statement (the first insert
+ * in a data-modifying CTE), so in one round trip and one commit.
+ */
+export async function insertRowsTogether(
+  first: { table: string; rows: Record<string, Binding>[] },
+  second: { table: string; rows: Record<string, Binding>[] },
+  client: QueryClientContract = db.connection()
+) {
+  const one = insertStatement(PLAIN, first.table, first.rows)
+  const two = insertStatement(PLAIN, second.table, second.rows)
+  await client.rawQuery(
+    `with first_rows as (${one.sql}) ${two.sql}`,
+    asBindings([...one.bindings, ...two.bindings])
+  )
 }
 
 /** An insert that leaves out a row whose unique key is already stored; whether it wrote the row */

@@ -29,10 +29,10 @@ function query(client: TestClient, extra: Record<string, string> = {}) {
 async function signedIn(): Promise<Requester> {
   const { user } = await createUser()
   const session = { user, authTime: Math.floor(Date.now() / 1000) - 60, sid: 'sid-1' }
-  return { adapter: makeAdapter(null), session }
+  return { adapter: makeAdapter(null), session, ip: '127.0.0.1' }
 }
 
-const anonymous = (): Requester => ({ adapter: makeAdapter(null), session: null })
+const anonymous = (): Requester => ({ adapter: makeAdapter(null), session: null, ip: '127.0.0.1' })
 
 function expectKind<K extends AuthorizeOutcome['kind']>(
   outcome: AuthorizeOutcome,

@@ -61,7 +61,7 @@ export default class EmailVerificationController {
     const signedIn = await currentProviderSession(ctx)
     if (!signedIn && pending.signIn && pending.userId === result.address.userId) {
       const user = await User.find(pending.userId)
-      if (user?.isActive) await startProviderSession(ctx, user)
+      if (user?.isActive) await startProviderSession(ctx, user, 'email_confirmation')
     }
     return redirectTo(ctx, pending.next)
   }

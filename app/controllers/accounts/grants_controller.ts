@@ -3,6 +3,8 @@ import OidcClient from '#models/oidc_client'
 import { currentProviderSession } from '#services/accounts/provider_session'
 import { listConsents, revokeConsent } from '#services/oidc/authorize/consent_store'
 import { PATHS } from '#services/oidc/protocol/paths'
+import { recordEvent } from '#services/audit/record_event'
+import { clientIp } from '#http/client_ip'
 
 /** /accounts/grants/: what the signed-in user has authorized, and revoking it (docs/endpoints.md#account-pages) */
 export default class GrantsController {
@@ -26,7 +28,12 @@ export default class GrantsController {
     const session = (await currentProviderSession(ctx))!
     const clientId = ctx.request.input('client_id')
     if (ctx.request.input('action') === 'revoke' && typeof clientId === 'string') {
-      await revokeConsent(session.user.id, clientId)
+      if (await revokeConsent(session.user.id, clientId))
+        await recordEvent(
+          'consent.revoked',
+          { userId: session.user.id, clientId, ip: clientIp(ctx.request) },
+          { logger: ctx.logger }
+        )
     }
     return ctx.response.status(303).header('Location', PATHS.grants).send('')
   }

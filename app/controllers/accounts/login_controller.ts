@@ -12,6 +12,7 @@ import { redirectTo, siteOf, tooManyRequests, withNext } from '#http/page_respon
 import { ACCOUNT_PATHS } from '#services/accounts/paths'
 import { clientIp } from '#http/client_ip'
 import { TooManyRequests } from '#services/oidc/protocol/errors'
+import { recordEvent } from '#services/audit/record_event'
 
 /** /accounts/login/ (docs/endpoints.md#account-pages) */
 export default class LoginController {
@@ -29,7 +30,11 @@ export default class LoginController {
 
     const attempt = await attemptLogin(login, formField(request.input('password')), ip)
     if ('failure' in attempt) {
-      ctx.logger.info({ reason: attempt.failure, ip }, 'login failed')
+      await recordEvent(
+        'sign_in.failed',
+        { userId: attempt.userId, ip, data: { method: 'password', reason: attempt.failure } },
+        { logger: ctx.logger }
+      )
       loginFailures.inc({ reason: attempt.failure })
       if (attempt.failure === 'rate_limited')
         response.status(429).header('Retry-After', attempt.retryAfter)
@@ -63,7 +68,7 @@ export default class LoginController {
       return redirectTo(ctx, ACCOUNT_PATHS.confirmEmail)
     }
 
-    await startProviderSession(ctx, attempt.user)
+    await startProviderSession(ctx, attempt.user, 'password')
     return response.status(303).header('Location', next).send('')
   }
 

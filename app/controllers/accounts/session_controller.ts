@@ -14,7 +14,7 @@ export default class SessionController {
   }
 
   async destroy(ctx: HttpContext) {
-    await signOut(ctx)
+    await signOut(ctx, { via: 'logout_page' })
     return ctx.response.status(303).header('Location', PATHS.login).send('')
   }
 }

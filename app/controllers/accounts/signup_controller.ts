@@ -46,7 +46,7 @@ export default class SignupController {
         })
         return redirectTo(ctx, ACCOUNT_PATHS.confirmEmail)
       }
-      await startProviderSession(ctx, result.user)
+      await startProviderSession(ctx, result.user, 'signup')
       if (result.confirmationId)
         rememberPendingVerification(session, {
           email: result.email,

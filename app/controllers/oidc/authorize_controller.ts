@@ -10,6 +10,7 @@ import { sendAuthorizationResponse } from '#http/authorization_response'
 import { redirectToLogin } from '#http/login_redirect'
 import { rawQuery } from '#http/request_parts'
 import { forgetFlowLocale } from '#middleware/flow_locale_middleware'
+import { clientIp } from '#http/client_ip'
 
 /** /identity/o/authorize (docs/endpoints.md#authorization-endpoint) */
 export default class AuthorizeController {
@@ -26,7 +27,11 @@ export default class AuthorizeController {
   }
 
   async #requester(ctx: HttpContext) {
-    return { adapter: ctx.oidcAdapter, session: await currentProviderSession(ctx) }
+    return {
+      adapter: ctx.oidcAdapter,
+      session: await currentProviderSession(ctx),
+      ip: clientIp(ctx.request),
+    }
   }
 
   #render(ctx: HttpContext, outcome: AuthorizeOutcome) {

@@ -54,7 +54,8 @@ export default class LogoutController {
   ) {
     /* compat: the client's tokens for this user are revoked even when the person stays signed in */
     if (session && request.client) await revokeUserClientTokens(session.user.id, request.client.id)
-    if (session && opLogout) await signOut(ctx)
+    if (session && opLogout)
+      await signOut(ctx, { via: 'rp_logout', clientId: request.client?.id ?? null })
     const status = ctx.request.method() === 'POST' ? 303 : 302
     return ctx.response.status(status).header('Location', logoutDestination(request)).send('')
   }

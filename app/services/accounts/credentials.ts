@@ -62,11 +62,15 @@ export async function passwordMatches(user: User | null, password: string): Prom
   return user
 }
 
-/** `message` is a translation key (resources/lang/<locale>/accounts/login.json) */
+/**
+ * `message` is a translation key (resources/lang/<locale>/accounts/login.json); a
+ * refusal names the account the login designates, if any (for the audit
+ * event), never what was typed
+ */
 export type LoginAttempt =
   | { user: User }
-  | { failure: 'bad_credentials' | 'inactive'; message: string }
-  | { failure: 'rate_limited'; message: string; retryAfter: string }
+  | { failure: 'bad_credentials' | 'inactive'; message: string; userId: number | null }
+  | { failure: 'rate_limited'; message: string; retryAfter: string; userId: number | null }
 
 /** One login form submission: the active user it signs in, or why not */
 export async function attemptLogin(
@@ -95,6 +99,7 @@ export async function attemptLogin(
       failure: 'rate_limited',
       message: 'accounts.login.errors.rate_limited',
       retryAfter: error.headers['Retry-After'],
+      userId: account?.id ?? null,
     }
   }
 
@@ -103,8 +108,10 @@ export async function attemptLogin(
     return {
       failure: 'bad_credentials',
       message: 'accounts.login.errors.bad_credentials',
+      userId: account?.id ?? null,
     }
   await refundRateLimit('login_failed', subject)
-  if (!user.isActive) return { failure: 'inactive', message: 'accounts.login.errors.inactive' }
+  if (!user.isActive)
+    return { failure: 'inactive', message: 'accounts.login.errors.inactive', userId: user.id }
   return { user }
 }

@@ -10,6 +10,7 @@ import User from '#models/user'
 import { sqlTime } from '#models/columns'
 import { randomValue } from '#services/oidc/protocol/random'
 import { clientIp } from '#http/client_ip'
+import { recordEvent } from '#services/audit/record_event'
 import {
   checkUserSession,
   endUserSession,
@@ -24,8 +25,11 @@ export type ProviderSession = { user: User; authTime: number; sid: string }
 /* What a request found, so that the middleware and the page read the row once */
 const found = new WeakMap<HttpContext, Promise<ProviderSession | null>>()
 
+/** How a person signed in: the login form, the end of a signup, or an email confirmation link */
+export type SignInMethod = 'password' | 'signup' | 'email_confirmation'
+
 /** A login: a new session for the user, with a fresh `auth_time` and `sid` */
-export async function startProviderSession(ctx: HttpContext, user: User) {
+export async function startProviderSession(ctx: HttpContext, user: User, method: SignInMethod) {
   ctx.session.regenerate()
   await ctx.auth.use('web').login(user)
   const sid = randomValue(24)
@@ -40,6 +44,11 @@ export async function startProviderSession(ctx: HttpContext, user: User) {
   })
   /* a query, not save(): signing in must not move `updated_at`, which is a profile claim */
   await User.query().where('id', user.id).update({ last_login_at: sqlTime() })
+  await recordEvent(
+    'sign_in.succeeded',
+    { userId: user.id, ip: clientIp(ctx.request), data: { method } },
+    { logger: ctx.logger }
+  )
 }
 
 /** The signed-in, active user with their session facts, or null */

@@ -33,6 +33,25 @@ export type ImportReport = {
   tables: Record<SourceTable | 'mfa_authenticator', TableReport>
 }
 
+/** The counts of each table, for the audit event of an import: no row, key or example */
+export function importSummary(report: ImportReport) {
+  return {
+    source: { dialect: report.source.dialect, fingerprint: report.source.fingerprint },
+    tables: Object.fromEntries(
+      Object.entries(report.tables).map(([table, counts]) => [
+        table,
+        {
+          created: counts.created,
+          updated: counts.updated,
+          unchanged: counts.unchanged,
+          removed: counts.removed,
+          skipped: counts.skipped.reduce((sum, reason) => sum + reason.count, 0),
+        },
+      ])
+    ),
+  }
+}
+
 export function emptyTableReport(): TableReport {
   return { created: 0, updated: 0, unchanged: 0, removed: 0, skipped: [], notes: [] }
 }

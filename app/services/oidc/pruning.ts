@@ -1,6 +1,7 @@
 /**
- * tokens:prune (docs/data-model.md#pruning): deletes the rows no check needs any more, each
- * table through its owner, 1,000 rows at a time.
+ * tokens:prune (docs/data-model.md#pruning): deletes the rows no check needs any more, and
+ * audit events past IDP_OIDC_AUDIT_EVENT_RETENTION, each table through its
+ * owner, 1,000 rows at a time.
  */
 import { DateTime } from 'luxon'
 import keyStore from '#services/oidc/keys/key_store'
@@ -13,6 +14,8 @@ import { pruneAnsweredConsentRequests } from '#services/oidc/authorize/consent_r
 import { pruneUserSessions } from '#services/accounts/user_sessions'
 import { mailOutbox } from '#services/accounts/mail/outbox'
 import { backchannelOutbox } from '#services/oidc/logout/backchannel'
+import { pruneEvents } from '#services/audit/event_store'
+import observabilityConfig from '#config/observability'
 
 export type PruneCounts = {
   tokens: number
@@ -25,9 +28,11 @@ export type PruneCounts = {
   user_sessions: number
   given_up_mails: number
   given_up_logout_notices: number
+  audit_events: number
 }
 
 export async function pruneExpired(now = DateTime.utc()): Promise<PruneCounts> {
+  const retention = observabilityConfig.auditEventRetention
   return {
     tokens: await pruneTokens(now),
     authorization_codes: await pruneAuthorizationCodes(now),
@@ -39,5 +44,6 @@ export async function pruneExpired(now = DateTime.utc()): Promise<PruneCounts> {
     user_sessions: await pruneUserSessions(now),
     given_up_mails: await mailOutbox.pruneGivenUp(now),
     given_up_logout_notices: await backchannelOutbox.pruneGivenUp(now),
+    audit_events: retention ? await pruneEvents(now.minus({ seconds: retention })) : 0,
   }
 }

@@ -11,6 +11,7 @@ import oidcConfig from '#config/oidc'
 import accountsConfig from '#config/accounts'
 import { rateLimitHits } from '#services/observability/metrics'
 import { TooManyRequests } from '#services/oidc/protocol/errors'
+import { recordEvent } from '#services/audit/record_event'
 import type { RateLimitRule } from '#start/settings'
 import type { AccountRateLimitAction } from '#start/account_settings'
 
@@ -55,19 +56,34 @@ function counters(action: RateLimitAction, subject: RateSubject) {
       {
         counter: limiter.use({ requests: rule.amount, duration: rule.durationSeconds }),
         key: counterKey(action, rule, value),
+        rule,
       },
     ]
   })
 }
 
+/**
+ * A refusal: counted, and recorded with the rule that refused (never the
+ * counted value, which may be what someone typed into a login field)
+ */
+async function tripped(action: RateLimitAction, rule: RateLimitRule, subject: RateSubject) {
+  rateLimitHits.inc({ action })
+  await recordEvent('rate_limit.tripped', {
+    userId: typeof subject.user === 'number' ? subject.user : null,
+    clientId: subject.client ?? null,
+    ip: subject.ip,
+    data: { action, rule: `${rule.amount}/${rule.durationSeconds}s/${rule.per}` },
+  })
+}
+
 /** Counts one event against every rule of the action; throws when one is exceeded */
 export async function hitRateLimit(action: RateLimitAction, subject: RateSubject) {
-  for (const { counter, key } of counters(action, subject)) {
+  for (const { counter, key, rule } of counters(action, subject)) {
     try {
       await counter.consume(key)
     } catch (error) {
       if (error instanceof limiterErrors.E_TOO_MANY_REQUESTS) {
-        rateLimitHits.inc({ action })
+        await tripped(action, rule, subject)
         throw new TooManyRequests(error.response.availableIn)
       }
       throw error
@@ -82,10 +98,10 @@ export async function refundRateLimit(action: RateLimitAction, subject: RateSubj
 
 /** Throws when a rule of the action is already used up, without counting */
 export async function assertRateLimitLeft(action: RateLimitAction, subject: RateSubject) {
-  for (const { counter, key } of counters(action, subject)) {
+  for (const { counter, key, rule } of counters(action, subject)) {
     const state = await counter.get(key)
     if (state && state.remaining <= 0 && state.availableIn > 0) {
-      rateLimitHits.inc({ action })
+      await tripped(action, rule, subject)
       throw new TooManyRequests(state.availableIn)
     }
   }

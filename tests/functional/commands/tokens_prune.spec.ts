@@ -189,6 +189,7 @@ test.group('tokens:prune', () => {
       user_sessions: 0,
       given_up_mails: 1,
       given_up_logout_notices: 1,
+      audit_events: 0,
     })
     assert.deepEqual(
       (await db.from('mail_outbox').where('recipient', 'like', '%@prune.example')).map(
@@ -275,7 +276,7 @@ test.group('tokens:prune', () => {
     const output = await runCommand('tokens:prune', [])
     assert.equal(output.exitCode, 0)
     assert.deepEqual(output.stdout, [
-      'Deleted 1001 tokens, 0 authorization codes, 0 device codes, 0 consents, 0 session clients, 0 signing keys, 0 answered consent requests, 0 user sessions, 0 given up mails, 0 given up logout notices',
+      'Deleted 1001 tokens, 0 authorization codes, 0 device codes, 0 consents, 0 session clients, 0 signing keys, 0 answered consent requests, 0 user sessions, 0 given up mails, 0 given up logout notices, 0 audit events',
     ])
     assert.deepEqual(
       (await OidcToken.query().where('client_id', clientId)).map((t) => t.id),

@@ -8,6 +8,7 @@ import OidcConsent from '#models/oidc_consent'
 import oidcConfig from '#config/oidc'
 import { parseList, sqlTime } from '#models/columns'
 import {
+  affectedRows,
   changeRows,
   deleteInBatches,
   insertIgnoringDuplicate,
@@ -86,11 +87,19 @@ export async function listConsents(userId: number): Promise<OidcConsent[]> {
     .orderBy('updated_at', 'desc')
 }
 
-/** Withdraws the consent and kills every token of that user at that client (docs/tokens.md#families-refresh-and-revocation) */
-export async function revokeConsent(userId: number, clientId: string) {
-  if (!isStorableText(clientId)) return
-  await OidcConsent.query().where('user_id', userId).where('client_id', clientId).delete()
+/**
+ * Withdraws the consent and kills every token of that user at that client
+ * (docs/tokens.md#families-refresh-and-revocation); whether there was a
+ * consent to withdraw.
+ */
+export async function revokeConsent(userId: number, clientId: string): Promise<boolean> {
+  if (!isStorableText(clientId)) return false
+  const deleted = await OidcConsent.query()
+    .where('user_id', userId)
+    .where('client_id', clientId)
+    .delete()
   await revokeUserClientTokens(userId, clientId)
+  return affectedRows(deleted) > 0
 }
 
 export function pruneConsents(now: DateTime) {

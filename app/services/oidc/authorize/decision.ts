@@ -40,10 +40,11 @@ import { issueAuthorizationResponse } from '#services/oidc/authorize/issue'
 import type { AuthorizationResponse } from '#services/oidc/authorize/response'
 import type { OidcAdapter } from '#services/oidc/adapter/adapter'
 import type { ProviderSession } from '#services/accounts/provider_session'
+import { recordEvent } from '#services/audit/record_event'
 import { PATHS } from '#services/oidc/protocol/paths'
 
 /** Who asks: the request's adapter and the browser's provider session, if any */
-export type Requester = { adapter: OidcAdapter; session: ProviderSession | null }
+export type Requester = { adapter: OidcAdapter; session: ProviderSession | null; ip: string }
 
 /** What the consent page shows */
 export type ConsentPage = {
@@ -90,7 +91,7 @@ function nextWithoutReauthentication(query: string) {
 
 /** GET /identity/o/authorize with its query string */
 export async function decideAuthorization(
-  { adapter, session }: Requester,
+  { adapter, session, ip }: Requester,
   query: string
 ): Promise<AuthorizeOutcome> {
   const raw = readParams(query)
@@ -122,7 +123,7 @@ export async function decideAuthorization(
   const covered = request.client.skipConsent || consentCovers(consent, request.scopes)
   if (prompt.has('none') && !covered) throw redirectError(new ConsentRequired())
   if (!prompt.has('consent') && covered) {
-    return respond(adapter, request, signedIn, request.scopes, consent?.email ?? null, false)
+    return respond(adapter, request, signedIn, ip, request.scopes, consent?.email ?? null, false)
   }
   return askConsent(adapter, request, signedIn, request.scopes, null, [])
 }
@@ -131,12 +132,13 @@ async function respond(
   adapter: OidcAdapter,
   request: AuthorizationRequest,
   session: ProviderSession,
+  ip: string,
   scopes: string[],
   email: string | null,
   answersPost: boolean
 ): Promise<AuthorizeOutcome> {
   const { user, authTime, sid } = session
-  const grant = { user, authTime, sid, scopes, email, answersPost }
+  const grant = { user, authTime, sid, scopes, email, answersPost, ip }
   return { kind: 'respond', response: await issueAuthorizationResponse(adapter, request, grant) }
 }
 
@@ -161,7 +163,7 @@ async function askConsent(
 
 /** POST /identity/o/authorize with the consent form (docs/endpoints.md#consent-form-submission; CSRF is checked by then) */
 export async function decideConsent(
-  { adapter, session }: Requester,
+  { adapter, session, ip }: Requester,
   form: RawParams
 ): Promise<AuthorizeOutcome> {
   const check = session
@@ -216,5 +218,11 @@ export async function decideConsent(
   }
   await answer()
   await rememberConsent(signedIn.user.id, request.client.id, consentForm.scopes, consentForm.email)
-  return respond(adapter, request, signedIn, consentForm.scopes, consentForm.email, true)
+  await recordEvent('consent.given', {
+    userId: signedIn.user.id,
+    clientId: request.client.id,
+    ip,
+    data: { scopes: consentForm.scopes },
+  })
+  return respond(adapter, request, signedIn, ip, consentForm.scopes, consentForm.email, true)
 }

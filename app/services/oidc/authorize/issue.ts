@@ -25,6 +25,8 @@ export type UserGrant = {
   authTime: number
   sid: string
   answersPost: boolean
+  /** The person's IP, for the audit event */
+  ip: string
 }
 
 export async function issueAuthorizationResponse(
@@ -95,7 +97,13 @@ export async function issueAuthorizationResponse(
         trx
       )
     }
-    if (tokens) await storeTokens(tokens, trx)
+    if (tokens || params.id_token)
+      await storeTokens(
+        tokenGrant,
+        tokens,
+        { grantType: 'implicit', ip: grant.ip, idToken: !!params.id_token },
+        trx
+      )
     if (params.id_token) await recordIdTokenSession(tokenGrant, trx)
   })
 

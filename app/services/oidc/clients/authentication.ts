@@ -13,6 +13,7 @@ import {
 import { verifyClientSecret } from '#services/oidc/clients/secrets'
 import { assertRateLimitLeft, hitRateLimit } from '#services/rate_limits/rate_limits'
 import type { ApiRequest } from '#services/oidc/clients/api_request'
+import { recordEvent } from '#services/audit/record_event'
 
 /** How clients authenticate at the token, revoke, introspect and device code endpoints */
 export const CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'none']
@@ -71,7 +72,11 @@ async function findAuthenticatedClient(
     clientId: string | null,
     error: OAuthError = new InvalidClient()
   ) => {
-    request.logger.info({ client_id: clientId, ip, reason }, 'client authentication failed')
+    await recordEvent(
+      'client_auth.failed',
+      { clientId, ip, data: { reason } },
+      { logger: request.logger }
+    )
     await hitRateLimit('client_auth_failed', failures(clientId)).catch((limit) => {
       if (!(limit instanceof TooManyRequests)) throw limit
     })

@@ -14,6 +14,7 @@ import {
   findAuthorizationCode,
 } from '#services/oidc/authorize/code_store'
 import { redeemOnce } from '#services/oidc/grants/redeem_once'
+import { recordEvent } from '#services/audit/record_event'
 import { checkCodeVerifier } from '#services/oidc/protocol/pkce'
 import { prepareTokens, storeTokens } from '#services/oidc/tokens/issuer'
 import { recordIdTokenSession, signIdToken } from '#services/oidc/tokens/id_token'
@@ -46,13 +47,21 @@ export const authorizationCodeGrant: GrantHandler = {
     if (!params.code) throw new InvalidRequest('Missing code parameter.')
   },
 
-  async handle({ adapter, params }: ApiRequest, client: OidcClient): Promise<TokenResponse> {
+  async handle({ adapter, params, ip }: ApiRequest, client: OidcClient): Promise<TokenResponse> {
     const code = await findAuthorizationCode(adapter.hashToken(params.code))
     if (!code || code.clientId !== client.id) throw new InvalidGrant()
-    if (code.consumedAt) {
+    /* RFC 9700 §4.2.4: a replayed code revokes what it issued */
+    const replayed = async () => {
       await revokeFamily(code.familyId)
-      throw new InvalidGrant()
+      await recordEvent('authorization_code.replayed', {
+        userId: code.userId,
+        clientId: client.id,
+        ip,
+        data: { family_id: code.familyId, family_revoked: true },
+      })
+      return new InvalidGrant()
     }
+    if (code.consumedAt) throw await replayed()
     if (code.expiresAt <= DateTime.utc()) throw new InvalidGrant()
 
     const user = await User.find(code.userId)
@@ -85,14 +94,16 @@ export const authorizationCodeGrant: GrantHandler = {
       consume: (trx) => consumeAuthorizationCode(code.id, trx),
       async store(issued, trx) {
         if (!issued) return
-        await storeTokens(issued.tokens, trx)
+        await storeTokens(
+          grant,
+          issued.tokens,
+          { grantType: 'authorization_code', ip, idToken: !!issued.idToken },
+          trx
+        )
         if (issued.idToken) await recordIdTokenSession({ client, user: user!, sid: code.sid }, trx)
       },
     })
-    if (!redeemed) {
-      await revokeFamily(code.familyId)
-      throw new InvalidGrant()
-    }
+    if (!redeemed) throw await replayed()
     if (failure) throw failure
     const { tokens, idToken } = redeemed.prepared!
     return tokenResponse(tokens.accessToken, code.scopes, {

@@ -16,7 +16,7 @@ export const clientCredentialsGrant: GrantHandler = {
 
   checkParameters() {},
 
-  async handle({ adapter, params }: ApiRequest, client: OidcClient): Promise<TokenResponse> {
+  async handle({ adapter, params, ip }: ApiRequest, client: OidcClient): Promise<TokenResponse> {
     const scopes = resolveScopes(client, params.scope)
     const grant = {
       client,
@@ -27,7 +27,11 @@ export const clientCredentialsGrant: GrantHandler = {
       authTime: null,
       sid: null,
     }
-    const { accessToken } = await issueTokens(adapter, grant)
+    const { accessToken } = await issueTokens(adapter, grant, {
+      grantType: 'client_credentials',
+      ip,
+      idToken: false,
+    })
     return tokenResponse(accessToken, scopes)
   },
 }

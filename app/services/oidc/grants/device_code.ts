@@ -33,7 +33,7 @@ export const deviceCodeGrant: GrantHandler = {
     if (!params.device_code) throw new InvalidRequest('Missing device_code parameter.')
   },
 
-  async handle({ adapter, params }: ApiRequest, client: OidcClient): Promise<TokenResponse> {
+  async handle({ adapter, params, ip }: ApiRequest, client: OidcClient): Promise<TokenResponse> {
     const code = await findDeviceCode(adapter.hashToken(params.device_code))
     if (!code || code.clientId !== client.id) throw new InvalidGrant()
     if (code.expiresAt <= DateTime.utc()) throw new OAuthError('expired_token')
@@ -70,7 +70,13 @@ export const deviceCodeGrant: GrantHandler = {
       },
       consume: (trx) => consumeDeviceCode(code.id, trx),
       async store(issued, trx) {
-        if (issued) await storeTokens(issued.tokens, trx)
+        if (!issued) return
+        await storeTokens(
+          grant,
+          issued.tokens,
+          { grantType: DEVICE_CODE_GRANT, ip, idToken: !!issued.idToken },
+          trx
+        )
       },
     })
     if (!redeemed) throw new InvalidGrant()

@@ -16,6 +16,7 @@ import {
   type ResolvedToken,
 } from '#services/oidc/tokens/token_store'
 import { redeemOnce } from '#services/oidc/grants/redeem_once'
+import { recordEvent } from '#services/audit/record_event'
 import { prepareTokens, storeTokens } from '#services/oidc/tokens/issuer'
 import { recordIdTokenSession, signIdToken } from '#services/oidc/tokens/id_token'
 import { splitScope } from '#services/oidc/protocol/scopes'
@@ -53,12 +54,18 @@ export const refreshTokenGrant: GrantHandler = {
     if (!params.refresh_token) throw new InvalidRequest('Missing refresh token parameter.')
   },
 
-  async handle({ adapter, params }: ApiRequest, client: OidcClient): Promise<TokenResponse> {
+  async handle({ adapter, params, ip }: ApiRequest, client: OidcClient): Promise<TokenResponse> {
     const resolved = await findToken('rt', adapter.hashToken(params.refresh_token))
     checkUsable(resolved, client)
     const { token, user } = resolved
     const replay = async () => {
       await revokeFamily(token.familyId)
+      await recordEvent('refresh_token.reused', {
+        userId: token.userId,
+        clientId: client.id,
+        ip,
+        data: { family_id: token.familyId, family_revoked: true },
+      })
       return new InvalidGrant()
     }
     if (token.rotatedAt && !withinGracePeriod(token.rotatedAt)) throw await replay()
@@ -102,7 +109,12 @@ export const refreshTokenGrant: GrantHandler = {
         return (await markRotated(token.id, trx)) || oidcConfig.refreshTokenGracePeriod > 0
       },
       async store({ tokens, idToken }, trx) {
-        await storeTokens(tokens, trx)
+        await storeTokens(
+          grant,
+          tokens,
+          { grantType: 'refresh_token', ip, idToken: !!idToken },
+          trx
+        )
         if (idToken) await recordIdTokenSession(grant, trx)
       },
     })

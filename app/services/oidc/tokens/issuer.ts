@@ -14,6 +14,8 @@ import type { Row } from '#database/rows'
 import { insertTokens, tokenRow, type NewToken } from '#services/oidc/tokens/token_store'
 import { randomJti, randomValue } from '#services/oidc/protocol/random'
 import { joinScopes } from '#services/oidc/protocol/scopes'
+import { auditEvent, logEvent } from '#services/audit/record_event'
+import { eventRow } from '#services/audit/event_store'
 
 /** Who and what a token is for; shared by every token of one issue */
 export type TokenGrant = {
@@ -151,18 +153,60 @@ export async function prepareTokens(
   return { accessToken: { value: accessValue, expiresIn }, refreshToken: refreshValue, rows }
 }
 
-/** Writes prepared tokens in one insert, inside the caller's transaction when one is given */
-export async function storeTokens(prepared: PreparedTokens, trx?: TransactionClientContract) {
-  await insertTokens(prepared.rows, trx)
+/** How tokens were asked for, for their audit event */
+export type IssueContext = {
+  /** The grant type, or `implicit` at the authorization endpoint */
+  grantType: string
+  ip: string
+  /** Whether an ID token goes with them */
+  idToken: boolean
+}
+
+/** The `tokens.issued` event: which tokens, never their values */
+function issuedEvent(grant: TokenGrant, prepared: PreparedTokens | null, issue: IssueContext) {
+  const tokens = [
+    ...(prepared ? ['access_token'] : []),
+    ...(prepared?.refreshToken ? ['refresh_token'] : []),
+    ...(issue.idToken ? ['id_token'] : []),
+  ]
+  return auditEvent('tokens.issued', {
+    userId: grant.user?.id ?? null,
+    clientId: grant.client.id,
+    ip: issue.ip,
+    data: {
+      grant_type: issue.grantType,
+      tokens,
+      scopes: grant.scopes,
+      family_id: grant.familyId,
+    },
+  })
+}
+
+/**
+ * Writes prepared tokens in one insert with their audit event, inside the
+ * caller's transaction when one is given. `prepared` is null for an ID token
+ * alone (response_type=id_token): only the event is written.
+ */
+export async function storeTokens(
+  grant: TokenGrant,
+  prepared: PreparedTokens | null,
+  issue: IssueContext,
+  trx?: TransactionClientContract
+) {
+  const event = issuedEvent(grant, prepared, issue)
+  await insertTokens(prepared?.rows ?? [], trx, [eventRow(event)])
+  if (trx) trx.after('commit', () => logEvent(event))
+  else logEvent(event)
 }
 
 /** Issues tokens outside any transaction (client credentials) */
 export async function issueTokens(
   adapter: OidcAdapter,
   grant: TokenGrant,
+  issue: IssueContext,
   refresh: RefreshOptions | false = false
 ) {
   const prepared = await prepareTokens(adapter, grant, refresh)
-  await storeTokens(prepared)
+  await storeTokens(grant, prepared, issue)
   return prepared
 }

@@ -15,15 +15,18 @@ import OidcToken, { type TokenType } from '#models/oidc_token'
 import OidcClient from '#models/oidc_client'
 import User from '#models/user'
 import { sqlTime } from '#models/columns'
+import db from '@adonisjs/lucid/services/db'
 import {
   changeRows,
   deleteInBatches,
   insertRows,
+  insertRowsTogether,
   insertSoon,
   selectRow,
 } from '#database/statements'
 import { encodeRow, type Attributes, type Row } from '#database/rows'
 import { sharedModel } from '#database/shared_rows'
+import { EVENTS_TABLE, storeEvents } from '#services/audit/event_store'
 
 const TABLE = 'oidc_tokens'
 
@@ -111,10 +114,23 @@ export async function findUsableAccessToken(hash: string): Promise<ResolvedToken
 /**
  * Writes token rows: inside the caller's transaction when one is given,
  * otherwise as soon as possible (SQLite commits the inserts of one event-loop
- * turn together).
+ * turn together). The audit events of the issue go with them at no extra
+ * round trip where the database allows: on PostgreSQL in the same statement;
+ * elsewhere in the same transaction, or, without one, batched like the
+ * tokens and not awaited. Only the token write can fail the issue.
  */
-export async function insertTokens(rows: Row[], trx?: TransactionClientContract) {
+export async function insertTokens(
+  rows: Row[],
+  trx?: TransactionClientContract,
+  events: Row[] = []
+) {
+  if (!rows.length) return storeEvents(events, trx)
+  if (events.length && (trx ?? db.connection()).dialect.name === 'postgres')
+    return insertRowsTogether({ table: TABLE, rows }, { table: EVENTS_TABLE, rows: events }, trx)
   await (trx ? insertRows(TABLE, rows, trx) : insertSoon(TABLE, rows))
+  if (!events.length) return
+  if (trx) await storeEvents(events, trx)
+  else void storeEvents(events)
 }
 
 /** Marks a refresh token rotated; false when another refresh rotated it first */
