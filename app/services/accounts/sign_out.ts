@@ -1,6 +1,9 @@
 import type { HttpContext } from '@adonisjs/core/http'
+import type { OidcAdapter } from '#services/oidc/adapter/adapter'
 import { endProviderSession } from '#services/accounts/provider_session'
+import { endUserSessions } from '#services/accounts/user_sessions'
 import { startBackchannelLogout } from '#services/oidc/logout/backchannel'
+import { revokeUserTokens } from '#services/oidc/tokens/token_store'
 
 /**
  * Ends the provider session and queues back-channel logout for the clients
@@ -9,4 +12,37 @@ import { startBackchannelLogout } from '#services/oidc/logout/backchannel'
 export async function signOut(ctx: HttpContext) {
   const sid = await endProviderSession(ctx)
   if (sid) await startBackchannelLogout(ctx.oidcAdapter, sid)
+}
+
+export type SignedOutEverywhere = {
+  /** How many provider sessions ended */
+  sessions: number
+  /** How many live tokens were revoked */
+  tokens: number
+  /** Settles when every back-channel logout notice has been tried */
+  delivered: Promise<void>
+}
+
+/**
+ * Signs the user out everywhere (user:sign-out, user:delete): every provider
+ * session ends server-side, so no copy of its cookie works again, every token
+ * the user holds at any client is revoked, and the clients of each session get
+ * back-channel logout as at a sign-out.
+ */
+export async function signOutEverywhere(
+  adapter: OidcAdapter,
+  userId: number
+): Promise<SignedOutEverywhere> {
+  const sids = await endUserSessions(userId)
+  const tokens = await revokeUserTokens(userId)
+  const deliveries: Promise<void>[] = []
+  for (const sid of sids) {
+    const { delivered } = await startBackchannelLogout(adapter, sid)
+    deliveries.push(delivered)
+  }
+  return {
+    sessions: sids.length,
+    tokens,
+    delivered: Promise.all(deliveries).then(() => undefined),
+  }
 }
