@@ -206,7 +206,18 @@ test.group('ace --help', (group) => {
     const names: string[] = JSON.parse(listed.stdout).map(
       (command: { commandName: string }) => command.commandName
     )
-    assert.includeMembers(names, ['user:create', 'client:create', 'keys:generate', 'tokens:prune'])
+    assert.includeMembers(names, [
+      'user:create',
+      'user:list',
+      'user:show',
+      'user:delete',
+      'user:sign-out',
+      'client:create',
+      'client:delete',
+      'keys:generate',
+      'keys:list',
+      'tokens:prune',
+    ])
 
     const failures: string[] = []
     const queue = [...names]
