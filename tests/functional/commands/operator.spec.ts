@@ -5,6 +5,7 @@
  * What a separate process adds nothing to (human forms, refusals) runs in the
  * test process, which saves booting the app once more on a shared machine.
  */
+import { randomBytes } from 'node:crypto'
 import { test } from '@japa/runner'
 import type { Assert } from '@japa/assert'
 import { DateTime } from 'luxon'
@@ -29,8 +30,11 @@ import { useAccountSettings } from '#tests/helpers/accounts'
 import { runCommand, runJson, runRefused } from './run_command.js'
 
 /* Names of this run only: other suites share the database */
-const RUN = Date.now().toString(36)
+const RUN = randomBytes(5).toString('hex')
 const at = (local: string) => `${local}@operator-${RUN}.example`
+
+/* Each command boots the app in a process of its own: seconds each on a busy machine */
+const COMMAND_TIMEOUT = 120_000
 
 /** The one JSON value a --json run printed, after checking it succeeded alone on stdout */
 function printed(assert: Assert, result: { code: number; stdout: string; stderr: string }) {
@@ -80,7 +84,9 @@ async function signedInAtClient(receiver: BackchannelReceiver, person?: TestUser
   return { ...flow, sid: flow.tokens.claims()!.sid as string }
 }
 
-test.group('user:list', () => {
+test.group('user:list', (group) => {
+  group.each.timeout(COMMAND_TIMEOUT)
+
   test('lists id, username, primary address, flags and last login; --search narrows', async ({
     assert,
   }) => {
@@ -137,7 +143,9 @@ test.group('user:list', () => {
   })
 })
 
-test.group('user:show', () => {
+test.group('user:show', (group) => {
+  group.each.timeout(COMMAND_TIMEOUT)
+
   test('shows the profile, addresses, live sessions, consents, live tokens per client and factors', async ({
     assert,
     cleanup,
@@ -175,7 +183,9 @@ test.group('user:show', () => {
   })
 })
 
-test.group('user:sign-out', () => {
+test.group('user:sign-out', (group) => {
+  group.each.timeout(COMMAND_TIMEOUT)
+
   test('ends every session and revokes every token; the cookie and the access token stop working; the client hears', async ({
     assert,
     cleanup,
@@ -216,7 +226,9 @@ test.group('user:sign-out', () => {
   })
 })
 
-test.group('user:delete', () => {
+test.group('user:delete', (group) => {
+  group.each.timeout(COMMAND_TIMEOUT)
+
   test('asks first: without a terminal only --force goes on, and "no" keeps everything', async ({
     assert,
   }) => {
@@ -322,7 +334,9 @@ test.group('user:delete', () => {
   })
 })
 
-test.group('passwords of user:create and user:update', () => {
+test.group('passwords of user:create and user:update', (group) => {
+  group.each.timeout(COMMAND_TIMEOUT)
+
   const signsInWith = async (login: string, password: string) =>
     !!(await passwordMatches(await findUserByLogin(login), password))
 
@@ -439,7 +453,9 @@ test.group('passwords of user:create and user:update', () => {
   })
 })
 
-test.group('client:delete', () => {
+test.group('client:delete', (group) => {
+  group.each.timeout(COMMAND_TIMEOUT)
+
   test('asks first: no terminal and "no" keep the client, "yes" deletes it', async ({ assert }) => {
     const { id, client } = await createClient()
     assert.equal(
