@@ -1,6 +1,7 @@
 import { args, flags } from '@adonisjs/core/ace'
 import { deleteUser, findUser, loadUser } from '#services/accounts/users'
 import { makeAdapter } from '#services/oidc/adapter/loader'
+import { sendDueNoticesNow } from '#services/oidc/logout/backchannel'
 import { AdminCommand } from './_admin_command.js'
 import { describeUser, userJson, type UserJson } from './_user_json.js'
 import { asAdminInput } from './_input_errors.js'
@@ -23,9 +24,8 @@ export default class UserDelete extends AdminCommand {
       `Delete ${describeUser(shown).split('\n')[0]} and everything it holds?`,
       Boolean(this.force)
     )
-    const { delivered } = await deleteUser(makeAdapter(null), id)
-    /* the process ends with the command: the notices go out before it does */
-    await delivered
+    await deleteUser(makeAdapter(null), id)
+    await sendDueNoticesNow()
     return shown
   }
 

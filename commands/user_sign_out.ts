@@ -2,6 +2,7 @@ import { args } from '@adonisjs/core/ace'
 import { findUser } from '#services/accounts/users'
 import { signOutEverywhere } from '#services/accounts/sign_out'
 import { makeAdapter } from '#services/oidc/adapter/loader'
+import { sendDueNoticesNow } from '#services/oidc/logout/backchannel'
 import { AdminCommand } from './_admin_command.js'
 import { asAdminInput } from './_input_errors.js'
 
@@ -17,9 +18,8 @@ export default class UserSignOut extends AdminCommand {
 
   protected async execute(): Promise<SignedOut> {
     const user = await asAdminInput(findUser(this.login))
-    const { sessions, tokens, delivered } = await signOutEverywhere(makeAdapter(null), user.id)
-    /* the process ends with the command: the notices go out before it does */
-    await delivered
+    const { sessions, tokens } = await signOutEverywhere(makeAdapter(null), user.id)
+    await sendDueNoticesNow()
     return { id: user.id, sessions, tokens }
   }
 
