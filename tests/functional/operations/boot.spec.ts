@@ -195,7 +195,7 @@ test.group('Entry points on an older Node.js', (group) => {
 })
 
 test.group('ace --help', (group) => {
-  group.each.timeout(120_000)
+  group.each.timeout(240_000)
 
   /* Independent of the database, and long (a process per command): the SQLite run covers it */
   const otherDatabase = (process.env.DB_CONNECTION ?? 'sqlite') !== 'sqlite'
