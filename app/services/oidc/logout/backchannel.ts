@@ -122,5 +122,5 @@ export async function startBackchannelLogout(adapter: OidcAdapter, sid: string) 
  */
 export async function sendDueNoticesNow() {
   await backchannelDelivery.deliverDue()
-  await backchannelDelivery.stop()
+  await backchannelDelivery.settle()
 }
