@@ -42,6 +42,18 @@ export abstract class AdminCommand extends BaseCommand {
     await recordEvent(type, { ...fields, actor: commandActor() }, { logger: stderr })
   }
 
+  /**
+   * Asks the operator to confirm on the terminal unless `force`; goes on only
+   * on a yes. Without a terminal (a script, a pipe) only `force` goes on.
+   */
+  protected async confirmOrForce(question: string, force: boolean) {
+    if (force) return
+    if (!process.stdin.isTTY)
+      throw new AdminInputError('no terminal to confirm on: add --force to go ahead')
+    if (!(await this.prompt.confirm(question)))
+      throw new AdminInputError('not confirmed; nothing changed')
+  }
+
   async run() {
     try {
       const result = await this.execute()

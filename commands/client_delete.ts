@@ -1,5 +1,5 @@
-import { args } from '@adonisjs/core/ace'
-import { deleteClient } from '#services/oidc/clients/registration'
+import { args, flags } from '@adonisjs/core/ace'
+import { deleteClient, findClient } from '#services/oidc/clients/registration'
 import { AdminCommand } from './_admin_command.js'
 import { clientJson, type ClientJson } from './_client_fields.js'
 import { asAdminInput } from './_input_errors.js'
@@ -11,8 +11,16 @@ export default class ClientDelete extends AdminCommand {
   @args.string({ description: 'The client id' })
   declare clientId: string
 
+  @flags.boolean({ description: 'Delete without asking' })
+  declare force?: boolean
+
   protected async execute() {
-    const client = await asAdminInput(deleteClient(this.clientId))
+    const client = await asAdminInput(findClient(this.clientId))
+    await this.confirmOrForce(
+      `Delete client ${client.id} (${client.name}) with its tokens, codes and consents?`,
+      Boolean(this.force)
+    )
+    await asAdminInput(deleteClient(this.clientId))
     await this.audit('admin.client_deleted', { clientId: client.id, data: { name: client.name } })
     return clientJson(client)
   }

@@ -6,9 +6,9 @@ import { asAdminInput } from './_input_errors.js'
 
 export default class UserAddEmail extends AdminCommand {
   static commandName = 'user:add-email'
-  static description = 'Add an email address to a user (found by email address or username)'
+  static description = 'Add an email address to a user (found by email address, username or id)'
 
-  @args.string({ description: 'Email address or username' })
+  @args.string({ description: 'Email address, username or user id' })
   declare login: string
 
   @flags.string({ description: 'The new address', required: true })

@@ -1,19 +1,17 @@
 import { flags } from '@adonisjs/core/ace'
 import { createUser } from '#services/accounts/users'
-import { AdminCommand, AdminInputError } from './_admin_command.js'
+import { AdminInputError } from './_admin_command.js'
+import { PasswordCommand } from './_password_input.js'
 import { describeUser, userJson, type UserJson } from './_user_json.js'
 import { asAdminInput } from './_input_errors.js'
 
-export default class UserCreate extends AdminCommand {
+export default class UserCreate extends PasswordCommand {
   static commandName = 'user:create'
   static description =
-    'Create a user whose email address is primary (and verified unless --unverified)'
+    'Create a user whose email address is primary (and verified unless --unverified); asks for the password unless given'
 
   @flags.string({ description: 'Primary email address (required without --username)' })
   declare email?: string
-
-  @flags.string({ description: 'Password' })
-  declare password?: string
 
   @flags.string({
     description:
@@ -51,10 +49,13 @@ export default class UserCreate extends AdminCommand {
   protected async execute() {
     if (this.verified && this.unverified)
       throw new AdminInputError('--verified and --unverified exclude each other')
+    if (this.passwordHash !== undefined && (this.password !== undefined || this.passwordStdin))
+      throw new AdminInputError('give a password or a password hash, not both')
+    const password = this.passwordHash === undefined ? await this.newPassword(true) : undefined
     const user = await asAdminInput(
       createUser({
         email: this.email,
-        password: this.password,
+        password,
         passwordHash: this.passwordHash,
         id: this.id,
         username: this.username,

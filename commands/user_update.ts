@@ -1,18 +1,19 @@
 import { args, flags } from '@adonisjs/core/ace'
 import { updateUser } from '#services/accounts/users'
-import { AdminCommand, AdminInputError, givenFields } from './_admin_command.js'
+import { AdminInputError, givenFields } from './_admin_command.js'
+import { PasswordCommand } from './_password_input.js'
 import { describeUser, userJson, type UserJson } from './_user_json.js'
 import { asAdminInput } from './_input_errors.js'
 
-export default class UserUpdate extends AdminCommand {
+export default class UserUpdate extends PasswordCommand {
   static commandName = 'user:update'
-  static description = 'Change a user (found by email address or username)'
+  static description = 'Change a user (found by email address, username or id)'
 
-  @args.string({ description: 'Email address or username' })
+  @args.string({ description: 'Email address, username or user id' })
   declare login: string
 
-  @flags.string({ description: 'New password' })
-  declare password?: string
+  @flags.boolean({ description: 'Ask for a new password (hidden)' })
+  declare askPassword?: boolean
 
   @flags.string({ description: 'First name', allowEmptyValue: true })
   declare firstName?: string
@@ -37,7 +38,7 @@ export default class UserUpdate extends AdminCommand {
       throw new AdminInputError('give --active or --inactive, not both')
     const isActive = this.active ? true : this.inactive ? false : undefined
     const changes = {
-      password: this.password,
+      password: await this.newPassword(Boolean(this.askPassword)),
       firstName: this.firstName,
       lastName: this.lastName,
       isActive,

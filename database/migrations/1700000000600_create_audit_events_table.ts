@@ -3,7 +3,7 @@ import { BaseSchema } from '@adonisjs/lucid/schema'
 /*
  * What happened, for operators and incident responders (app/services/audit).
  * No foreign keys: an event outlives the user or client it names, and never
- * blocks their deletion. Kept for AUDIT_EVENTS_RETENTION, pruned by
+ * blocks their deletion. Kept for IDP_OIDC_AUDIT_EVENT_RETENTION, pruned by
  * tokens:prune.
  */
 export default class extends BaseSchema {

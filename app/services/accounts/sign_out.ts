@@ -1,6 +1,9 @@
 import type { HttpContext } from '@adonisjs/core/http'
+import type { OidcAdapter } from '#services/oidc/adapter/adapter'
 import { currentProviderSession, endProviderSession } from '#services/accounts/provider_session'
+import { endUserSessions } from '#services/accounts/user_sessions'
 import { startBackchannelLogout } from '#services/oidc/logout/backchannel'
+import { revokeUserTokens } from '#services/oidc/tokens/token_store'
 import { recordEvent } from '#services/audit/record_event'
 import { clientIp } from '#http/client_ip'
 
@@ -26,4 +29,27 @@ export async function signOut(ctx: HttpContext, how: SignOutVia) {
     { logger: ctx.logger }
   )
   await startBackchannelLogout(ctx.oidcAdapter, sid)
+}
+
+export type SignedOutEverywhere = {
+  /** How many provider sessions ended */
+  sessions: number
+  /** How many live tokens were revoked */
+  tokens: number
+}
+
+/**
+ * Signs the user out everywhere (user:sign-out, user:delete): every provider
+ * session ends server-side, so no copy of its cookie works again, every token
+ * the user holds at any client is revoked, and back-channel logout is queued
+ * for the clients of each session, as at a sign-out.
+ */
+export async function signOutEverywhere(
+  adapter: OidcAdapter,
+  userId: number
+): Promise<SignedOutEverywhere> {
+  const sids = await endUserSessions(userId)
+  const tokens = await revokeUserTokens(userId)
+  for (const sid of sids) await startBackchannelLogout(adapter, sid)
+  return { sessions: sids.length, tokens }
 }

@@ -97,6 +97,16 @@ export async function endUserSessions(
   return ended.map((row) => row.sid)
 }
 
+/** How many of the user's sessions are live (user:show) */
+export async function countLiveUserSessions(userId: number): Promise<number> {
+  const now = DateTime.utc()
+  const row = await selectRow<{ total: number | string }>(
+    'select count(*) as total from user_sessions where user_id = ? and expires_at > ? and last_seen_at > ?',
+    [userId, sqlTime(now), sqlTime(idleSince(now))]
+  )
+  return Number(row?.total ?? 0)
+}
+
 /** For tokens:prune: sessions past either lifetime */
 export function pruneUserSessions(now: DateTime) {
   return deleteInBatches('user_sessions', (query) =>

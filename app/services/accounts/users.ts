@@ -4,6 +4,7 @@
  * runs before the first write.
  */
 import db from '@adonisjs/lucid/services/db'
+import type { DateTime } from 'luxon'
 import User from '#models/user'
 import EmailAddress from '#models/email_address'
 import { findUserByLogin } from '#services/accounts/credentials'
@@ -11,6 +12,9 @@ import { LOGIN_METHODS } from '#start/account_settings'
 import { hashPassword, isStorablePasswordHash } from '#services/accounts/passwords/stored_passwords'
 import { followInsertedIds } from '#database/id_sequences'
 import { endUserSessions } from '#services/accounts/user_sessions'
+import { passwordLengthProblem } from '#services/accounts/passwords/validation'
+import { signOutEverywhere, type SignedOutEverywhere } from '#services/accounts/sign_out'
+import type { OidcAdapter } from '#services/oidc/adapter/adapter'
 
 /** Bad account input; nothing was written */
 export class AccountInputError extends Error {}
@@ -95,8 +99,11 @@ function checkName(label: string, value: string | undefined) {
   return value
 }
 
+/** Operators set passwords too: they pass ACCOUNT_PASSWORD_MIN_LENGTH like sign-up's */
 async function checkedPasswordHash(password: string) {
   if (!password) fail('the password cannot be empty')
+  const tooShort = passwordLengthProblem(password)
+  if (tooShort) fail(tooShort)
   return hashPassword(password)
 }
 
@@ -124,9 +131,80 @@ async function checkNewId(id: number | undefined) {
   return id
 }
 
-/** The user by username or any of its addresses (as at login) */
+/**
+ * The user by username or any of its addresses (as at login), or by id: a
+ * number names the user with that id unless it is someone's username.
+ */
 export async function findUser(login: string): Promise<User> {
-  return (await findUserByLogin(login, LOGIN_METHODS)) ?? fail(`no user ${quote(login)}`)
+  const byLogin = await findUserByLogin(login, LOGIN_METHODS)
+  if (byLogin) return byLogin
+  const id = /^\d{1,10}$/.test(login.trim()) ? Number(login.trim()) : null
+  return (id && (await User.find(id))) || fail(`no user ${quote(login)}`)
+}
+
+export type UserSummary = {
+  id: number
+  username: string | null
+  email: string | null
+  emailVerified: boolean | null
+  isActive: boolean
+  isStaff: boolean
+  lastLoginAt: DateTime | null
+}
+
+/* `!` escapes LIKE's wildcards the same way on every dialect */
+const likePattern = (text: string) => `%${text.toLowerCase().replace(/[!%_]/g, '!$&')}%`
+
+/**
+ * user:list: every user, by id, with the primary address; `search` keeps
+ * those whose username, names or any address contain it (case-insensitive).
+ */
+export async function listUsers(search?: string): Promise<UserSummary[]> {
+  const query = User.query()
+    .preload('emailAddresses', (addresses) => addresses.where('primary', true))
+    .orderBy('id')
+  const text = search?.trim()
+  if (text) {
+    const pattern = likePattern(text)
+    query.where((matching) =>
+      matching
+        .whereRaw("LOWER(username) LIKE ? ESCAPE '!'", [pattern])
+        .orWhereRaw("LOWER(first_name) LIKE ? ESCAPE '!'", [pattern])
+        .orWhereRaw("LOWER(last_name) LIKE ? ESCAPE '!'", [pattern])
+        .orWhereIn(
+          'id',
+          EmailAddress.query().select('user_id').whereRaw("email LIKE ? ESCAPE '!'", [pattern])
+        )
+    )
+  }
+  const users = await query
+  return users.map((user) => {
+    const primary = user.emailAddresses[0] ?? null
+    return {
+      id: user.id,
+      username: user.username,
+      email: primary?.email ?? null,
+      emailVerified: primary ? primary.verified : null,
+      isActive: user.isActive,
+      isStaff: user.isStaff,
+      lastLoginAt: user.lastLoginAt,
+    }
+  })
+}
+
+/**
+ * user:delete: signs the user out everywhere (their clients hear of it by
+ * back-channel logout), then deletes the user. The foreign keys cascade, so
+ * the one statement takes the addresses, confirmations, sessions, consents,
+ * codes, device codes and tokens with it, all or nothing.
+ */
+export async function deleteUser(
+  adapter: OidcAdapter,
+  userId: number
+): Promise<SignedOutEverywhere> {
+  const signedOut = await signOutEverywhere(adapter, userId)
+  await User.query().where('id', userId).delete()
+  return signedOut
 }
 
 /** The user with its addresses loaded, primary first */

@@ -24,6 +24,8 @@ export const AUDIT_EVENT_TYPES = [
   'admin.user_created',
   'admin.user_updated',
   'admin.user_email_added',
+  'admin.user_signed_out',
+  'admin.user_deleted',
   'admin.keys_generated',
   'admin.key_retired',
   'admin.allauth_imported',

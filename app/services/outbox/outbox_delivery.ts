@@ -48,6 +48,11 @@ export class OutboxDelivery<Row extends OutboxRow> {
     this.#timer = null
     this.#stopQueued?.()
     this.#stopQueued = null
+    await this.settle()
+  }
+
+  /** Waits for the run and the attempts in flight; polling goes on if it was started */
+  async settle() {
     await this.#running
     await Promise.all(this.#inFlight)
   }

@@ -321,7 +321,7 @@ test.group('Audit events of admin commands', (group) => {
     ])
     await runJson(assert, 'client:update', [client.id, '--name', 'Audited again'])
     const rotated = await runJson(assert, 'client:rotate-secret', [client.id])
-    await runJson(assert, 'client:delete', [client.id])
+    await runJson(assert, 'client:delete', [client.id, '--force'])
     const clientEvents = await listEvents(assert, ['--client', client.id])
     assert.deepEqual(byActor(clientEvents), [
       'admin.client_deleted',
@@ -356,13 +356,19 @@ test.group('Audit events of admin commands', (group) => {
       'A',
     ])
     await runJson(assert, 'user:add-email', [login, '--email', `${login}.2@example.com`])
+    await runJson(assert, 'user:sign-out', [login])
+    await runJson(assert, 'user:delete', [login, '--force'])
     const userEvents = await listEvents(assert, ['--user', String(user.id)])
     assert.deepEqual(byActor(userEvents), [
+      'admin.user_deleted',
+      'admin.user_signed_out',
       'admin.user_email_added',
       'admin.user_updated',
       'admin.user_created',
     ])
-    assert.deepEqual(userEvents[1].data, { fields: ['password', 'first_name'] })
+    assert.deepEqual(userEvents[0].data, { username: login })
+    assert.deepEqual(userEvents[1].data, { sessions: 0, tokens: 0 })
+    assert.deepEqual(userEvents[3].data, { fields: ['password', 'first_name'] })
     assert.notInclude(JSON.stringify(userEvents), password)
 
     const key = await runJson(assert, 'keys:generate', ['--alg', 'ES256'])

@@ -198,7 +198,7 @@ test.group('client:delete', () => {
       expiresAt: DateTime.utc().plus({ days: 1 }),
     })
 
-    const deleted = await runJson(assert, 'client:delete', [id])
+    const deleted = await runJson(assert, 'client:delete', [id, '--force'])
     assert.equal(deleted.id, id)
     assert.equal(deleted.name, client.name)
     assert.isNull(await OidcClient.find(id))

@@ -277,7 +277,7 @@ test.group('keys:list', (group) => {
       rows.map((row) => row.kid)
     )
     for (const key of listed)
-      assert.deepEqual(Object.keys(key), ['kid', 'alg', 'active_from', 'retired_at'])
+      assert.deepEqual(Object.keys(key), ['kid', 'alg', 'active_from', 'retired_at', 'signs_now'])
     const times = listed.map((key) => DateTime.fromISO(key.active_from).toMillis())
     assert.deepEqual(
       times,
@@ -294,5 +294,40 @@ test.group('keys:list', (group) => {
 
     const human = await runCommand('keys:list', [])
     assert.match(human.stdout[0], new RegExp(`^ES256 key ${created.kid}, signs from `, 'm'))
+  })
+
+  test('marks the key that signs now; a scheduled successor makes it say "retires at"', async ({
+    assert,
+  }) => {
+    const signing = await signingKid(storeFor('RS256'))
+    const successor = await runJson(assert, 'keys:generate', ['--alg', 'RS256'])
+    const listed: any[] = await runJson(assert, 'keys:list', [])
+    assert.deepEqual(
+      listed.filter((key) => key.signs_now).map((key) => key.kid),
+      [signing]
+    )
+    const current = listed.find((key) => key.kid === signing)
+    const next = listed.find((key) => key.kid === successor.kid)
+    assert.equal(current.retired_at, next.active_from)
+    assert.isFalse(next.signs_now)
+
+    const lines = (await runCommand('keys:list', [])).stdout[0].split('\n')
+    const lineOf = (kid: string) => lines.find((line) => line.includes(` key ${kid},`))!
+    assert.equal(
+      lineOf(signing!),
+      `RS256 key ${signing}, signs from ${current.active_from}, retires at ${next.active_from}  <- signs now`
+    )
+    assert.equal(
+      lineOf(successor.kid),
+      `RS256 key ${successor.kid}, signs from ${next.active_from}`
+    )
+  })
+
+  test('a retired key says "retired at"', async ({ assert }) => {
+    const created = await runJson(assert, 'keys:generate', ['--alg', 'EdDSA'])
+    await retire(assert, created.kid)
+    const lines = (await runCommand('keys:list', [])).stdout[0].split('\n')
+    const line = lines.find((entry) => entry.includes(` key ${created.kid},`))!
+    assert.match(line, new RegExp(`^EdDSA key ${created.kid}, signs from \\S+, retired at \\S+$`))
   })
 })

@@ -82,13 +82,18 @@ function similarAttribute(password: string, owner: PasswordOwner): string | null
   return null
 }
 
+/** Django's MinimumLengthValidator alone: the one rule every password set anywhere passes */
+export function passwordLengthProblem(password: string): string | null {
+  const minimum = accountsConfig.passwordMinLength
+  return [...password].length < minimum
+    ? `This password is too short. It must contain at least ${minimum} character${minimum === 1 ? '' : 's'}.`
+    : null
+}
+
 export async function passwordProblems(password: string, owner: PasswordOwner): Promise<string[]> {
   const problems: string[] = []
-  const minimum = accountsConfig.passwordMinLength
-  if ([...password].length < minimum)
-    problems.push(
-      `This password is too short. It must contain at least ${minimum} character${minimum === 1 ? '' : 's'}.`
-    )
+  const tooShort = passwordLengthProblem(password)
+  if (tooShort) problems.push(tooShort)
   const similar = similarAttribute(password, owner)
   if (similar) problems.push(`The password is too similar to the ${similar}.`)
   const common = await loadCommonPasswords()

@@ -155,6 +155,13 @@ export class KeyStore {
     return key
   }
 
+  /** keys:list: the kid of the key that signs now, or null (none yet, or IDP_OIDC_PRIVATE_KEY signs) */
+  async signingKid(): Promise<string | null> {
+    if (this.config.privateKey) return null
+    await this.load()
+    return this.#signing.get(this.config.signingAlg)?.kid ?? null
+  }
+
   async jwks(): Promise<{ keys: JWK[] }> {
     await this.load()
     return { keys: this.#jwks }

@@ -114,3 +114,13 @@ export async function startBackchannelLogout(adapter: OidcAdapter, sid: string) 
     await forgetSession(sid, trx)
   })
 }
+
+/**
+ * For admin commands, whose process runs no delivery loop: one attempt at
+ * every due notice now, waited for; what fails stays queued, and the app
+ * processes retry it.
+ */
+export async function sendDueNoticesNow() {
+  await backchannelDelivery.deliverDue()
+  await backchannelDelivery.settle()
+}

@@ -23,6 +23,7 @@ import {
   insertRowsTogether,
   insertSoon,
   selectRow,
+  selectRows,
 } from '#database/statements'
 import { encodeRow, type Attributes, type Row } from '#database/rows'
 import { sharedModel } from '#database/shared_rows'
@@ -149,6 +150,25 @@ export async function revokeFamily(familyId: string, trx?: TransactionClientCont
 export async function revokeUserClientTokens(userId: number, clientId: string) {
   const sql = `update ${TABLE} set revoked_at = ? where user_id = ? and client_id = ? and revoked_at is null`
   await changeRows(sql, [sqlTime(), userId, clientId])
+}
+
+/** user:sign-out: every token of the user at every client; returns how many were live */
+export async function revokeUserTokens(userId: number) {
+  const sql = `update ${TABLE} set revoked_at = ? where user_id = ? and revoked_at is null`
+  return changeRows(sql, [sqlTime(), userId])
+}
+
+export type LiveTokenCount = { clientId: string; type: TokenType; count: number }
+
+/** The user's tokens that still work (unrevoked, unexpired), counted per client and type */
+export async function liveTokenCounts(userId: number): Promise<LiveTokenCount[]> {
+  const rows = await selectRows<{ client_id: string; type: TokenType; total: number | string }>(
+    `select client_id, type, count(*) as total from ${TABLE}
+     where user_id = ? and revoked_at is null and (expires_at is null or expires_at > ?)
+     group by client_id, type order by client_id, type`,
+    [userId, sqlTime()]
+  )
+  return rows.map((row) => ({ clientId: row.client_id, type: row.type, count: Number(row.total) }))
 }
 
 export async function revokeTokenById(id: number) {
