@@ -8,5 +8,14 @@ import { startBackchannelLogout } from '#services/oidc/logout/backchannel'
  */
 export async function signOut(ctx: HttpContext) {
   const sid = await endProviderSession(ctx)
-  if (sid) await startBackchannelLogout(ctx.oidcAdapter, sid)
+  if (sid) await announceEndedSessions(ctx, [sid])
+}
+
+/**
+ * Back-channel logout for sessions already ended on the server (by a
+ * password reset or change, or "sign out other sessions"), queued as
+ * sign-out queues it.
+ */
+export async function announceEndedSessions(ctx: HttpContext, sids: string[]) {
+  for (const sid of sids) await startBackchannelLogout(ctx.oidcAdapter, sid)
 }

@@ -1,0 +1,43 @@
+import type { HttpContext } from '@adonisjs/core/http'
+import { currentProviderSession } from '#services/accounts/provider_session'
+import { endUserSessions, listUserSessions } from '#services/accounts/user_sessions'
+import { announceEndedSessions } from '#services/accounts/sign_out'
+import { askForRecentAuthentication } from '#http/recent_authentication'
+import { redirectTo } from '#http/page_responses'
+import { ACCOUNT_PATHS } from '#services/accounts/paths'
+
+const TIME_FORMAT = "yyyy-LL-dd HH:mm 'UTC'"
+
+/** /accounts/sessions/ (docs/accounts.md, Sessions; allauth.usersessions); signed-in only */
+export default class UserSessionsController {
+  async index(ctx: HttpContext) {
+    const current = (await currentProviderSession(ctx))!
+    const sessions = await listUserSessions(current.user.id)
+    return ctx.view.render('accounts/sessions', {
+      sessions: sessions.map((session) => ({
+        current: session.sid === current.sid,
+        ip: session.ip ?? 'unknown',
+        browser: session.userAgent ?? 'unknown',
+        createdAt: session.createdAt.toFormat(TIME_FORMAT),
+        createdAtIso: session.createdAt.toISO(),
+        lastSeenAt: session.lastSeenAt.toFormat(TIME_FORMAT),
+        lastSeenAtIso: session.lastSeenAt.toISO(),
+      })),
+    })
+  }
+
+  /** "Sign out other sessions": each ends on the server now, and its clients are told */
+  async endOthers(ctx: HttpContext) {
+    const ask = await askForRecentAuthentication(ctx, ACCOUNT_PATHS.sessions)
+    if (ask) return ask
+    const current = (await currentProviderSession(ctx))!
+    const ended = await endUserSessions(current.user.id, { except: current.sid })
+    await announceEndedSessions(ctx, ended)
+    ctx.session.flash('notices', [
+      ended.length === 1
+        ? 'Signed out 1 other session.'
+        : `Signed out ${ended.length} other sessions.`,
+    ])
+    return redirectTo(ctx, ACCOUNT_PATHS.sessions)
+  }
+}
