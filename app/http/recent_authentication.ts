@@ -6,8 +6,7 @@
  * /accounts/reauthenticate/?next=<the page>, which sends it back once the
  * password was given again; an anonymous visitor goes to the login page.
  *
- *   const ask = await askForRecentAuthentication(ctx)
- *   if (ask) return ask
+ *   if (!(await checkRecentAuthentication(ctx))) return
  */
 import type { HttpContext } from '@adonisjs/core/http'
 import { redirectToLogin } from '#http/login_redirect'
@@ -19,16 +18,17 @@ import {
 } from '#services/accounts/reauthentication/recent_authentication'
 
 /**
- * Null when the session may go on; otherwise the redirect it was answered
- * with. `next`: where to come back to (default: this page; a POST comes back
- * to the page, not the action).
+ * Whether the session may go on; when not, the response is already the
+ * redirect. `next`: where to come back to (default: this page; after a POST,
+ * give the page, since the action is not replayed).
  */
-export async function askForRecentAuthentication(
+export async function checkRecentAuthentication(
   ctx: HttpContext,
   next: string = ctx.request.url(true)
-) {
+): Promise<boolean> {
   const session = await currentProviderSession(ctx)
-  if (!session) return redirectToLogin(ctx, next)
-  if (isRecentAuthentication(session.authTime)) return null
-  return redirectTo(ctx, reauthenticationPath(next))
+  if (session && isRecentAuthentication(session.authTime)) return true
+  if (session) redirectTo(ctx, reauthenticationPath(next))
+  else redirectToLogin(ctx, next)
+  return false
 }

@@ -1,6 +1,6 @@
 import type { HttpContext } from '@adonisjs/core/http'
 import type { NextFn } from '@adonisjs/core/types/http'
-import { askForRecentAuthentication } from '#http/recent_authentication'
+import { checkRecentAuthentication } from '#http/recent_authentication'
 
 /**
  * requireRecentAuthentication: a route only for a person who signed in or
@@ -9,8 +9,6 @@ import { askForRecentAuthentication } from '#http/recent_authentication'
  */
 export default class RecentAuthenticationMiddleware {
   async handle(ctx: HttpContext, next: NextFn) {
-    const ask = await askForRecentAuthentication(ctx)
-    if (ask) return ask
-    return next()
+    if (await checkRecentAuthentication(ctx)) return next()
   }
 }

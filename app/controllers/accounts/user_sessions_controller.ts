@@ -2,7 +2,7 @@ import type { HttpContext } from '@adonisjs/core/http'
 import { currentProviderSession } from '#services/accounts/provider_session'
 import { endUserSessions, listUserSessions } from '#services/accounts/user_sessions'
 import { announceEndedSessions } from '#services/accounts/sign_out'
-import { askForRecentAuthentication } from '#http/recent_authentication'
+import { checkRecentAuthentication } from '#http/recent_authentication'
 import { redirectTo } from '#http/page_responses'
 import { ACCOUNT_PATHS } from '#services/accounts/paths'
 
@@ -28,8 +28,7 @@ export default class UserSessionsController {
 
   /** "Sign out other sessions": each ends on the server now, and its clients are told */
   async endOthers(ctx: HttpContext) {
-    const ask = await askForRecentAuthentication(ctx, ACCOUNT_PATHS.sessions)
-    if (ask) return ask
+    if (!(await checkRecentAuthentication(ctx, ACCOUNT_PATHS.sessions))) return
     const current = (await currentProviderSession(ctx))!
     const ended = await endUserSessions(current.user.id, { except: current.sid })
     await announceEndedSessions(ctx, ended)
