@@ -1,6 +1,8 @@
 /**
  * tokens:prune (docs/data-model.md#pruning): deletes the rows no check needs any more, each
- * table through its owner, 1,000 rows at a time.
+ * table through its owner, 1,000 rows at a time: the OIDC tables, expired
+ * sessions, email confirmations and reset codes, and outbox rows given up
+ * past their window.
  */
 import { DateTime } from 'luxon'
 import keyStore from '#services/oidc/keys/key_store'
@@ -13,6 +15,8 @@ import { pruneAnsweredConsentRequests } from '#services/oidc/authorize/consent_r
 import { pruneUserSessions } from '#services/accounts/user_sessions'
 import { mailOutbox } from '#services/accounts/mail/outbox'
 import { backchannelOutbox } from '#services/oidc/logout/backchannel'
+import { pruneEmailConfirmations } from '#services/accounts/email_verification/confirmations'
+import { pruneResetCodes } from '#services/accounts/password_reset/reset_codes'
 
 export type PruneCounts = {
   tokens: number
@@ -25,6 +29,8 @@ export type PruneCounts = {
   user_sessions: number
   given_up_mails: number
   given_up_logout_notices: number
+  email_confirmations: number
+  password_reset_codes: number
 }
 
 export async function pruneExpired(now = DateTime.utc()): Promise<PruneCounts> {
@@ -39,5 +45,7 @@ export async function pruneExpired(now = DateTime.utc()): Promise<PruneCounts> {
     user_sessions: await pruneUserSessions(now),
     given_up_mails: await mailOutbox.pruneGivenUp(now),
     given_up_logout_notices: await backchannelOutbox.pruneGivenUp(now),
+    email_confirmations: await pruneEmailConfirmations(now),
+    password_reset_codes: await pruneResetCodes(now),
   }
 }

@@ -13,7 +13,7 @@ import EmailAddress from '#models/email_address'
 import EmailConfirmation from '#models/email_confirmation'
 import { sqlTime } from '#models/columns'
 import { randomValue, sha256Hex } from '#services/oidc/protocol/random'
-import { affectedRows } from '#database/statements'
+import { affectedRows, deleteInBatches } from '#database/statements'
 import { newMailedCode, tryMailedCode } from '#services/accounts/codes/mailed_codes'
 
 const TABLE = 'email_confirmations'
@@ -118,4 +118,9 @@ export async function markVerified(address: EmailAddress, trx: TransactionClient
   await address.save()
   await trx.from(TABLE).where('email_address_id', address.id).delete()
   return address
+}
+
+/** For tokens:prune: confirmations past their expiry, which no link or code can use */
+export function pruneEmailConfirmations(now: DateTime) {
+  return deleteInBatches(TABLE, (query) => query.where('expires_at', '<', sqlTime(now)))
 }
