@@ -178,12 +178,12 @@ test.group('tokens:prune', () => {
     const openKey = await retiredKey(now().minus({ seconds: window - 60 }))
 
     /* the account tables have their own test (account_rows_prune.spec.ts): other files leave rows there */
-    const {
-      email_confirmations: _confirmations,
-      password_reset_codes: _resetCodes,
-      failed_mails: _failedMails,
-      ...counts
-    } = await runJson(assert, 'tokens:prune', [])
+    const accountRows = ['email_confirmations', 'password_reset_codes', 'failed_mails']
+    const counts = Object.fromEntries(
+      Object.entries(await runJson(assert, 'tokens:prune', [])).filter(
+        ([what]) => !accountRows.includes(what)
+      )
+    )
     assert.deepEqual(counts, {
       tokens: 3,
       authorization_codes: 1,
