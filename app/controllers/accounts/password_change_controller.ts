@@ -1,6 +1,6 @@
 import type { HttpContext } from '@adonisjs/core/http'
 import { currentProviderSession } from '#services/accounts/provider_session'
-import { passwordMatches } from '#services/accounts/credentials'
+import { loginName, passwordMatches } from '#services/accounts/credentials'
 import { readNewPassword, setNewPassword } from '#services/accounts/passwords/new_password'
 import { addError, formField } from '#services/accounts/forms/form_errors'
 import { announceEndedSessions } from '#services/accounts/sign_out'
@@ -15,8 +15,12 @@ const WRONG_OLD_PASSWORD = 'Please type your current password.'
 
 /** /accounts/password/change/ (docs/accounts.md, Password change); signed-in only */
 export default class PasswordChangeController {
-  async show({ view }: HttpContext) {
-    return view.render('accounts/password_change', { errors: {} })
+  async show(ctx: HttpContext) {
+    const { user } = (await currentProviderSession(ctx))!
+    return ctx.view.render('accounts/password_change', {
+      account: await loginName(user),
+      errors: {},
+    })
   }
 
   /** The old password, the new one twice; this session stays, the others end */
@@ -42,7 +46,7 @@ export default class PasswordChangeController {
     )
       addError(errors, 'oldpassword', WRONG_OLD_PASSWORD)
     if (!form.values || Object.keys(errors).length)
-      return view.render('accounts/password_change', { errors })
+      return view.render('accounts/password_change', { account: await loginName(user), errors })
 
     /* a Django hash was just rewritten with ours: the change applies to that one */
     await user.refresh()

@@ -1,5 +1,6 @@
 import type { HttpContext } from '@adonisjs/core/http'
 import accountsConfig from '#config/accounts'
+import { loginName } from '#services/accounts/credentials'
 import { CODE_ATTEMPTS } from '#services/accounts/codes/mailed_codes'
 import { tryResetCode, userOfVerifiedCode } from '#services/accounts/password_reset/reset_codes'
 import { sendResetMail } from '#services/accounts/password_reset/request_reset'
@@ -62,6 +63,7 @@ export default class PasswordResetCodeController {
     if (!user) return this.#restart(ctx)
     return ctx.view.render('accounts/password_set', {
       action: ACCOUNT_PATHS.passwordResetComplete,
+      account: await loginName(user),
       errors: {},
     })
   }
@@ -83,6 +85,7 @@ export default class PasswordResetCodeController {
     if (form.errors)
       return ctx.view.render('accounts/password_set', {
         action: ACCOUNT_PATHS.passwordResetComplete,
+        account: await loginName(user),
         errors: form.errors,
       })
     const result = await setNewPassword(user, form.values.password1, {

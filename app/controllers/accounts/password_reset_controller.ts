@@ -1,6 +1,7 @@
 import type { HttpContext } from '@adonisjs/core/http'
 import accountsConfig from '#config/accounts'
 import type User from '#models/user'
+import { loginName } from '#services/accounts/credentials'
 import { safeNextPath } from '#services/accounts/next_path'
 import { requestPasswordReset } from '#services/accounts/password_reset/request_reset'
 import { userOfResetKey } from '#services/accounts/password_reset/reset_keys'
@@ -71,8 +72,10 @@ export default class PasswordResetController {
   /** The mailed link: its key moves into the session, out of the address bar and Referer */
   async openKey(ctx: HttpContext) {
     const [uid, key] = this.#split(ctx.params.uidkey)
-    if (key === SET_PASSWORD)
-      return (await this.#userOfSession(ctx, uid)) ? this.#form(ctx, uid, {}) : this.#invalid(ctx)
+    if (key === SET_PASSWORD) {
+      const user = await this.#userOfSession(ctx, uid)
+      return user ? this.#form(ctx, uid, user, {}) : this.#invalid(ctx)
+    }
     if (!(await userOfResetKey(uid, key))) return this.#invalid(ctx)
     rememberResetKey(ctx.session, uid, key)
     return redirectTo(ctx, passwordResetKeyPath(uid, SET_PASSWORD))
@@ -93,7 +96,7 @@ export default class PasswordResetController {
       ctx.request.only(['password1', 'password2']),
       user
     )
-    if (form.errors) return this.#form(ctx, uid, form.errors)
+    if (form.errors) return this.#form(ctx, uid, user, form.errors)
     const result = await setNewPassword(user, form.values.password1, {
       reason: 'reset',
       site: siteOf(ctx),
@@ -125,9 +128,10 @@ export default class PasswordResetController {
     return key ? userOfResetKey(uid, key) : null
   }
 
-  #form(ctx: HttpContext, uid: string, errors: Record<string, string[]>) {
+  async #form(ctx: HttpContext, uid: string, user: User, errors: Record<string, string[]>) {
     return ctx.view.render('accounts/password_set', {
       action: passwordResetKeyPath(uid, SET_PASSWORD),
+      account: await loginName(user),
       errors,
     })
   }

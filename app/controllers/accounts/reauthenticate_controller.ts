@@ -1,6 +1,6 @@
 import type { HttpContext } from '@adonisjs/core/http'
 import accountsConfig from '#config/accounts'
-import { passwordMatches } from '#services/accounts/credentials'
+import { loginName, passwordMatches } from '#services/accounts/credentials'
 import { currentProviderSession, markReauthenticated } from '#services/accounts/provider_session'
 import { safeNextPath } from '#services/accounts/next_path'
 import { formField } from '#services/accounts/forms/form_errors'
@@ -13,9 +13,11 @@ const INCORRECT_PASSWORD = 'Incorrect password.'
 
 /** /accounts/reauthenticate/ (docs/accounts.md, Reauthentication); signed-in only */
 export default class ReauthenticateController {
-  async show({ request, view }: HttpContext) {
-    return view.render('accounts/reauthenticate', {
-      next: safeNextPath(request.qs().next),
+  async show(ctx: HttpContext) {
+    const { user } = (await currentProviderSession(ctx))!
+    return ctx.view.render('accounts/reauthenticate', {
+      account: await loginName(user),
+      next: safeNextPath(ctx.request.qs().next),
       errors: {},
     })
   }
@@ -33,6 +35,7 @@ export default class ReauthenticateController {
     }
     if (!(await passwordMatches(provider.user, formField(request.input('password')))))
       return view.render('accounts/reauthenticate', {
+        account: await loginName(provider.user),
         next,
         errors: { password: [INCORRECT_PASSWORD] },
       })

@@ -4,6 +4,7 @@ import { endUserSessions, listUserSessions } from '#services/accounts/user_sessi
 import { announceEndedSessions } from '#services/accounts/sign_out'
 import { checkRecentAuthentication } from '#http/recent_authentication'
 import { redirectTo } from '#http/page_responses'
+import { describeUserAgent } from '#services/accounts/user_agent'
 import { ACCOUNT_PATHS } from '#services/accounts/paths'
 
 const TIME_FORMAT = "yyyy-LL-dd HH:mm 'UTC'"
@@ -17,7 +18,8 @@ export default class UserSessionsController {
       sessions: sessions.map((session) => ({
         current: session.sid === current.sid,
         ip: session.ip ?? 'unknown',
-        browser: session.userAgent ?? 'unknown',
+        browser: describeUserAgent(session.userAgent),
+        userAgent: session.userAgent,
         createdAt: session.createdAt.toFormat(TIME_FORMAT),
         createdAtIso: session.createdAt.toISO(),
         lastSeenAt: session.lastSeenAt.toFormat(TIME_FORMAT),

@@ -199,10 +199,11 @@ test.group('Sessions page', () => {
     assert,
   }) => {
     const person = await createUser()
-    const browser = await signInAs(person, 'Browser A/1.0')
+    const browser = await signInAs(person, 'Mozilla/5.0 (X11; Linux x86_64) Firefox/120.0')
     const page = await browser.get(SESSIONS)
     assert.equal(page.status, 200)
-    assert.include(pageText(page.body), 'Browser A/1.0')
+    assert.include(pageText(page.body), 'Firefox on Linux')
+    assert.include(pageText(page.body), 'Mozilla/5.0 (X11; Linux x86_64) Firefox/120.0')
     assert.include(pageText(page.body), '127.0.0.1')
     assert.include(pageText(page.body), 'Current')
     assert.match(pageText(page.body), /Started \d{4}-\d\d-\d\d \d\d:\d\d UTC/)
@@ -211,9 +212,12 @@ test.group('Sessions page', () => {
     assert.doesNotThrow(() => readForm(page.body, 'form[action="/accounts/logout/"]'))
     assert.throws(() => readForm(page.body, `form[action="${SESSIONS}"]`))
 
-    await signInAs(person, 'Browser B/2.0')
+    await signInAs(
+      person,
+      'Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) Version/17.1 Mobile/15E148 Safari/604.1'
+    )
     const both = await browser.get(SESSIONS)
-    assert.include(pageText(both.body), 'Browser B/2.0')
+    assert.include(pageText(both.body), 'Safari on iOS')
     assert.equal(pageText(both.body).split('Current').length - 1, 1)
     assert.include(pageText(both.body), 'Sign Out Other Sessions')
   })
