@@ -11,8 +11,6 @@ import { hitRateLimit } from '#services/rate_limits/rate_limits'
 import { TooManyRequests } from '#services/oidc/protocol/errors'
 import { changePasswordValidator } from '#validators/accounts'
 
-const WRONG_OLD_PASSWORD = 'Please type your current password.'
-
 /** /accounts/password/change/ (docs/accounts.md, Password change); signed-in only */
 export default class PasswordChangeController {
   async show(ctx: HttpContext) {
@@ -44,7 +42,11 @@ export default class PasswordChangeController {
       !errors.oldpassword &&
       !(await passwordMatches(user, formField(request.input('oldpassword'))))
     )
-      addError(errors, 'oldpassword', WRONG_OLD_PASSWORD)
+      addError(
+        errors,
+        'oldpassword',
+        ctx.i18n.t('accounts.password_change.errors.wrong_old_password')
+      )
     if (!form.values || Object.keys(errors).length)
       return view.render('accounts/password_change', { account: await loginName(user), errors })
 
@@ -56,11 +58,11 @@ export default class PasswordChangeController {
       site: siteOf(ctx),
     })
     if (!result.set) {
-      session.flash('problems', ['Your password changed meanwhile. Try again.'])
+      session.flash('problems', [ctx.i18n.t('accounts.password_change.changed_meanwhile')])
       return redirectTo(ctx, ACCOUNT_PATHS.passwordChange)
     }
     await announceEndedSessions(ctx, result.endedSids)
-    session.flash('notices', ['Password successfully changed.'])
+    session.flash('notices', [ctx.i18n.t('accounts.password_change.changed')])
     return redirectTo(ctx, ACCOUNT_PATHS.passwordChange)
   }
 }

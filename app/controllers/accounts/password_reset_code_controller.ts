@@ -23,8 +23,6 @@ import User from '#models/user'
 import EmailAddress from '#models/email_address'
 import { codeValidator, setPasswordValidator } from '#validators/accounts'
 
-const INCORRECT_CODE = 'Incorrect code.'
-
 /**
  * Code mode (ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED): /accounts/password/reset/confirm/
  * takes the mailed code, /accounts/password/reset/complete/ the new password
@@ -50,10 +48,10 @@ export default class PasswordResetCodeController {
       const tries = (pending.pretendTries ?? 0) + 1
       if (tries >= CODE_ATTEMPTS) return this.#dropped(ctx)
       rememberResetRequest(ctx.session, { ...pending, pretendTries: tries })
-      return this.#codeForm(ctx, pending, [INCORRECT_CODE])
+      return this.#codeForm(ctx, pending, [this.#incorrect(ctx)])
     }
     const tried = await tryResetCode(pending.codeId, form.values.code)
-    if (tried.outcome === 'incorrect') return this.#codeForm(ctx, pending, [INCORRECT_CODE])
+    if (tried.outcome === 'incorrect') return this.#codeForm(ctx, pending, [this.#incorrect(ctx)])
     if (tried.outcome === 'dropped') return this.#dropped(ctx)
     return redirectTo(ctx, ACCOUNT_PATHS.passwordResetComplete)
   }
@@ -119,7 +117,9 @@ export default class PasswordResetCodeController {
       const codeId = await sendResetMail(user, pending.email, siteOf(ctx), true)
       rememberResetRequest(ctx.session, { ...pending, codeId })
     }
-    ctx.session.flash('notices', [`A new code was sent to ${pending.email}.`])
+    ctx.session.flash('notices', [
+      ctx.i18n.t('accounts.password_reset.new_code_sent', { email: pending.email }),
+    ])
     return redirectTo(ctx, ACCOUNT_PATHS.passwordResetConfirm)
   }
 
@@ -132,8 +132,12 @@ export default class PasswordResetCodeController {
 
   #dropped(ctx: HttpContext) {
     forgetResetRequest(ctx.session)
-    ctx.session.flash('problems', ['Too many incorrect codes. Ask for a new password reset.'])
+    ctx.session.flash('problems', [ctx.i18n.t('accounts.password_reset.dropped')])
     return this.#restart(ctx)
+  }
+
+  #incorrect(ctx: HttpContext) {
+    return ctx.i18n.t('accounts.password_reset.errors.incorrect_code')
   }
 
   #restart(ctx: HttpContext) {

@@ -44,11 +44,14 @@ export default class PasswordResetController {
         siteOf(ctx),
         clientIp(request)
       )
-      if (result.outcome === 'invalid')
+      if (result.outcome !== 'sent')
         return view.render('accounts/password_reset', {
           next,
           email: formField(request.input('email')),
-          errors: result.errors,
+          errors:
+            result.outcome === 'invalid'
+              ? result.errors
+              : { email: [ctx.i18n.t('accounts.password_reset.errors.no_such_address')] },
         })
       rememberResetRequest(ctx.session, { email: result.email, codeId: result.codeId, next })
     } catch (error) {

@@ -9,8 +9,6 @@ import { clientIp } from '#http/client_ip'
 import { hitRateLimit } from '#services/rate_limits/rate_limits'
 import { TooManyRequests } from '#services/oidc/protocol/errors'
 
-const INCORRECT_PASSWORD = 'Incorrect password.'
-
 /** /accounts/reauthenticate/ (docs/accounts.md, Reauthentication); signed-in only */
 export default class ReauthenticateController {
   async show(ctx: HttpContext) {
@@ -37,7 +35,7 @@ export default class ReauthenticateController {
       return view.render('accounts/reauthenticate', {
         account: await loginName(provider.user),
         next,
-        errors: { password: [INCORRECT_PASSWORD] },
+        errors: { password: [ctx.i18n.t('accounts.reauthenticate.errors.incorrect_password')] },
       })
     markReauthenticated(ctx)
     return redirectTo(ctx, next || accountsConfig.loginRedirectUrl)

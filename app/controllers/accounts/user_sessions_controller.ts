@@ -34,11 +34,7 @@ export default class UserSessionsController {
     const current = (await currentProviderSession(ctx))!
     const ended = await endUserSessions(current.user.id, { except: current.sid })
     await announceEndedSessions(ctx, ended)
-    ctx.session.flash('notices', [
-      ended.length === 1
-        ? 'Signed out 1 other session.'
-        : `Signed out ${ended.length} other sessions.`,
-    ])
+    ctx.session.flash('notices', [ctx.i18n.t('accounts.sessions.ended', { count: ended.length })])
     return redirectTo(ctx, ACCOUNT_PATHS.sessions)
   }
 }

@@ -331,3 +331,23 @@ test.group('Password reset rate limits', () => {
     assert.isFalse(await signsIn(person.email, password))
   })
 })
+
+test.group('Password reset in the page language', () => {
+  test('a reset asked for in German gets German pages and a German mail', async ({ assert }) => {
+    const person = await createUser()
+    const browser = new Browser()
+    const german = { 'accept-language': 'de' }
+    const page = await browser.get(PASSWORD_RESET, german)
+    assert.include(pageText(page.body), 'Passwort vergessen?')
+    const form = readForm(page.body, `form[action="${PASSWORD_RESET}"]`)
+    const params = new URLSearchParams(form.fields)
+    params.set('email', person.email)
+    await browser.post(PASSWORD_RESET, params, german)
+    const mail = await mailSink.nextMail(person.email)
+    assert.equal(mail.subject, `[${HOST}] E-Mail zum Zurücksetzen des Passworts`)
+    assert.include(mail.text, 'Passwort')
+    const opened = await browser.get(mail.links[0], german)
+    const setPage = await browser.get(opened.location!, german)
+    assert.include(pageText(setPage.body), 'Neues Passwort (wiederholen)')
+  })
+})

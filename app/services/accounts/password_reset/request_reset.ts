@@ -19,10 +19,10 @@ import { createResetCode } from '#services/accounts/password_reset/reset_codes'
 import { hitRateLimit } from '#services/rate_limits/rate_limits'
 import { emailValidator } from '#validators/accounts'
 
-export const NO_SUCH_ADDRESS = 'The email address is not assigned to any user account.'
-
 export type ResetRequestOutcome =
   | { outcome: 'invalid'; errors: FormErrors }
+  /** Enumeration allowed: no active account has the address */
+  | { outcome: 'unknown' }
   /** Mailed (or pretended); `codeId` is the code row in code mode, null otherwise */
   | { outcome: 'sent'; email: string; codeId: number | null }
 
@@ -38,7 +38,7 @@ export async function sendResetMail(
     return db.transaction(async (trx) => {
       const { id, code } = await createResetCode(user.id, trx)
       await queueMail(
-        await composeMail('password_reset_code', email, 'Password Reset Code', site, {
+        await composeMail('password_reset_code', email, site, {
           ...data,
           code,
         }),
@@ -48,7 +48,7 @@ export async function sendResetMail(
     })
   const resetPath = passwordResetKeyPath(uidb36(user.id), await makeResetKey(user))
   await queueMail(
-    await composeMail('password_reset_key', email, 'Password Reset Email', site, {
+    await composeMail('password_reset_key', email, site, {
       ...data,
       resetPath,
     })
@@ -69,10 +69,9 @@ export async function requestPasswordReset(
   const address = await EmailAddress.findBy('email', email)
   const user = address ? await User.find(address.userId) : null
   if (!user?.isActive) {
-    if (!accountsConfig.preventEnumeration)
-      return { outcome: 'invalid', errors: { email: [NO_SUCH_ADDRESS] } }
+    if (!accountsConfig.preventEnumeration) return { outcome: 'unknown' }
     await queueMail(
-      await composeMail('unknown_account', email, 'Unknown Account', site, {
+      await composeMail('unknown_account', email, site, {
         email,
         signupOpen: accountsConfig.signupOpen,
       })

@@ -49,11 +49,8 @@ export async function readNewPassword<Schema extends SchemaTypes>(
 
 export type PasswordSet = { set: false } | { set: true; endedSids: string[] }
 
-/** Why the password was set, for the owner's mail */
-const NOTICES = {
-  change: { template: 'password_changed', subject: 'Password Changed' },
-  reset: { template: 'password_reset_done', subject: 'Password Reset' },
-} as const
+/** Why the password was set: the mail the owner gets */
+const NOTICES = { change: 'password_changed', reset: 'password_reset_done' } as const
 
 export async function setNewPassword(
   user: User,
@@ -74,11 +71,7 @@ export async function setNewPassword(
       .where('user_id', user.id)
       .where('primary', true)
       .first()
-    if (primary)
-      await queueMail(
-        await composeMail(notice.template, primary.email, notice.subject, options.site, {}),
-        trx
-      )
+    if (primary) await queueMail(await composeMail(notice, primary.email, options.site, {}), trx)
     return true
   })
   if (!set) return { set: false }
