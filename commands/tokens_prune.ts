@@ -4,7 +4,7 @@ import { AdminCommand } from './_admin_command.js'
 export default class TokensPrune extends AdminCommand {
   static commandName = 'tokens:prune'
   static description =
-    'Delete expired and revoked tokens, old codes, expired consents and retired keys past their window'
+    'Delete expired and revoked tokens, old codes, expired consents, sessions, email confirmations and reset codes, given-up outbox rows and retired keys past their window'
 
   protected async execute() {
     const counts = await pruneExpired()

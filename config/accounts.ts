@@ -4,7 +4,7 @@
  * allauth's name (docs/accounts.md). An invalid value stops the boot with one
  * line naming the variable.
  */
-import '#start/env'
+import appEnv from '#start/env'
 import * as read from '#start/settings'
 import * as account from '#start/account_settings'
 
@@ -57,6 +57,9 @@ const accountsConfig = {
 
   /** Deprecated settings in use, logged once at boot */
   deprecations,
+
+  /** APP_KEY signs password reset keys, as Django's SECRET_KEY does for its token generator */
+  resetKeySecret: appEnv.get('APP_KEY'),
 
   /** LOGIN_REDIRECT_URL (Django): where a sign-in without `next` lands */
   loginRedirectUrl: '/',

@@ -19,6 +19,12 @@ const SignupController = () => import('#controllers/accounts/signup_controller')
 const EmailVerificationController = () =>
   import('#controllers/accounts/email_verification_controller')
 const EmailController = () => import('#controllers/accounts/email_controller')
+const PasswordResetController = () => import('#controllers/accounts/password_reset_controller')
+const PasswordResetCodeController = () =>
+  import('#controllers/accounts/password_reset_code_controller')
+const PasswordChangeController = () => import('#controllers/accounts/password_change_controller')
+const ReauthenticateController = () => import('#controllers/accounts/reauthenticate_controller')
+const UserSessionsController = () => import('#controllers/accounts/user_sessions_controller')
 const StaticController = () => import('#controllers/static_controller')
 const AuthorizeController = () => import('#controllers/oidc/authorize_controller')
 const TokenController = () => import('#controllers/oidc/token_controller')
@@ -81,6 +87,35 @@ router
     router.post(`${ACCOUNT_PATHS.confirmEmail}:key/`, [EmailVerificationController, 'confirm'])
     router.get(ACCOUNT_PATHS.email, [EmailController, 'index']).use(middleware.auth())
     router.post(ACCOUNT_PATHS.email, [EmailController, 'update']).use(middleware.auth())
+    router.get(ACCOUNT_PATHS.passwordReset, [PasswordResetController, 'show'])
+    router.post(ACCOUNT_PATHS.passwordReset, [PasswordResetController, 'request'])
+    router.get(ACCOUNT_PATHS.passwordResetDone, [PasswordResetController, 'sent'])
+    router.get(ACCOUNT_PATHS.passwordResetKeyDone, [PasswordResetController, 'done'])
+    router.get(`${ACCOUNT_PATHS.passwordResetKey}:uidkey/`, [PasswordResetController, 'openKey'])
+    router.post(`${ACCOUNT_PATHS.passwordResetKey}:uidkey/`, [
+      PasswordResetController,
+      'setPassword',
+    ])
+    router.get(ACCOUNT_PATHS.passwordResetConfirm, [PasswordResetCodeController, 'show'])
+    router.post(ACCOUNT_PATHS.passwordResetConfirm, [PasswordResetCodeController, 'enterCode'])
+    router.get(ACCOUNT_PATHS.passwordResetComplete, [PasswordResetCodeController, 'showComplete'])
+    router.post(ACCOUNT_PATHS.passwordResetComplete, [PasswordResetCodeController, 'complete'])
+    router
+      .get(ACCOUNT_PATHS.passwordChange, [PasswordChangeController, 'show'])
+      .use(middleware.auth())
+    router
+      .post(ACCOUNT_PATHS.passwordChange, [PasswordChangeController, 'update'])
+      .use(middleware.auth())
+    router
+      .get(ACCOUNT_PATHS.reauthenticate, [ReauthenticateController, 'show'])
+      .use(middleware.auth())
+    router
+      .post(ACCOUNT_PATHS.reauthenticate, [ReauthenticateController, 'store'])
+      .use(middleware.auth())
+    router.get(ACCOUNT_PATHS.sessions, [UserSessionsController, 'index']).use(middleware.auth())
+    router
+      .post(ACCOUNT_PATHS.sessions, [UserSessionsController, 'endOthers'])
+      .use(middleware.auth())
     router.get(PATHS.grants, [GrantsController, 'index']).use(middleware.auth())
     router.post(PATHS.grants, [GrantsController, 'update']).use(middleware.auth())
     router.get(PATHS.logout, [LogoutController, 'show'])

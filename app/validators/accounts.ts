@@ -34,3 +34,20 @@ export const emailValidator = vine.compile(vine.object({ email: emailRule() }))
 
 /** /accounts/confirm-email/ (code mode) */
 export const codeValidator = vine.compile(vine.object({ code: vine.string().trim() }))
+
+/** A new password typed twice (reset and change) */
+const newPassword = {
+  password1: vine.string(),
+  password2: vine.string().sameAs('password1'),
+}
+
+/** /accounts/password/reset/key/<uidb36>-set-password/ and /accounts/password/reset/complete/ */
+export const setPasswordValidator = vine.compile(vine.object(newPassword))
+
+/** /accounts/password/change/ */
+export const changePasswordValidator = vine.compile(
+  vine.object({ oldpassword: vine.string(), ...newPassword })
+)
+
+/** /accounts/reauthenticate/ */
+export const reauthenticateValidator = vine.compile(vine.object({ password: vine.string() }))

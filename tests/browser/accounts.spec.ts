@@ -46,7 +46,7 @@ test.group('Account pages in Chromium', () => {
       )
       assert.equal(
         await page.getByRole('link', { name: 'Forgot your password?' }).getAttribute('href'),
-        '/accounts/password/reset/'
+        '/accounts/password/reset/?next=%2Faccounts%2Fgrants%2F'
       )
       await assertFitsWidth(assert, page)
       await screenshot(page, `login-links-${size}`)

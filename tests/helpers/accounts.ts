@@ -76,3 +76,26 @@ export function useAccountRateLimits(
     rateLimits[action as AccountRateLimitAction] = parseRateRules(rate!, 'test')
   useAccountSettings(cleanup, { rateLimits })
 }
+
+export const PASSWORD_RESET = '/accounts/password/reset/'
+
+/** Asks for a password reset of `email` through the form (with `next`) */
+export async function requestReset(browser: Browser, email: string, next?: string) {
+  const query = next ? `?${new URLSearchParams({ next })}` : ''
+  const page = await browser.get(`${PASSWORD_RESET}${query}`)
+  return browser.submit(readForm(page.body, `form[action="${PASSWORD_RESET}"]`), { email })
+}
+
+/** Opens a mailed reset link and posts `password` on the form it leads to */
+export async function resetWithLink(browser: Browser, link: string, password: string) {
+  const opened = await browser.get(link)
+  if (opened.status !== 302) return opened
+  const form = await browser.get(opened.location!)
+  if (form.status !== 200) return form
+  const action = new URL(opened.location!).pathname
+  return browser.submit(readForm(form.body, `form[action="${action}"]`), {
+    password1: password,
+    password2: password,
+    action: 'change',
+  })
+}

@@ -12,10 +12,7 @@ import { rememberPendingVerification } from '#services/accounts/email_verificati
 import { readForm } from '#services/accounts/forms/form_errors'
 import { redirectTo, siteOf, tooManyRequests } from '#http/page_responses'
 import { ACCOUNT_PATHS } from '#services/accounts/paths'
-import {
-  isRecentAuthentication,
-  reauthenticationPath,
-} from '#services/accounts/reauthentication/recent_authentication'
+import { checkRecentAuthentication } from '#http/recent_authentication'
 import { clientIp } from '#http/client_ip'
 import { hitRateLimit } from '#services/rate_limits/rate_limits'
 import { TooManyRequests } from '#services/oidc/protocol/errors'
@@ -38,8 +35,11 @@ export default class EmailController {
     const user = provider.user
     const action = ACTIONS.find((name) => request.input(name) !== undefined)
     if (!action) return redirectTo(ctx, ACCOUNT_PATHS.email)
-    if (REAUTHENTICATED_ACTIONS.includes(action) && !isRecentAuthentication(provider.authTime))
-      return redirectTo(ctx, reauthenticationPath(ACCOUNT_PATHS.email))
+    if (
+      REAUTHENTICATED_ACTIONS.includes(action) &&
+      !(await checkRecentAuthentication(ctx, ACCOUNT_PATHS.email))
+    )
+      return
 
     const form = await readForm(emailValidator, request.only(['email']))
     if (form.errors) {

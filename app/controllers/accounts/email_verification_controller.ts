@@ -5,10 +5,10 @@ import { loginName } from '#services/accounts/credentials'
 import { currentProviderSession, startProviderSession } from '#services/accounts/provider_session'
 import {
   addressOfKey,
-  CODE_ATTEMPTS,
   confirmByCode,
   confirmByKey,
 } from '#services/accounts/email_verification/confirmations'
+import { CODE_ATTEMPTS } from '#services/accounts/codes/mailed_codes'
 import {
   forgetPendingVerification,
   pendingVerification,

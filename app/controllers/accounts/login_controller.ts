@@ -86,7 +86,7 @@ export default class LoginController {
             : 'accounts.login.label_username',
       loginType: methods.length === 1 && methods[0] === 'email' ? 'email' : 'text',
       signupLink: accountsConfig.signupOpen ? withNext(ACCOUNT_PATHS.signup, next) : null,
-      resetLink: ACCOUNT_PATHS.passwordReset,
+      resetLink: withNext(ACCOUNT_PATHS.passwordReset, next),
     }
   }
 }

@@ -82,6 +82,16 @@ async function forget(ctx: HttpContext) {
   ctx.session.regenerate()
 }
 
+/**
+ * The password (or, with MFA, a code) was given again: `auth_time` moves to
+ * now, which opens *reauth* pages for ACCOUNT_REAUTHENTICATION_TIMEOUT and is
+ * the `auth_time` of the ID tokens issued from here on.
+ */
+export function markReauthenticated(ctx: HttpContext) {
+  ctx.session.put(AUTH_TIME, Math.floor(Date.now() / 1000))
+  found.delete(ctx)
+}
+
 /** Ends the session; returns the sid that ended (for back-channel logout) */
 export async function endProviderSession(ctx: HttpContext): Promise<string | null> {
   const sid = ctx.session.get(SID)

@@ -28,7 +28,7 @@ export async function signOut(ctx: HttpContext, how: SignOutVia) {
     },
     { logger: ctx.logger }
   )
-  await startBackchannelLogout(ctx.oidcAdapter, sid)
+  await announceEndedSessions(ctx.oidcAdapter, [sid])
 }
 
 export type SignedOutEverywhere = {
@@ -50,6 +50,15 @@ export async function signOutEverywhere(
 ): Promise<SignedOutEverywhere> {
   const sids = await endUserSessions(userId)
   const tokens = await revokeUserTokens(userId)
-  for (const sid of sids) await startBackchannelLogout(adapter, sid)
+  await announceEndedSessions(adapter, sids)
   return { sessions: sids.length, tokens }
+}
+
+/**
+ * Back-channel logout for sessions already ended on the server (by a
+ * password reset or change, "sign out other sessions", or signing out
+ * everywhere), queued as sign-out queues it.
+ */
+export async function announceEndedSessions(adapter: OidcAdapter, sids: string[]) {
+  for (const sid of sids) await startBackchannelLogout(adapter, sid)
 }

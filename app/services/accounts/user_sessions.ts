@@ -76,6 +76,41 @@ export async function checkUserSession(sid: string, userId: number): Promise<boo
   return true
 }
 
+export type UserSessionView = {
+  sid: string
+  ip: string | null
+  userAgent: string | null
+  createdAt: DateTime
+  lastSeenAt: DateTime
+}
+
+/** The user's sessions, newest first (the sessions page) */
+export async function listUserSessions(userId: number): Promise<UserSessionView[]> {
+  const rows = await selectRows<{
+    sid: string
+    ip: string | null
+    user_agent: string | null
+    created_at: Date | string
+    last_seen_at: Date | string
+  }>(
+    'select sid, ip, user_agent, created_at, last_seen_at from user_sessions where user_id = ? order by created_at desc, id desc',
+    [userId]
+  )
+  return rows.map((row) => ({
+    sid: row.sid,
+    ip: row.ip,
+    userAgent: row.user_agent,
+    createdAt: readTime(row.created_at),
+    lastSeenAt: readTime(row.last_seen_at),
+  }))
+}
+
+/** A DATETIME as the drivers give it back: a Date (mysql2, pg) or text (SQLite), in UTC */
+const readTime = (value: Date | string) =>
+  value instanceof Date
+    ? DateTime.fromJSDate(value, { zone: 'utc' })
+    : DateTime.fromSQL(value, { zone: 'utc' })
+
 export async function endUserSession(sid: string) {
   await changeRows('delete from user_sessions where sid = ?', [sid])
 }

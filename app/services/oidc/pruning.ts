@@ -1,7 +1,8 @@
 /**
- * tokens:prune (docs/data-model.md#pruning): deletes the rows no check needs any more, and
- * audit events past IDP_OIDC_AUDIT_EVENT_RETENTION, each table through its
- * owner, 1,000 rows at a time.
+ * tokens:prune (docs/data-model.md#pruning): deletes the rows no check needs any more, each
+ * table through its owner, 1,000 rows at a time: the OIDC tables, expired
+ * sessions, email confirmations and reset codes, outbox rows given up
+ * past their window, and audit events past IDP_OIDC_AUDIT_EVENT_RETENTION.
  */
 import { DateTime } from 'luxon'
 import keyStore from '#services/oidc/keys/key_store'
@@ -16,6 +17,8 @@ import { mailOutbox } from '#services/accounts/mail/outbox'
 import { backchannelOutbox } from '#services/oidc/logout/backchannel'
 import { pruneEvents } from '#services/audit/event_store'
 import observabilityConfig from '#config/observability'
+import { pruneEmailConfirmations } from '#services/accounts/email_verification/confirmations'
+import { pruneResetCodes } from '#services/accounts/password_reset/reset_codes'
 
 export type PruneCounts = {
   tokens: number
@@ -29,6 +32,8 @@ export type PruneCounts = {
   given_up_mails: number
   given_up_logout_notices: number
   audit_events: number
+  email_confirmations: number
+  password_reset_codes: number
 }
 
 export async function pruneExpired(now = DateTime.utc()): Promise<PruneCounts> {
@@ -45,5 +50,7 @@ export async function pruneExpired(now = DateTime.utc()): Promise<PruneCounts> {
     given_up_mails: await mailOutbox.pruneGivenUp(now),
     given_up_logout_notices: await backchannelOutbox.pruneGivenUp(now),
     audit_events: retention ? await pruneEvents(now.minus({ seconds: retention })) : 0,
+    email_confirmations: await pruneEmailConfirmations(now),
+    password_reset_codes: await pruneResetCodes(now),
   }
 }

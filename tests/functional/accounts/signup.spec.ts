@@ -305,7 +305,7 @@ test.group('Sign-up settings', (group) => {
     assert.include(login.body, '<p class="site">Example Identity</p>')
     assert.include(pageText(login.body), 'Example Identity')
     assert.include(login.body, 'href="/accounts/signup/?next=%2Faccounts%2Fgrants%2F"')
-    assert.include(login.body, 'href="/accounts/password/reset/"')
+    assert.include(login.body, 'href="/accounts/password/reset/?next=%2Faccounts%2Fgrants%2F"')
     const account = newAccount('site-name')
     await signUp(browser, account)
     const mail = await mailSink.nextMail(account.email)

@@ -177,7 +177,13 @@ test.group('tokens:prune', () => {
     const closedKey = await retiredKey(now().minus({ seconds: window + 60 }))
     const openKey = await retiredKey(now().minus({ seconds: window - 60 }))
 
-    const counts = await runJson(assert, 'tokens:prune', [])
+    /* the account tables have their own test (account_rows_prune.spec.ts): other files leave rows there */
+    const accountRows = ['email_confirmations', 'password_reset_codes']
+    const counts = Object.fromEntries(
+      Object.entries(await runJson(assert, 'tokens:prune', [])).filter(
+        ([what]) => !accountRows.includes(what)
+      )
+    )
     assert.deepEqual(counts, {
       tokens: 3,
       authorization_codes: 1,
@@ -275,9 +281,11 @@ test.group('tokens:prune', () => {
 
     const output = await runCommand('tokens:prune', [])
     assert.equal(output.exitCode, 0)
-    assert.deepEqual(output.stdout, [
-      'Deleted 1001 tokens, 0 authorization codes, 0 device codes, 0 consents, 0 session clients, 0 signing keys, 0 answered consent requests, 0 user sessions, 0 given up mails, 0 given up logout notices, 0 audit events',
-    ])
+    assert.lengthOf(output.stdout, 1)
+    assert.match(
+      output.stdout[0],
+      /^Deleted 1001 tokens, 0 authorization codes, 0 device codes, 0 consents, 0 session clients, 0 signing keys, 0 answered consent requests, 0 user sessions, 0 given up mails, 0 given up logout notices, \d+ audit events, \d+ email confirmations, \d+ password reset codes$/
+    )
     assert.deepEqual(
       (await OidcToken.query().where('client_id', clientId)).map((t) => t.id),
       [kept.id]

@@ -1,12 +1,13 @@
 import { test } from '@japa/runner'
 import hash from '@adonisjs/core/services/hash'
 import User from '#models/user'
+import oidcConfig from '#config/oidc'
 import EmailAddress from '#models/email_address'
 import { createUser } from '#tests/helpers/factories'
 import { findUserByLogin, passwordMatches } from '#services/accounts/credentials'
 import { BASE_URL, Browser } from '#tests/helpers/browser'
 import { mailSink } from '#tests/helpers/mail_sink'
-import { useAccountSettings } from '#tests/helpers/accounts'
+import { resetWithLink, useAccountSettings } from '#tests/helpers/accounts'
 
 /** The user a login and password sign in as, active or not */
 const verifyCredentials = async (login: string, password: string) =>
@@ -453,5 +454,39 @@ test.group('user:add-email', () => {
     assert.deepEqual(await addressesOf(first.user.id), [
       { email: first.email, verified: true, primary: true },
     ])
+  })
+})
+
+test.group('user:send-reset', () => {
+  test('mails the account a reset link that works, by username too', async ({ assert }) => {
+    const person = await createUser()
+    /* the link's origin: APP_URL (bin/test.ts sets it to the test server) */
+    const sent = await runJson(assert, 'user:send-reset', [person.user.username!])
+    assert.deepEqual(sent, { user_id: person.user.id, email: person.email })
+    const mail = await mailSink.nextMail(person.email)
+    assert.equal(mail.subject, `[${new URL(BASE_URL).host}] Password Reset Email`)
+    const password = `Tundra-${person.user.id}-reset`
+    assert.equal((await resetWithLink(new Browser(), mail.links[0], password)).status, 303)
+    assert.isNotNull(await passwordMatches(await User.findOrFail(person.user.id), password))
+  })
+
+  test('refuses an unknown login, an inactive account and a missing origin', async ({
+    assert,
+    cleanup,
+  }) => {
+    assert.match(
+      await runRefused(assert, 'user:send-reset', ['nobody-at-all', '--url', BASE_URL]),
+      /no user "nobody-at-all"/
+    )
+    const inactive = await createUser({ isActive: false })
+    assert.match(
+      await runRefused(assert, 'user:send-reset', [inactive.email, '--url', BASE_URL]),
+      /inactive/
+    )
+    const appUrl = oidcConfig.appUrl
+    cleanup(() => void (oidcConfig.appUrl = appUrl))
+    oidcConfig.appUrl = null
+    const person = await createUser()
+    assert.match(await runRefused(assert, 'user:send-reset', [person.email]), /APP_URL/)
   })
 })

@@ -1,30 +1,24 @@
 /**
  * Pending verifications of email addresses (the email_confirmations table).
- * A link carries a random 256-bit key, a code is 8 letters (allauth's
- * alphabet, shown XXXX-XXXX); only their SHA-256 digests are stored. A key is
+ * A link carries a random 256-bit key, a code is a mailed code
+ * (mailed_codes.ts); only their SHA-256 digests are stored. A key is
  * good for 3 days, a code for 15 minutes and 3 tries; either is used once,
  * by deleting its row in the transaction that verifies the address, so of two
  * concurrent uses exactly one wins.
  */
-import { randomInt } from 'node:crypto'
 import { DateTime, type DurationLike } from 'luxon'
 import db from '@adonisjs/lucid/services/db'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import EmailAddress from '#models/email_address'
 import EmailConfirmation from '#models/email_confirmation'
 import { sqlTime } from '#models/columns'
-import { constantTimeEqual, randomValue, sha256Hex } from '#services/oidc/protocol/random'
-import { affectedRows } from '#database/statements'
+import { randomValue, sha256Hex } from '#services/oidc/protocol/random'
+import { affectedRows, deleteInBatches } from '#database/statements'
+import { newMailedCode, tryMailedCode } from '#services/accounts/codes/mailed_codes'
 
 const TABLE = 'email_confirmations'
 const KEY_LIFETIME = { days: 3 }
 const CODE_LIFETIME = { minutes: 15 }
-export const CODE_ATTEMPTS = 3
-const CODE_ALPHABET = 'BCDFGHJKLMNPQRSTVWXZ'
-
-/** What a person typed: case, spaces and dashes do not matter */
-export const normalizeCode = (typed: string) => typed.toUpperCase().replace(/[\s-]/g, '')
-export const displayCode = (code: string) => `${code.slice(0, 4)}-${code.slice(4)}`
 
 async function insertConfirmation(
   addressId: number,
@@ -53,15 +47,9 @@ export async function createConfirmationKey(addressId: number, trx: TransactionC
 
 /** A new code for the address; the session keeps the id, the mail the code */
 export async function createConfirmationCode(addressId: number, trx: TransactionClientContract) {
-  const letters = Array.from({ length: 8 }, () => CODE_ALPHABET[randomInt(CODE_ALPHABET.length)])
-  const code = letters.join('')
-  const id = await insertConfirmation(
-    addressId,
-    { codeDigest: sha256Hex(code) },
-    CODE_LIFETIME,
-    trx
-  )
-  return { id, code: displayCode(code) }
+  const { code, digest } = newMailedCode()
+  const id = await insertConfirmation(addressId, { codeDigest: digest }, CODE_LIFETIME, trx)
+  return { id, code }
 }
 
 const unexpired = () => ['expires_at', '>', sqlTime()] as const
@@ -94,31 +82,16 @@ export type CodeOutcome =
   | { outcome: 'incorrect' }
   | { outcome: 'dropped' }
 
-/**
- * One try of a code. Every try is counted before the code is compared, so
- * concurrent guesses cannot go past the limit; after the last wrong one the
- * confirmation is gone and even the right code no longer works.
- */
+/** One try of a code (mailed_codes.ts); the right one verifies the address */
 export async function confirmByCode(id: number, typed: string): Promise<CodeOutcome> {
-  const counted = await db
-    .from(TABLE)
-    .where('id', id)
-    .whereNotNull('code_digest')
-    .where('failed_attempts', '<', CODE_ATTEMPTS)
-    .where(...unexpired())
-    .update({ failed_attempts: db.raw('failed_attempts + 1') })
-  if (affectedRows(counted) !== 1) return { outcome: 'dropped' }
-  const row = await db.from(TABLE).where('id', id).first()
-  if (!row) return { outcome: 'dropped' }
-  if (constantTimeEqual(sha256Hex(normalizeCode(typed)), row.code_digest)) {
-    const address = await db.transaction((trx) => consume(row, trx))
-    return address ? { outcome: 'confirmed', address } : { outcome: 'dropped' }
-  }
-  if (Number(row.failed_attempts) >= CODE_ATTEMPTS) {
-    await db.from(TABLE).where('id', id).delete()
-    return { outcome: 'dropped' }
-  }
-  return { outcome: 'incorrect' }
+  const tried = await tryMailedCode<{ id: number; email_address_id: number; code_digest: string }>(
+    TABLE,
+    id,
+    typed
+  )
+  if (tried.outcome !== 'correct') return tried
+  const address = await db.transaction((trx) => consume(tried.row, trx))
+  return address ? { outcome: 'confirmed', address } : { outcome: 'dropped' }
 }
 
 /** Deletes the confirmation (the one use) and verifies its address */
@@ -145,4 +118,9 @@ export async function markVerified(address: EmailAddress, trx: TransactionClient
   await address.save()
   await trx.from(TABLE).where('email_address_id', address.id).delete()
   return address
+}
+
+/** For tokens:prune: confirmations past their expiry, which no link or code can use */
+export function pruneEmailConfirmations(now: DateTime) {
+  return deleteInBatches(TABLE, (query) => query.where('expires_at', '<', sqlTime(now)))
 }
