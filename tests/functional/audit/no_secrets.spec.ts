@@ -33,7 +33,7 @@ test.group('Audit events hold no secret', (group) => {
     assert,
     cleanup,
   }) => {
-    const app = await startApp({ LOG_LEVEL: 'info' })
+    const app = await startApp({ LOG_LEVEL: 'info' }, { timeoutMs: 60_000 })
     cleanup(() => app.stop())
     const since = await lastEventId()
     const person = await createUser({ password: 'person-password-4e1b9a' })
