@@ -13,7 +13,7 @@
  *   npm run bench -- --port 3601        our port (the peers and the bare server take the next three); 3600-3695
  *   npm run bench -- --cluster 2        ours as 2 processes on one port (node:cluster); figures per process too
  *   npm run bench -- --wait-quiet 120   seconds to wait, before each measurement, for other processes to go quiet (0: never)
- *   npm run bench -- --profile          CPU profiles of our server: token endpoint (client_credentials), userinfo
+ *   npm run bench -- --profile          CPU profiles of our server: the floor, client_credentials (opaque, RS256, ES256), userinfo
  *   npm run bench -- --count-queries    SQL statements per request of each flow
  *   npm run bench -- --only cc-opaque,userinfo   only these scenarios (names as in --json)
  */
@@ -534,9 +534,15 @@ async function profile() {
     'bench/results/profiles',
     new Date().toISOString().replace(/[:.]/g, '-')
   )
+  const PROFILED = {
+    floor: 'floor (GET /health/live)',
+    cc: 'client_credentials',
+    userinfo: 'userinfo',
+  }
   for (const [config, loads] of [
-    ['opaque', ['cc', 'userinfo']],
+    ['opaque', ['floor', 'cc', 'userinfo']],
     ['rs256', ['cc']],
+    ['es256', ['cc']],
   ]) {
     const profileDir = path.join(dir, config)
     const ours = await startOurs(envFor(CONFIGS[config]), {
@@ -550,7 +556,7 @@ async function profile() {
     if (loads.includes('userinfo')) side.accessToken = (await signIn(side)).access_token
     const runs = []
     for (const load of loads) {
-      const title = `${load === 'cc' ? 'client_credentials' : 'userinfo'}, ${CONFIGS[config].label}`
+      const title = `${PROFILED[load]}, ${CONFIGS[config].label}`
       log(`profiling ${title}`)
       await waitForQuietMachine(Number(options['wait-quiet']), BUSY_PCT)
       const { requests } = LOADS[load](side)
