@@ -28,6 +28,7 @@ export default defineConfig({
   preloads: [
     () => import('#start/routes'),
     () => import('#start/kernel'),
+    () => import('#start/view'),
     { file: () => import('#start/observability'), environment: ['web', 'test'] },
   ],
 

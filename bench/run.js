@@ -1,6 +1,8 @@
 /**
- * Issue 7 benchmark: our app (production build) against node-oidc-provider
- * configured equivalently, both on loopback, the same load on each.
+ * Benchmark: our app (production build) against node-oidc-provider
+ * configured equivalently, once keeping its tokens in memory and once in
+ * Redis, all on loopback, the same load on each; and the floor: an empty
+ * route through our framework stack, and Node's bare http server.
  *
  *   npm run bench                       full run on SQLite (≈ 4 min)
  *   npm run bench -- --quick            short run: 1 s warm-up, 3 s per scenario, 100,000 growth rows
@@ -8,9 +10,10 @@
  *   npm run bench -- --db postgres      on PostgreSQL (postgres@127.0.0.1:5432, database oidc_bench_<pid>)
  *   npm run bench -- --json FILE        also save the figures
  *   npm run bench -- --no-build         use build/ as it is instead of running `node ace build`
- *   npm run bench -- --port 3601        our port (the peer takes the next one); 3600-3698
+ *   npm run bench -- --port 3601        our port (the peers and the bare server take the next three); 3600-3695
+ *   npm run bench -- --cluster 2        ours as 2 processes on one port (node:cluster); figures per process too
  *   npm run bench -- --wait-quiet 120   seconds to wait, before each measurement, for other processes to go quiet (0: never)
- *   npm run bench -- --profile          CPU profiles of our server: token endpoint (client_credentials), userinfo
+ *   npm run bench -- --profile          CPU profiles of our server: the floor, client_credentials (opaque, RS256, ES256), userinfo
  *   npm run bench -- --count-queries    SQL statements per request of each flow
  *   npm run bench -- --only cc-opaque,userinfo   only these scenarios (names as in --json)
  */
@@ -18,6 +21,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync, appendFileSync } from 'node:fs'
 import { randomBytes } from 'node:crypto'
+import { execFileSync } from 'node:child_process'
 import { pathToFileURL } from 'node:url'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { parseArgs } from 'node:util'
@@ -33,9 +37,9 @@ import {
   setupApp,
   startOurs,
 } from './lib/ours.js'
-import { startPeer } from './lib/peer.js'
+import { startBare, startPeer } from './lib/peer.js'
 import { basicAuth, request, signIn } from './lib/signin.js'
-import { closedLoop, loadTest, rssBytes, waitForQuietMachine } from './lib/load.js'
+import { closedLoop, loadTest, rssBytes, treeRss, waitForQuietMachine } from './lib/load.js'
 import { evaluateTargets, printTable, printTargets } from './lib/report.js'
 import { printProfile, readQueryLog, summariseProfile } from './lib/profile.js'
 
@@ -50,6 +54,7 @@ const { values: options } = parseArgs({
     'count-queries': { type: 'boolean', default: false },
     'wait-quiet': { type: 'string', default: '120' },
     'only': { type: 'string' },
+    'cluster': { type: 'string', default: '1' },
   },
 })
 
@@ -60,10 +65,18 @@ if (Number(process.versions.node.split('.')[0]) < 24) {
   process.exit(1)
 }
 const OUR_PORT = Number(options.port)
-if (!(OUR_PORT >= 3600 && OUR_PORT <= 3698)) throw new Error('--port must be from 3600 to 3698')
+if (!(OUR_PORT >= 3600 && OUR_PORT <= 3695)) throw new Error('--port must be from 3600 to 3695')
+const PROCESSES = Number(options.cluster)
+if (!(Number.isInteger(PROCESSES) && PROCESSES >= 1 && PROCESSES <= 16))
+  throw new Error('--cluster must be from 1 to 16')
 if (!['sqlite', 'mysql', 'postgres'].includes(options.db))
   throw new Error('--db must be sqlite, mysql or postgres')
-const PEER_PORT = OUR_PORT + 1
+/* The peers, in the table's order: in memory, then with Redis as its durable store */
+const PEERS = [
+  { store: 'memory', port: OUR_PORT + 1 },
+  { store: 'redis', port: OUR_PORT + 2 },
+]
+const BARE_PORT = OUR_PORT + 3
 
 const TIMING = options.quick
   ? { warmup: 1, duration: 3, ceilingSeconds: 1, growthRows: 100_000 }
@@ -107,13 +120,13 @@ const pathOf = (url) => new URL(url).pathname
 let databaseServerPids = []
 
 /** What a load needs to know about one running provider */
-async function describe(name, server, credentials) {
+async function describe(name, server, credentials, stackPids = []) {
   const discoveryUrl = `${server.origin}/.well-known/openid-configuration`
   const discovery = JSON.parse((await request(discoveryUrl)).body)
   return {
     name,
     pid: server.pid,
-    stackPids: name === 'ours' ? databaseServerPids : [],
+    stackPids: name === 'ours' ? databaseServerPids : stackPids,
     origin: server.origin,
     ...credentials,
     user: BENCH_USER,
@@ -162,6 +175,8 @@ const LOADS = {
       },
     ],
   }),
+  /* the floor: a route that does nothing, through the whole middleware stack */
+  floor: () => ({ requests: [{ method: 'GET', path: '/health/live' }] }),
   discovery: (side) => ({
     requests: [
       { method: 'GET', path: side.discoveryPath },
@@ -216,44 +231,109 @@ async function scenario(name, title, load, sides) {
   if (!selected(name)) return null
   log(`${title}: ours`)
   const ours = await measure(load, sides.ours)
-  log(`${title}: peer`)
-  const peer = await measure(load, sides.peer)
-  return { name, title, ours, peer, ratio: ours.rps / peer.rps }
+  const peers = {}
+  for (const [store, side] of Object.entries(sides.peers)) {
+    log(`${title}: peer (${store})`)
+    peers[store] = await measure(load, side)
+  }
+  const ratios = Object.fromEntries(
+    Object.entries(peers).map(([store, peer]) => [store, ours.rps / peer.rps])
+  )
+  return { name, title, processes: PROCESSES, ours, peers, ratios }
+}
+
+/** The floor: GET /health/live on ours, and the same answer from Node's bare http server */
+async function floor(sides) {
+  if (!selected('floor')) return null
+  log('floor: ours, GET /health/live')
+  const ours = await measure('floor', sides.ours)
+  const bare = await startBare(BARE_PORT)
+  cleanups.push(bare.stop)
+  try {
+    log("floor: Node's bare http server")
+    const side = { name: 'bare', pid: bare.pid, stackPids: [], origin: bare.origin }
+    return {
+      name: 'floor',
+      title: 'floor: empty route (ours: GET /health/live; bare: node:http)',
+      processes: PROCESSES,
+      ours,
+      bare: await measure('floor', side),
+    }
+  } finally {
+    cleanups.splice(cleanups.indexOf(bare.stop), 1)
+    await bare.stop()
+  }
 }
 
 /* RSS of each server right after it answered its first request, in MB, per configuration */
 const bootRss = []
 
-/** Both servers in one configuration, for the duration of `body` */
-async function withServers(config, { envFor, app, before }, body) {
-  const ours = await startOurs(envFor(CONFIGS[config]))
-  cleanups.push(ours.stop)
-  const peer = await startPeer({
-    port: PEER_PORT,
-    format: CONFIGS[config].format,
-    alg: CONFIGS[config].alg,
-    user: BENCH_USER,
-  })
-  cleanups.push(peer.stop)
+/** The Redis server's process, which serves the Redis peer alongside it */
+function redisServerPids() {
   try {
+    return execFileSync('pgrep', ['-x', 'redis-server'], { encoding: 'utf8' })
+      .trim()
+      .split('\n')
+      .filter(Boolean)
+      .map(Number)
+  } catch {
+    return []
+  }
+}
+
+/** Ours and the peers (`stores`) in one configuration, for the duration of `body` */
+async function withServers(config, { envFor, app, before, stores = ['memory', 'redis'] }, body) {
+  const started = []
+  const stopAll = async () => {
+    for (const server of started.splice(0).reverse()) {
+      cleanups.splice(cleanups.indexOf(server.stop), 1)
+      await server.stop()
+    }
+  }
+  const keep = (server) => {
+    started.push(server)
+    cleanups.push(server.stop)
+    return server
+  }
+  try {
+    const ours = keep(await startOurs(envFor(CONFIGS[config]), { processes: PROCESSES }))
     const sides = {
       ours: await describe('ours', ours, {
         clientId: app.clientId,
         clientSecret: app.clientSecret,
       }),
-      peer: await describe('peer', peer, {
-        clientId: peer.clientId,
-        clientSecret: peer.clientSecret,
-      }),
+      peers: {},
     }
-    bootRss.push({ config, ours: rssBytes(ours.pid) / 2 ** 20, peer: rssBytes(peer.pid) / 2 ** 20 })
-    await before?.(sides, peer)
+    const peerServers = {}
+    for (const { store, port } of PEERS.filter((peer) => stores.includes(peer.store))) {
+      const peer = keep(
+        await startPeer({
+          port,
+          store,
+          format: CONFIGS[config].format,
+          alg: CONFIGS[config].alg,
+          user: BENCH_USER,
+        })
+      )
+      peerServers[store] = peer
+      sides.peers[store] = await describe(
+        'peer',
+        peer,
+        { clientId: peer.clientId, clientSecret: peer.clientSecret },
+        store === 'redis' ? redisServerPids() : []
+      )
+    }
+    bootRss.push({
+      config,
+      ours: treeRss(ours.pid).total / 2 ** 20,
+      ...Object.fromEntries(
+        Object.entries(peerServers).map(([store, peer]) => [store, rssBytes(peer.pid) / 2 ** 20])
+      ),
+    })
+    await before?.(sides, peerServers)
     return await body(sides)
   } finally {
-    cleanups.splice(cleanups.indexOf(peer.stop), 1)
-    cleanups.splice(cleanups.indexOf(ours.stop), 1)
-    await peer.stop()
-    await ours.stop()
+    await stopAll()
   }
 }
 
@@ -290,16 +370,18 @@ async function growth(scenarios, { database, envFor, app }) {
   log(
     `inserted in ${((performance.now() - fillStart) / 1000).toFixed(1)} s; oidc_tokens holds ${tokenRows.toLocaleString('en')} rows`
   )
+  /* the in-memory peer only: a million tokens in the shared Redis would crowd others' work out */
   await withServers(
     'opaque',
     {
       envFor,
       app,
-      async before(_sides, peer) {
+      stores: ['memory'],
+      async before(_sides, peers) {
         log(
           `storing ${TIMING.growthRows.toLocaleString('en')} client_credentials tokens in the peer`
         )
-        await peer.fillTokens(TIMING.growthRows)
+        await peers.memory.fillTokens(TIMING.growthRows)
       },
     },
     async (sides) => {
@@ -321,23 +403,26 @@ async function benchmark() {
   await database.close()
 
   const scenarios = []
-  if (selected('cc-opaque', 'refresh', 'userinfo', 'discovery', 'sign-in'))
+  if (selected('floor', 'cc-opaque', 'refresh', 'userinfo', 'discovery', 'sign-in'))
     await withServers(
       'opaque',
       {
         envFor,
         app,
-        async before(sides, peer) {
+        async before(sides, peers) {
           log(
-            `one sign-in each (checks the flow; its access token serves userinfo); minting ${poolSize} refresh tokens for the peer`
+            `one sign-in each (checks the flow; its access token serves userinfo); minting ${poolSize} refresh tokens for each peer`
           )
-          for (const side of Object.values(sides))
+          for (const side of [sides.ours, ...Object.values(sides.peers)])
             side.accessToken = (await signIn(side)).access_token
           sides.ours.refreshPool = ourPool
-          sides.peer.refreshPool = await peer.mintRefreshTokens(poolSize)
+          if (selected('refresh'))
+            for (const [store, peer] of Object.entries(peers))
+              sides.peers[store].refreshPool = await peer.mintRefreshTokens(poolSize)
         },
       },
       async (sides) => {
+        scenarios.push(await floor(sides))
         scenarios.push(await scenario('cc-opaque', 'client_credentials, opaque', 'cc', sides))
         scenarios.push(
           await scenario('refresh', 'refresh_token, rotation (+ RS256 ID token)', 'refresh', sides)
@@ -377,6 +462,7 @@ async function benchmark() {
     ceilings,
     db: options.db,
     growthRows: TIMING.growthRows,
+    processes: PROCESSES,
   })
   const settings = {
     connections: CONNECTIONS,
@@ -386,21 +472,22 @@ async function benchmark() {
     growthRows: TIMING.growthRows,
     tokenRowsInGrowth: tokenRows,
     refreshPool: poolSize,
+    processes: PROCESSES,
     limiterStore: 'memory',
     sessionDriver: 'cookie',
     build: 'node ace build; build/node_modules -> ../node_modules',
   }
   console.log(
-    `\nIssue 7 benchmark, ${options.db}${options.quick ? ' (--quick)' : ''}: ${os.cpus().length} × ${os.cpus()[0].model}, Node ${process.version}`
+    `\nBenchmark, ${options.db}${options.quick ? ' (--quick)' : ''}${PROCESSES > 1 ? `, ours as ${PROCESSES} processes (--cluster)` : ''}: ${os.cpus().length} × ${os.cpus()[0].model}, Node ${process.version}`
   )
   console.log(
     `${CONNECTIONS} connections (sign-in: ${SIGN_IN_WORKERS} concurrent flows), ${TIMING.warmup} s warm-up, ${TIMING.duration} s measured; load generator on the same machine`
   )
   console.log(
-    'ours: production build, LIMITER_STORE=memory, SESSION_DRIVER=cookie; peer: oidc-provider 9, in memory.'
+    'ours: production build, LIMITER_STORE=memory, SESSION_DRIVER=cookie; peers: oidc-provider 9, tokens in memory / in Redis (127.0.0.1:6379).'
   )
   console.log(
-    `Latencies in ms; RSS is the max sampled during the measured part. RSS after boot: ours ${bootRss[0].ours.toFixed(0)} MB, peer ${bootRss[0].peer.toFixed(0)} MB.\n`
+    `Latencies in ms; RSS is the max sampled during the measured part (ours: all its processes). RSS after boot: ours ${bootRss[0].ours.toFixed(0)} MB, peer in memory ${bootRss[0].memory?.toFixed(0)} MB, peer with Redis ${bootRss[0].redis?.toFixed(0) ?? '-'} MB.\n`
   )
   printTable(scenarios)
   console.log(
@@ -447,9 +534,15 @@ async function profile() {
     'bench/results/profiles',
     new Date().toISOString().replace(/[:.]/g, '-')
   )
+  const PROFILED = {
+    floor: 'floor (GET /health/live)',
+    cc: 'client_credentials',
+    userinfo: 'userinfo',
+  }
   for (const [config, loads] of [
-    ['opaque', ['cc', 'userinfo']],
+    ['opaque', ['floor', 'cc', 'userinfo']],
     ['rs256', ['cc']],
+    ['es256', ['cc']],
   ]) {
     const profileDir = path.join(dir, config)
     const ours = await startOurs(envFor(CONFIGS[config]), {
@@ -463,7 +556,7 @@ async function profile() {
     if (loads.includes('userinfo')) side.accessToken = (await signIn(side)).access_token
     const runs = []
     for (const load of loads) {
-      const title = `${load === 'cc' ? 'client_credentials' : 'userinfo'}, ${CONFIGS[config].label}`
+      const title = `${PROFILED[load]}, ${CONFIGS[config].label}`
       log(`profiling ${title}`)
       await waitForQuietMachine(Number(options['wait-quiet']), BUSY_PCT)
       const { requests } = LOADS[load](side)

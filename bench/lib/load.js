@@ -25,14 +25,42 @@ export function rssBytes(pid) {
   return match ? Number(match[1]) * 1024 : 0
 }
 
+/* A process's children (the workers of `--cluster N`) */
+function childPids(pid) {
+  try {
+    const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim()
+    return children ? children.split(' ').map(Number) : []
+  } catch {
+    return [] /* a child that ended while being counted */
+  }
+}
+
+/** The RSS of a process and its children, and of the largest one of them */
+export function treeRss(pid) {
+  let total = 0
+  let largest = 0
+  for (const one of [pid, ...childPids(pid)]) {
+    let rss = 0
+    try {
+      rss = rssBytes(one)
+    } catch {}
+    total += rss
+    largest = Math.max(largest, rss)
+  }
+  return { total, largest }
+}
+
 function rssSampler(pid) {
-  let max = rssBytes(pid)
-  const timer = setInterval(() => {
-    max = Math.max(max, rssBytes(pid))
-  }, RSS_SAMPLE_MS)
+  let max = treeRss(pid)
+  const sample = () => {
+    const now = treeRss(pid)
+    max = { total: Math.max(max.total, now.total), largest: Math.max(max.largest, now.largest) }
+  }
+  const timer = setInterval(sample, RSS_SAMPLE_MS)
   return () => {
     clearInterval(timer)
-    return Math.max(max, rssBytes(pid))
+    sample()
+    return max
   }
 }
 
@@ -71,6 +99,19 @@ function machineTicks() {
     busy: user + nice + system + irq + softirq + steal,
     total: user + nice + system + idle + iowait + irq + softirq + steal,
   }
+}
+
+const TICK_MICROS = 10_000 /* USER_HZ = 100 on Linux */
+
+/**
+ * CPU time the server and its database server spent, in µs: what a request
+ * costs, whoever else shares the machine (their load moves requests per
+ * second far more than it moves this)
+ */
+function serverCpu(pids) {
+  const ticks = () => pids.reduce((sum, pid) => sum + treeTicks(pid), 0)
+  const start = ticks()
+  return () => (ticks() - start) * TICK_MICROS
 }
 
 /**
@@ -141,16 +182,20 @@ export async function loadTest({
   if (warmup > 0) await cannon(options, warmup)
   const stopRss = rssSampler(pid)
   const stopCpu = othersCpu([pid, ...stackPids])
+  const stopServerCpu = serverCpu([pid, ...stackPids])
   const from = monotonicMicros()
   const result = await cannon(options, duration)
   const to = monotonicMicros()
   const rss = stopRss()
   const othersCpuPct = stopCpu()
+  const cpuMicros = stopServerCpu()
   return {
     rps: result.requests.total / duration,
+    cpuMicrosPerRequest: cpuMicros / result.requests.total,
     p50: result.latency.p50,
     p99: result.latency.p99,
-    rssMB: rss / 2 ** 20,
+    rssMB: rss.total / 2 ** 20,
+    largestRssMB: rss.largest / 2 ** 20,
     total: result.requests.total,
     non2xx: result.non2xx,
     errors: result.errors,
@@ -191,9 +236,11 @@ export async function closedLoop({
   let firstError = null
   let stopRss = null
   let stopCpu = null
+  let stopServerCpu = null
   const rssTimer = setTimeout(() => {
     stopRss = rssSampler(pid)
     stopCpu = othersCpu([pid, ...stackPids])
+    stopServerCpu = serverCpu([pid, ...stackPids])
   }, warmup * 1000)
 
   async function worker() {
@@ -211,14 +258,17 @@ export async function closedLoop({
   }
   await Promise.all(Array.from({ length: workers }, worker))
   clearTimeout(rssTimer)
-  const rss = stopRss ? stopRss() : rssBytes(pid)
+  const rss = stopRss ? stopRss() : treeRss(pid)
   const othersCpuPct = stopCpu ? stopCpu() : NaN
+  const cpuMicros = stopServerCpu ? stopServerCpu() : NaN
   latencies.sort((a, b) => a - b)
   return {
     rps: latencies.length / duration,
+    cpuMicrosPerRequest: cpuMicros / latencies.length,
     p50: percentile(latencies, 50),
     p99: percentile(latencies, 99),
-    rssMB: rss / 2 ** 20,
+    rssMB: rss.total / 2 ** 20,
+    largestRssMB: rss.largest / 2 ** 20,
     total: latencies.length,
     non2xx: 0,
     errors: failures,

@@ -82,7 +82,7 @@ export function ourEnv({ port, database, appKey, format, alg, limiterStore = 'me
     IDP_OIDC_SIGNING_ALG: alg,
     /* every sign-in shows the consent page, as the peer's does for each new session */
     IDP_OIDC_CONSENT_EXPIRES_IN: '0',
-    IDP_OIDC_RATE_LIMITS: JSON.stringify(RATE_LIMITS),
+    ACCOUNT_RATE_LIMITS: JSON.stringify(RATE_LIMITS),
   }
 }
 
@@ -175,7 +175,6 @@ export async function stopChild(child) {
   }
 }
 
-/** Starts bin/server.js of the build; ready when discovery answers */
 /*
  * The README's production command line: a 4 MB young generation keeps RSS
  * under load about 50 MB lower at the same throughput, and MALLOC_ARENA_MAX=2
@@ -183,13 +182,15 @@ export async function stopChild(child) {
  * freed scrypt buffers (sign-in load: 262 → 212 MB in a quick run)
  */
 const SERVER_NODE_ARGS = ['--max-semi-space-size=4']
+const CLUSTER_PRIMARY = path.join(import.meta.dirname, 'cluster_primary.js')
 
-export async function startOurs(env, { nodeArgs = [] } = {}) {
-  const child = spawn(NODE, [...SERVER_NODE_ARGS, ...nodeArgs, 'bin/server.js'], {
-    cwd: appDir,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
+/** Starts bin/server.js of the build, or `processes` of them sharing the port (cluster_primary.js) */
+export async function startOurs(env, { nodeArgs = [], processes = 1 } = {}) {
+  const args =
+    processes > 1
+      ? [CLUSTER_PRIMARY, String(processes), ...SERVER_NODE_ARGS, ...nodeArgs]
+      : [...SERVER_NODE_ARGS, ...nodeArgs, 'bin/server.js']
+  const child = spawn(NODE, args, { cwd: appDir, env, stdio: ['ignore', 'pipe', 'pipe'] })
   const output = tail(child)
   const origin = env.APP_URL
   const deadline = Date.now() + 30_000

@@ -9,9 +9,10 @@ import { stopChild } from './ours.js'
 const SERVER = new URL('./peer_server.js', import.meta.url)
 const CALL_TIMEOUT_MS = 600_000
 
-export async function startPeer({ port, format, alg, user }) {
+/** `store`: 'memory' (the provider's in-process adapter) or 'redis' (127.0.0.1:6379) */
+export async function startPeer({ port, format, alg, user, store = 'memory' }) {
   const clientSecret = randomBytes(32).toString('base64url')
-  const config = JSON.stringify({ port, format, alg, clientSecret, user })
+  const config = JSON.stringify({ port, format, alg, clientSecret, user, store })
   const child = fork(SERVER, [config], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] })
   let output = ''
   const keep = (chunk) => (output = (output + chunk).slice(-4000))
@@ -56,4 +57,16 @@ export async function startPeer({ port, format, alg, user }) {
     fillTokens: (count) => call('fill', count),
     stop: () => stopChild(child),
   }
+}
+
+/** Node's bare http server (floor_server.js), the floor without any framework */
+export async function startBare(port) {
+  const child = fork(new URL('./floor_server.js', import.meta.url), [String(port)], {
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+  })
+  await new Promise((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`the bare server exited with ${code}`)))
+    child.stdout.once('data', resolve)
+  })
+  return { pid: child.pid, origin: `http://127.0.0.1:${port}`, stop: () => stopChild(child) }
 }

@@ -6,11 +6,18 @@
  * parameters). Runs as a child process of bench/run.js, which talks to it over
  * IPC: `mint` (refresh tokens through the provider's models) and `fill`
  * (stored tokens for the growth scenario).
+ *
+ * `store`: `memory` keeps everything in the process (the provider's own
+ * memory adapter); `redis` keeps it in Redis at 127.0.0.1:6379 through an
+ * adapter of the shape the provider's documentation gives for Redis (one key
+ * per entry with its TTL, a list per grant for revocation, hashes for the
+ * consumable models), under a key prefix of this process's own, removed at exit.
  */
 import http from 'node:http'
 import { generateKeyPairSync, randomBytes, scrypt, timingSafeEqual } from 'node:crypto'
 import { promisify } from 'node:util'
 import Provider from 'oidc-provider'
+import Redis from 'ioredis'
 /*
  * The default in-memory adapter keeps at most 1000 entries in an LRU, which
  * would evict the pre-minted refresh token pool and the tokens under test; the
@@ -19,7 +26,7 @@ import Provider from 'oidc-provider'
 import LRU from 'oidc-provider/lib/helpers/lru.js'
 import MemoryAdapter from 'oidc-provider/lib/adapters/memory_adapter.js'
 
-const { port, format, alg, clientSecret, user } = JSON.parse(process.argv[2])
+const { port, format, alg, clientSecret, user, store } = JSON.parse(process.argv[2])
 const issuer = `http://127.0.0.1:${port}`
 const CLIENT_ID = 'bench'
 const REDIRECT_URI = 'https://rp.example/cb'
@@ -27,6 +34,102 @@ const SCRYPT = { N: 16384, r: 8, p: 1, maxmem: 33554432 }
 const scryptAsync = promisify(scrypt)
 
 const storage = new LRU({ maxSize: 10_000_000 })
+
+const redis =
+  store === 'redis'
+    ? new Redis({ host: '127.0.0.1', port: 6379, keyPrefix: `oidc-bench-peer-${process.pid}:` })
+    : null
+
+/* Models whose entries a grant revocation removes, and those that are marked consumed */
+const GRANTABLE = new Set([
+  'AccessToken',
+  'AuthorizationCode',
+  'RefreshToken',
+  'DeviceCode',
+  'BackchannelAuthenticationRequest',
+])
+const CONSUMABLE = new Set([
+  'AuthorizationCode',
+  'RefreshToken',
+  'DeviceCode',
+  'BackchannelAuthenticationRequest',
+])
+
+class RedisAdapter {
+  constructor(model) {
+    this.model = model
+  }
+
+  key(id) {
+    return `${this.model}:${id}`
+  }
+
+  async upsert(id, payload, expiresIn) {
+    const key = this.key(id)
+    const multi = redis.multi()
+    if (CONSUMABLE.has(this.model)) multi.hset(key, { payload: JSON.stringify(payload) })
+    else multi.set(key, JSON.stringify(payload))
+    if (expiresIn) multi.expire(key, expiresIn)
+    if (GRANTABLE.has(this.model) && payload.grantId) {
+      const grantKey = `grant:${payload.grantId}`
+      multi.rpush(grantKey, key)
+      if (expiresIn > (await redis.ttl(grantKey))) multi.expire(grantKey, expiresIn)
+    }
+    if (payload.userCode) {
+      multi.set(`userCode:${payload.userCode}`, id)
+      if (expiresIn) multi.expire(`userCode:${payload.userCode}`, expiresIn)
+    }
+    if (payload.uid) {
+      multi.set(`uid:${payload.uid}`, id)
+      if (expiresIn) multi.expire(`uid:${payload.uid}`, expiresIn)
+    }
+    await multi.exec()
+  }
+
+  async find(id) {
+    if (!id) return undefined
+    if (!CONSUMABLE.has(this.model)) {
+      const stored = await redis.get(this.key(id))
+      return stored ? JSON.parse(stored) : undefined
+    }
+    const { payload, ...fields } = await redis.hgetall(this.key(id))
+    return payload ? { ...fields, ...JSON.parse(payload) } : undefined
+  }
+
+  async findByUid(uid) {
+    return this.find(await redis.get(`uid:${uid}`))
+  }
+
+  async findByUserCode(userCode) {
+    return this.find(await redis.get(`userCode:${userCode}`))
+  }
+
+  async consume(id) {
+    await redis.hset(this.key(id), 'consumed', Math.floor(Date.now() / 1000))
+  }
+
+  async destroy(id) {
+    await redis.del(this.key(id))
+  }
+
+  async revokeByGrantId(grantId) {
+    const grantKey = `grant:${grantId}`
+    /* the list holds prefixed keys, as commands take them */
+    const keys = await redis.lrange(grantKey, 0, -1)
+    await redis.del(grantKey, ...keys)
+  }
+}
+
+/** Deletes every key of this process's prefix */
+async function dropRedisKeys() {
+  const prefix = redis.options.keyPrefix
+  let cursor = '0'
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000)
+    cursor = next
+    if (keys.length) await redis.del(...keys.map((key) => key.slice(prefix.length)))
+  } while (cursor !== '0')
+}
 
 const salt = randomBytes(16)
 const passwordHash = await scryptAsync(user.password, salt, 64, SCRYPT)
@@ -43,7 +146,7 @@ function privateJwk(type, keyAlg) {
 const keys = [privateJwk('rsa', 'RS256'), privateJwk('ec', 'ES256')]
 
 const provider = new Provider(issuer, {
-  adapter: (model) => new MemoryAdapter(model, storage),
+  adapter: redis ? RedisAdapter : (model) => new MemoryAdapter(model, storage),
   clients: [
     {
       client_id: CLIENT_ID,
@@ -241,6 +344,11 @@ process.on('message', async ({ id, type, count }) => {
     process.send({ id, error: String(error?.stack ?? error) })
   }
 })
-process.on('SIGTERM', () => server.close(() => process.exit(0)))
+process.on('SIGTERM', () =>
+  server.close(async () => {
+    if (redis) await dropRedisKeys().finally(() => redis.quit())
+    process.exit(0)
+  })
+)
 
 server.listen(port, '127.0.0.1', () => process.send({ type: 'ready', clientId: CLIENT_ID }))

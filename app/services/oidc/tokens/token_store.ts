@@ -4,10 +4,11 @@
  * use fixed SQL through Lucid's raw queries (database/statements.ts); rows
  * are encoded with the model's column codecs (database/rows.ts).
  *
- * A presented token is found with one indexed query by hash that joins its
- * client and user, so userinfo, the API guard, introspection and refresh
- * make no other round trip. (Three point lookups instead measured the same
- * on SQLite.)
+ * A presented token is found with its client and user, so userinfo, the API
+ * guard, introspection and refresh make no other query: on MySQL and
+ * PostgreSQL one indexed query by hash that joins them (one round trip); on
+ * SQLite three point lookups on the pool's connection, which take a fifth of
+ * the time SQLite takes for the join (about 14 against 77 µs).
  */
 import { DateTime } from 'luxon'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
@@ -22,8 +23,10 @@ import {
   insertRows,
   insertRowsTogether,
   insertSoon,
+  isSqlite,
   selectRow,
   selectRows,
+  sqliteStatements,
 } from '#database/statements'
 import { encodeRow, type Attributes, type Row } from '#database/rows'
 import { sharedModel } from '#database/shared_rows'
@@ -87,15 +90,45 @@ function split(row: Record<string, unknown>) {
   })
 }
 
-/** The token row with its client and user (both read-only), whatever its state; null when unknown */
-export async function findToken(type: TokenType, hash: string): Promise<ResolvedToken | null> {
+/* SQLite: the same columns, one table at a time */
+const [TOKEN_SQL, CLIENT_SQL, USER_SQL] = [
+  [OidcToken, `${TABLE} where type = ? and hash = ?`],
+  [OidcClient, 'oidc_clients where id = ?'],
+  [User, 'users where id = ?'],
+].map(([model, rest]) => `select ${columnsOf(model as AnyModel).join(', ')} from ${rest}`)
+
+type Values = Record<string, unknown>
+type Rows = [token: Values, client: Values, user: Values | null]
+
+/* As the join answers: no client, no row; no user, null */
+function readRows(type: TokenType, hash: string): Promise<Rows | null> {
+  return sqliteStatements((connection) => {
+    const [token]: Values[] = connection.prepare(TOKEN_SQL).all(type, hash)
+    if (!token) return null
+    const [client] = connection.prepare(CLIENT_SQL).all(token.client_id as string)
+    if (!client) return null
+    const [user] =
+      token.user_id === null ? [] : connection.prepare(USER_SQL).all(token.user_id as number)
+    return [token, client, user ?? null]
+  })
+}
+
+async function joinRows(type: TokenType, hash: string): Promise<Rows | null> {
   const row = await selectRow(JOINED_SQL, [type, hash])
   if (!row) return null
   const [token, client, user] = split(row)
+  return [token, client, user.id === null ? null : user]
+}
+
+/** The token row with its client and user (both read-only), whatever its state; null when unknown */
+export async function findToken(type: TokenType, hash: string): Promise<ResolvedToken | null> {
+  const rows = await (isSqlite() ? readRows(type, hash) : joinRows(type, hash))
+  if (!rows) return null
+  const [token, client, user] = rows
   return {
     token: OidcToken.$createFromAdapterResult(token)!,
     client: sharedModel(OidcClient, client),
-    user: user.id === null ? null : sharedModel(User, user),
+    user: user ? sharedModel(User, user) : null,
   }
 }
 
