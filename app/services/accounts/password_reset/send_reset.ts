@@ -23,6 +23,8 @@ export async function sendResetByOperator(login: string, origin: string): Promis
     .first()
   if (!address) throw new AccountInputError(`user ${user.id} has no email address`)
   await sendResetMail(user, address.email, mailSite(origin), false)
+  /* attempts start without being waited for: wait for them, or the command could end first */
   await outboxDelivery.deliverDue()
+  await outboxDelivery.settle()
   return { user_id: user.id, email: address.email }
 }
