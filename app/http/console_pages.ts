@@ -1,12 +1,18 @@
 /**
  * What the admin console's controllers share: the staff user (the staff
- * middleware let them in), form values read as text, and the answer after a
- * change (a notice, then back to a page with 303).
+ * middleware let them in), form values read as text, the record of a change,
+ * and the answer after it (a notice, then back to a page with 303).
  */
 import type { HttpContext } from '@adonisjs/core/http'
 import type User from '#models/user'
 import { currentProviderSession } from '#services/accounts/provider_session'
 import { redirectTo } from '#http/page_responses'
+import { clientIp } from '#http/client_ip'
+import {
+  recordConsoleChange,
+  type ChangeFields,
+  type ConsoleChange,
+} from '#services/admin/console_events'
 
 export async function staffUser(ctx: HttpContext): Promise<User> {
   return (await currentProviderSession(ctx))!.user
@@ -32,4 +38,13 @@ export function doneThen(ctx: HttpContext, notice: string, path: string) {
 export function refusedThen(ctx: HttpContext, problem: string, path: string) {
   ctx.session.flash('problems', [problem])
   return redirectTo(ctx, path)
+}
+
+/** Records a change this request made, naming the staff user who made it */
+export async function recordChange(
+  ctx: HttpContext,
+  type: ConsoleChange,
+  fields: ChangeFields = {}
+) {
+  recordConsoleChange(await staffUser(ctx), clientIp(ctx.request), type, fields)
 }

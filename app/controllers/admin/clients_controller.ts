@@ -20,10 +20,9 @@ import { searchClients } from '#services/oidc/clients/client_search'
 import { listLiveTokens, revokeTokenOf } from '#services/oidc/tokens/token_store'
 import { listClientConsents, revokeConsent } from '#services/oidc/authorize/consent_store'
 import { NotFound } from '#services/oidc/protocol/errors'
-import { recordConsoleChange } from '#services/admin/console_events'
 import { consentRows, tokenRows } from '#services/admin/display'
 import { CONSOLE_PATHS, clientPath } from '#services/admin/paths'
-import { doneThen, formText, searchQuery, staffUser } from '#http/console_pages'
+import { doneThen, formText, recordChange, searchQuery } from '#http/console_pages'
 
 /** The form's field names: client:create's JSON keys */
 const FORM_FIELDS: Record<keyof TypedClientFields, string> = {
@@ -94,7 +93,10 @@ export default class ClientsController {
       return this.#form(ctx, null, typed, error.message)
     }
     const { client, secret } = registered
-    recordConsoleChange(await staffUser(ctx), 'client.created', { client_id: client.id })
+    await recordChange(ctx, 'admin.client_created', {
+      clientId: client.id,
+      data: { name: client.name, type: client.type },
+    })
     if (secret) return this.#secret(ctx, client, secret, 'Client added')
     return doneThen(ctx, `Added client ${client.name}.`, clientPath(client.id))
   }
@@ -118,17 +120,19 @@ export default class ClientsController {
   /** The show page's buttons: revoke one token, or one user's consent (and their tokens) */
   async revoke(ctx: HttpContext) {
     const client = await clientOf(ctx)
-    const staff = await staffUser(ctx)
     const token = Number(formText(ctx, 'token_id'))
     const user = Number(formText(ctx, 'user_id'))
     if (Number.isSafeInteger(token) && token > 0) {
       await revokeTokenOf({ clientId: client.id }, token)
-      recordConsoleChange(staff, 'token.revoked', { client_id: client.id, token_id: token })
+      await recordChange(ctx, 'admin.tokens_revoked', {
+        clientId: client.id,
+        data: { token_id: token },
+      })
       return doneThen(ctx, 'Token revoked.', clientPath(client.id))
     }
     if (Number.isSafeInteger(user) && user > 0) {
       await revokeConsent(user, client.id)
-      recordConsoleChange(staff, 'consent.revoked', { client_id: client.id, user_id: user })
+      await recordChange(ctx, 'admin.consent_revoked', { clientId: client.id, userId: user })
       return doneThen(ctx, 'Consent and its tokens revoked.', clientPath(client.id))
     }
     return doneThen(ctx, 'Nothing was chosen.', clientPath(client.id))
@@ -149,7 +153,7 @@ export default class ClientsController {
       if (!(error instanceof ClientRegistrationError)) throw error
       return this.#form(ctx, client, typed, error.message)
     }
-    recordConsoleChange(await staffUser(ctx), 'client.updated', { client_id: client.id })
+    await recordChange(ctx, 'admin.client_updated', { clientId: client.id })
     const hint =
       !updated.isPublic && updated.secret === NO_SECRET
         ? ' It has no secret yet: rotate its secret to give it one.'
@@ -167,7 +171,10 @@ export default class ClientsController {
   async destroy(ctx: HttpContext) {
     const client = await clientOf(ctx)
     await deleteClient(client.id)
-    recordConsoleChange(await staffUser(ctx), 'client.deleted', { client_id: client.id })
+    await recordChange(ctx, 'admin.client_deleted', {
+      clientId: client.id,
+      data: { name: client.name },
+    })
     return doneThen(ctx, `Deleted client ${client.name}.`, CONSOLE_PATHS.clients)
   }
 
@@ -183,7 +190,7 @@ export default class ClientsController {
     const client = await clientOf(ctx)
     if (client.isPublic) throw new NotFound().asPage()
     const { secret } = await rotateClientSecret(client.id)
-    recordConsoleChange(await staffUser(ctx), 'client.secret_rotated', { client_id: client.id })
+    await recordChange(ctx, 'admin.client_secret_rotated', { clientId: client.id })
     return this.#secret(ctx, client, secret!, 'New client secret')
   }
 

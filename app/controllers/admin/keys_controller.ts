@@ -8,10 +8,9 @@ import {
   SIGNING_ALGS,
   type KeyState,
 } from '#services/oidc/keys/key_management'
-import { recordConsoleChange } from '#services/admin/console_events'
 import { shownTime } from '#services/admin/display'
 import { CONSOLE_PATHS } from '#services/admin/paths'
-import { doneThen, formText, refusedThen, staffUser } from '#http/console_pages'
+import { doneThen, formText, recordChange, refusedThen } from '#http/console_pages'
 
 const STATES: Record<KeyState, string> = {
   signing: 'Signs now',
@@ -41,15 +40,14 @@ export default class KeysController {
   }
 
   async act(ctx: HttpContext) {
-    const staff = await staffUser(ctx)
     try {
       if (formText(ctx, 'action') === 'retire') {
         const key = await retireSigningKey(formText(ctx, 'kid'))
-        recordConsoleChange(staff, 'key.retired', { kid: key.kid })
+        await recordChange(ctx, 'admin.key_retired', { data: { kid: key.kid } })
         return doneThen(ctx, `Retired key ${key.kid}.`, CONSOLE_PATHS.keys)
       }
       const key = (await generateSigningKey(formText(ctx, 'alg') || undefined))!
-      recordConsoleChange(staff, 'key.generated', { kid: key.kid, alg: key.alg })
+      await recordChange(ctx, 'admin.keys_generated', { data: { kid: key.kid, alg: key.alg } })
       return doneThen(
         ctx,
         `Generated ${key.alg} key ${key.kid}; it signs from ${shownTime(key.activeFrom)}.`,

@@ -7,10 +7,16 @@ import { signOutEverywhere } from '#services/accounts/sign_out_everywhere'
 import { listConsents, revokeConsent } from '#services/oidc/authorize/consent_store'
 import { listLiveTokens, revokeTokenOf, revokeUserTokens } from '#services/oidc/tokens/token_store'
 import { NotFound } from '#services/oidc/protocol/errors'
-import { recordConsoleChange } from '#services/admin/console_events'
 import { consentRows, sessionRows, shownTime, tokenRows, userLabel } from '#services/admin/display'
 import { userPath } from '#services/admin/paths'
-import { doneThen, formText, refusedThen, searchQuery, staffUser } from '#http/console_pages'
+import {
+  doneThen,
+  formText,
+  recordChange,
+  refusedThen,
+  searchQuery,
+  staffUser,
+} from '#http/console_pages'
 
 /** A positive whole number from the path or a form, else null */
 function idOf(value: unknown) {
@@ -77,25 +83,25 @@ export default class UsersController {
     const user = await userOf(ctx)
     const staff = await staffUser(ctx)
     const back = userPath(user.id)
-    const subject = { user_id: user.id }
+    const subject = { userId: user.id }
     switch (formText(ctx, 'action')) {
       case 'deactivate':
         /* the console would lock its own user out mid-change */
         if (user.id === staff.id) return refusedThen(ctx, 'You cannot deactivate yourself.', back)
         /* as user:update --inactive: sessions end, tokens stop working while inactive */
         await changeUser(user, { isActive: false })
-        recordConsoleChange(staff, 'user.deactivated', subject)
+        await recordChange(ctx, 'admin.user_updated', { ...subject, data: { is_active: false } })
         return doneThen(ctx, `Deactivated ${userLabel(user)}.`, back)
       case 'activate':
         await changeUser(user, { isActive: true })
-        recordConsoleChange(staff, 'user.activated', subject)
+        await recordChange(ctx, 'admin.user_updated', { ...subject, data: { is_active: true } })
         return doneThen(ctx, `Activated ${userLabel(user)}.`, back)
       case 'sign_out': {
         const { sessions, delivered } = await signOutEverywhere(ctx.oidcAdapter, user.id)
         delivered.catch((error: Error) =>
           ctx.logger.error({ err: error }, 'back-channel logout failed')
         )
-        recordConsoleChange(staff, 'user.signed_out', subject)
+        await recordChange(ctx, 'admin.user_signed_out', { ...subject, data: { sessions } })
         return doneThen(
           ctx,
           `Signed ${userLabel(user)} out everywhere: ${sessions} session(s) ended, every token revoked.`,
@@ -104,18 +110,18 @@ export default class UsersController {
       }
       case 'revoke_tokens':
         await revokeUserTokens(user.id)
-        recordConsoleChange(staff, 'user.tokens_revoked', subject)
+        await recordChange(ctx, 'admin.tokens_revoked', subject)
         return doneThen(ctx, `Revoked every token of ${userLabel(user)}.`, back)
       case 'revoke_token': {
         const token = idOf(formText(ctx, 'token_id'))
         if (token) await revokeTokenOf({ userId: user.id }, token)
-        recordConsoleChange(staff, 'token.revoked', { ...subject, token_id: token })
+        await recordChange(ctx, 'admin.tokens_revoked', { ...subject, data: { token_id: token } })
         return doneThen(ctx, 'Token revoked.', back)
       }
       case 'revoke_consent': {
         const clientId = formText(ctx, 'client_id')
         await revokeConsent(user.id, clientId)
-        recordConsoleChange(staff, 'consent.revoked', { ...subject, client_id: clientId })
+        await recordChange(ctx, 'admin.consent_revoked', { ...subject, clientId })
         return doneThen(ctx, 'Consent and its tokens revoked.', back)
       }
     }
