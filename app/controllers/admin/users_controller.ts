@@ -97,10 +97,7 @@ export default class UsersController {
         await recordChange(ctx, 'admin.user_updated', { ...subject, data: { is_active: true } })
         return doneThen(ctx, `Activated ${userLabel(user)}.`, back)
       case 'sign_out': {
-        const { sessions, delivered } = await signOutEverywhere(ctx.oidcAdapter, user.id)
-        delivered.catch((error: Error) =>
-          ctx.logger.error({ err: error }, 'back-channel logout failed')
-        )
+        const { sessions } = await signOutEverywhere(ctx.oidcAdapter, user.id)
         await recordChange(ctx, 'admin.user_signed_out', { ...subject, data: { sessions } })
         return doneThen(
           ctx,
