@@ -8,11 +8,8 @@ import type User from '#models/user'
 import { currentProviderSession } from '#services/accounts/provider_session'
 import { redirectTo } from '#http/page_responses'
 import { clientIp } from '#http/client_ip'
-import {
-  recordConsoleChange,
-  type ChangeFields,
-  type ConsoleChange,
-} from '#services/admin/console_events'
+import type { AuditEventType } from '#services/audit/event_types'
+import { recordConsoleChange, type ChangeFields } from '#services/admin/console_events'
 
 export async function staffUser(ctx: HttpContext): Promise<User> {
   return (await currentProviderSession(ctx))!.user
@@ -43,8 +40,8 @@ export function refusedThen(ctx: HttpContext, problem: string, path: string) {
 /** Records a change this request made, naming the staff user who made it */
 export async function recordChange(
   ctx: HttpContext,
-  type: ConsoleChange,
+  type: AuditEventType,
   fields: ChangeFields = {}
 ) {
-  recordConsoleChange(await staffUser(ctx), clientIp(ctx.request), type, fields)
+  await recordConsoleChange(await staffUser(ctx), clientIp(ctx.request), type, fields)
 }

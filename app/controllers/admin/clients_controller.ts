@@ -132,7 +132,7 @@ export default class ClientsController {
     }
     if (Number.isSafeInteger(user) && user > 0) {
       await revokeConsent(user, client.id)
-      await recordChange(ctx, 'admin.consent_revoked', { clientId: client.id, userId: user })
+      await recordChange(ctx, 'consent.revoked', { clientId: client.id, userId: user })
       return doneThen(ctx, 'Consent and its tokens revoked.', clientPath(client.id))
     }
     return doneThen(ctx, 'Nothing was chosen.', clientPath(client.id))

@@ -118,7 +118,7 @@ export default class UsersController {
       case 'revoke_consent': {
         const clientId = formText(ctx, 'client_id')
         await revokeConsent(user.id, clientId)
-        await recordChange(ctx, 'admin.consent_revoked', { ...subject, clientId })
+        await recordChange(ctx, 'consent.revoked', { ...subject, clientId })
         return doneThen(ctx, 'Consent and its tokens revoked.', back)
       }
     }

@@ -1,18 +1,6 @@
-import logger from '@adonisjs/core/services/logger'
 import type User from '#models/user'
-
-/** The changes the console makes, named as the admin commands' audit events are */
-export type ConsoleChange =
-  | 'admin.client_created'
-  | 'admin.client_updated'
-  | 'admin.client_deleted'
-  | 'admin.client_secret_rotated'
-  | 'admin.user_updated'
-  | 'admin.user_signed_out'
-  | 'admin.tokens_revoked'
-  | 'admin.consent_revoked'
-  | 'admin.keys_generated'
-  | 'admin.key_retired'
+import type { AuditEventType } from '#services/audit/event_types'
+import { recordEvent } from '#services/audit/record_event'
 
 /** What a change touched: the user and client it concerns, and non-secret details */
 export type ChangeFields = {
@@ -25,25 +13,15 @@ export type ChangeFields = {
 export const staffActor = (staff: User) => `staff:${staff.id}`
 
 /**
- * Records a change made in the console, naming the staff user who made it
- * (never a secret). One log line for now; the audit event store takes it
- * over when it exists.
+ * Records a change made in the console as an audit event (docs/observability.md),
+ * of the type the matching admin command records, naming the staff user who
+ * made it as its actor; never a secret.
  */
-export function recordConsoleChange(
+export async function recordConsoleChange(
   staff: User,
   ip: string | null,
-  type: ConsoleChange,
+  type: AuditEventType,
   fields: ChangeFields = {}
 ) {
-  logger.info(
-    {
-      event: type,
-      actor: staffActor(staff),
-      ip,
-      user_id: fields.userId ?? null,
-      client_id: fields.clientId ?? null,
-      data: fields.data ?? null,
-    },
-    'admin console change'
-  )
+  await recordEvent(type, { ...fields, actor: staffActor(staff), ip })
 }
