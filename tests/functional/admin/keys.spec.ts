@@ -22,6 +22,7 @@ test.group('Admin console: signing keys', () => {
 
   test('generating an ES256 key publishes it; retiring it withdraws it from signing', async ({
     assert,
+    cleanup,
   }) => {
     const browser = await signedInAs(await createStaff())
     const before = await OidcSigningKey.query().where('alg', 'ES256').count('* as total')
@@ -35,6 +36,11 @@ test.group('Admin console: signing keys', () => {
       .where('alg', 'ES256')
       .orderBy('id', 'desc')
       .firstOrFail()
+    /* the JWKS tests that follow count the published keys */
+    cleanup(async () => {
+      await OidcSigningKey.query().where('kid', key.kid).delete()
+      await keyStore.load(true)
+    })
     assert.include(pageText(page.body), `Generated ES256 key ${key.kid}`)
     assert.isAbove(
       Number(
