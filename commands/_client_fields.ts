@@ -1,20 +1,13 @@
 /**
  * What client:* commands share: the field flags of client:create and
- * client:update, and the client's JSON shape (docs/operations.md#commands).
+ * client:update (read by the service the admin console uses too), and the
+ * client's JSON shape (docs/operations.md#commands).
  */
 import { flags } from '@adonisjs/core/ace'
 import type OidcClient from '#models/oidc_client'
-import type { ClientType } from '#models/oidc_client'
 import { AdminCommand } from './_admin_command.js'
 import type { ClientFields } from '#services/oidc/clients/registration'
-
-/** Space-separated lists; response types contain spaces, so they are comma-separated */
-const words = (value?: string) => value?.split(/\s+/).filter(Boolean)
-const commaList = (value?: string) =>
-  value
-    ?.split(',')
-    .map((entry) => entry.trim())
-    .filter(Boolean)
+import { readClientFields } from '#services/oidc/clients/client_input'
 
 export abstract class ClientFieldsCommand extends AdminCommand {
   @flags.string({ description: 'Name shown on the consent page', allowEmptyValue: true })
@@ -73,23 +66,23 @@ export abstract class ClientFieldsCommand extends AdminCommand {
 
   /** The fields given on the command line; the others are undefined */
   protected fields(): Partial<ClientFields> {
-    return {
-      name: this.name,
-      type: this.type as ClientType | undefined,
-      scopes: words(this.scopes),
-      defaultScopes: words(this.defaultScopes),
-      grantTypes: words(this.grantTypes),
-      responseTypes: commaList(this.responseTypes),
-      redirectUris: words(this.redirectUris),
-      postLogoutRedirectUris: words(this.postLogoutRedirectUris),
-      corsOrigins: words(this.corsOrigins),
-      backchannelLogoutUri:
-        this.backchannelLogoutUri === undefined
-          ? undefined
-          : this.backchannelLogoutUri.trim() || null,
-      allowUriWildcards: this.allowUriWildcards,
-      skipConsent: this.skipConsent,
-    }
+    return readClientFields(
+      {
+        name: this.name,
+        type: this.type,
+        scopes: this.scopes,
+        defaultScopes: this.defaultScopes,
+        grantTypes: this.grantTypes,
+        responseTypes: this.responseTypes,
+        redirectUris: this.redirectUris,
+        postLogoutRedirectUris: this.postLogoutRedirectUris,
+        corsOrigins: this.corsOrigins,
+        backchannelLogoutUri: this.backchannelLogoutUri,
+        allowUriWildcards: this.allowUriWildcards,
+        skipConsent: this.skipConsent,
+      },
+      'command line'
+    )
   }
 }
 

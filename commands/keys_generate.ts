@@ -1,11 +1,8 @@
 import { flags } from '@adonisjs/core/ace'
-import oidcConfig, { type SigningAlg } from '#config/oidc'
-import keyStore from '#services/oidc/keys/key_store'
-import OidcSigningKey from '#models/oidc_signing_key'
-import { AdminCommand, AdminInputError } from './_admin_command.js'
+import { generateSigningKey } from '#services/oidc/keys/key_management'
+import { AdminCommand } from './_admin_command.js'
+import { asAdminInput } from './_input_errors.js'
 import { describeKey, keyJson } from './_key_json.js'
-
-const ALGS: SigningAlg[] = ['RS256', 'ES256', 'EdDSA']
 
 export default class KeysGenerate extends AdminCommand {
   static commandName = 'keys:generate'
@@ -22,20 +19,10 @@ export default class KeysGenerate extends AdminCommand {
   declare ifMissing: boolean
 
   protected async execute() {
-    const alg = (this.alg ?? oidcConfig.signingAlg) as SigningAlg
-    if (!ALGS.includes(alg))
-      throw new AdminInputError(`unknown algorithm "${this.alg}"; use RS256, ES256 or EdDSA`)
-    if (oidcConfig.privateKey)
-      throw new AdminInputError(
-        'IDP_OIDC_PRIVATE_KEY is set: that key signs and database keys are not used'
-      )
-    if (
-      this.ifMissing &&
-      (await OidcSigningKey.query().where('alg', alg).whereNull('retired_at').first())
-    ) {
-      return null
-    }
-    const key = await keyStore.generate(alg, { now: this.now })
+    const key = await asAdminInput(
+      generateSigningKey(this.alg, { now: this.now, ifMissing: this.ifMissing })
+    )
+    if (!key) return null
     await this.audit('admin.keys_generated', {
       data: { kid: key.kid, alg: key.alg, active_from: key.activeFrom.toISO() },
     })

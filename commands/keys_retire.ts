@@ -1,7 +1,7 @@
 import { args } from '@adonisjs/core/ace'
-import keyStore from '#services/oidc/keys/key_store'
-import type OidcSigningKey from '#models/oidc_signing_key'
-import { AdminCommand, AdminInputError } from './_admin_command.js'
+import { retireSigningKey } from '#services/oidc/keys/key_management'
+import { AdminCommand } from './_admin_command.js'
+import { asAdminInput } from './_input_errors.js'
 import { describeKey, keyJson } from './_key_json.js'
 
 export default class KeysRetire extends AdminCommand {
@@ -12,12 +12,7 @@ export default class KeysRetire extends AdminCommand {
   declare kid: string
 
   protected async execute() {
-    let key: OidcSigningKey
-    try {
-      key = await keyStore.retire(this.kid)
-    } catch (error) {
-      throw new AdminInputError((error as Error).message)
-    }
+    const key = await asAdminInput(retireSigningKey(this.kid))
     await this.audit('admin.key_retired', {
       data: { kid: key.kid, alg: key.alg, retired_at: key.retiredAt?.toISO() ?? null },
     })

@@ -26,6 +26,8 @@ export const middleware = router.named({
   initializeAuth: () => import('@adonisjs/auth/initialize_auth_middleware'),
   auth: () => import('#middleware/auth_middleware'),
   requireRecentAuthentication: () => import('#middleware/recent_authentication_middleware'),
+  consoleGate: () => import('#middleware/console_gate_middleware'),
+  staff: () => import('#middleware/staff_middleware'),
   authorizeByPost: () => import('#middleware/authorize_by_post_middleware'),
   apiCors: () => import('#middleware/api_cors_middleware'),
   apiForm: () => import('#middleware/api_form_middleware'),
@@ -39,3 +41,16 @@ export const pageStack = [
   middleware.shield(),
   middleware.initializeAuth(),
 ]
+
+/** The admin console's pages: staff only, checked before CSRF so that others learn nothing */
+export const consoleStack = [
+  middleware.consoleGate(),
+  middleware.session(),
+  middleware.flowLocale(),
+  middleware.initializeAuth(),
+  middleware.staff(),
+  middleware.shield(),
+]
+
+/** The console's changes, and the forms that make them: after a recent authentication too */
+export const consoleChangeStack = [...consoleStack, middleware.requireRecentAuthentication()]

@@ -3,7 +3,7 @@
  * pages get the session, CSRF and auth stack.
  */
 import router from '@adonisjs/core/services/router'
-import { middleware, pageStack } from '#start/kernel'
+import { consoleChangeStack, consoleStack, middleware, pageStack } from '#start/kernel'
 import { PATHS } from '#services/oidc/protocol/paths'
 import { ACCOUNT_PATHS } from '#services/accounts/paths'
 import { publicPreflight } from '#services/oidc/clients/cors'
@@ -36,6 +36,10 @@ const DeviceCodeController = () => import('#controllers/oidc/device_code_control
 const DeviceController = () => import('#controllers/oidc/device_controller')
 const LogoutController = () => import('#controllers/oidc/logout_controller')
 const HealthController = () => import('#controllers/health_controller')
+const AdminHomeController = () => import('#controllers/admin/home_controller')
+const AdminClientsController = () => import('#controllers/admin/clients_controller')
+const AdminUsersController = () => import('#controllers/admin/users_controller')
+const AdminKeysController = () => import('#controllers/admin/keys_controller')
 const MetricsController = () => import('#controllers/metrics_controller')
 
 router.get(PATHS.discovery, [DiscoveryController, 'show'])
@@ -144,5 +148,39 @@ router
     middleware.shield(),
     middleware.initializeAuth(),
   ])
+
+/*
+ * The admin console (docs/admin.md): staff only, every other visitor gets the
+ * unknown-path 404. A change is a POST to the page that offers it, so that
+ * after reauthentication `next` brings the person back to that page.
+ */
+router
+  .group(() => {
+    router.get('/', [AdminHomeController, 'show'])
+    router.get('/clients/', [AdminClientsController, 'index'])
+    /* `new` is the add form's */
+    router.get('/clients/:id/', [AdminClientsController, 'show']).where('id', /^(?!new$)/)
+    router.get('/users/', [AdminUsersController, 'index'])
+    router.get('/users/:id/', [AdminUsersController, 'show'])
+    router.get('/keys/', [AdminKeysController, 'index'])
+  })
+  .prefix('/admin')
+  .use(consoleStack)
+router
+  .group(() => {
+    router.get('/clients/new/', [AdminClientsController, 'create'])
+    router.post('/clients/new/', [AdminClientsController, 'store'])
+    router.post('/clients/:id/', [AdminClientsController, 'revoke'])
+    router.get('/clients/:id/edit/', [AdminClientsController, 'edit'])
+    router.post('/clients/:id/edit/', [AdminClientsController, 'update'])
+    router.get('/clients/:id/secret/', [AdminClientsController, 'confirmRotation'])
+    router.post('/clients/:id/secret/', [AdminClientsController, 'rotate'])
+    router.get('/clients/:id/delete/', [AdminClientsController, 'confirmDelete'])
+    router.post('/clients/:id/delete/', [AdminClientsController, 'destroy'])
+    router.post('/users/:id/', [AdminUsersController, 'act'])
+    router.post('/keys/', [AdminKeysController, 'act'])
+  })
+  .prefix('/admin')
+  .use(consoleChangeStack)
 
 export { middleware }

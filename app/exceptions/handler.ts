@@ -1,7 +1,8 @@
 import app from '@adonisjs/core/services/app'
 import router from '@adonisjs/core/services/router'
 import { type HttpContext, ExceptionHandler } from '@adonisjs/core/http'
-import { OAuthError, ServerError, TooManyRequests } from '#services/oidc/protocol/errors'
+import { NotFound, OAuthError, ServerError, TooManyRequests } from '#services/oidc/protocol/errors'
+import { isConsolePath } from '#services/admin/paths'
 import { sendAuthorizationResponse } from '#http/authorization_response'
 import { JSON_PATHS, PATHS, isIdpPathWithTrailingSlash } from '#services/oidc/protocol/paths'
 import { checkApiRequest } from '#services/oidc/protocol/parameters'
@@ -95,22 +96,26 @@ export default class HttpExceptionHandler extends ExceptionHandler {
     return new OAuthError('invalid_request', 'The request body could not be read.')
   }
 
-  /** docs/endpoints.md#routes: a known path with another method is 405 with Allow */
+  /**
+   * docs/endpoints.md#routes: a known path with another method is 405 with Allow.
+   * Not in the admin console: its 404 must not tell anyone which paths exist.
+   */
   #notFoundOrNotAllowed(ctx: HttpContext) {
     const path = ctx.request.url()
     /* The router would match the slash-less route: no Allow for these */
-    const allowed = isIdpPathWithTrailingSlash(path)
-      ? []
-      : METHODS.filter(
-          (method) => method !== ctx.request.method() && router.match(path, method, false)
-        )
+    const allowed =
+      isIdpPathWithTrailingSlash(path) || isConsolePath(path)
+        ? []
+        : METHODS.filter(
+            (method) => method !== ctx.request.method() && router.match(path, method, false)
+          )
     if (allowed.length) {
       return new OAuthError('invalid_request', 'Method not allowed.', 405).withHeader(
         'Allow',
         allowed.join(', ')
       )
     }
-    return new OAuthError('not_found', 'The page you are looking for does not exist.', 404)
+    return new NotFound()
   }
 
   async #render(error: OAuthError, ctx: HttpContext) {

@@ -137,8 +137,8 @@ function attribute(tag: string, name: string) {
 /**
  * Reads the first form whose opening tag contains `selector`'s attribute
  * (e.g. 'form[action="/accounts/login/"]'), or the first form. Collects inputs
- * that a browser would submit: hidden/text/password values and checked boxes;
- * selects give their selected (or first) option. Submit buttons are left to
+ * that a browser would submit: hidden/text/password values, checked boxes and
+ * textareas; selects give their selected (or first) option. Submit buttons are left to
  * the caller (`action`).
  */
 export function readForm(html: string, selector?: string): Form {
@@ -156,6 +156,11 @@ export function readForm(html: string, selector?: string): Form {
     if (!name || type === 'submit' || type === 'button') continue
     if ((type === 'checkbox' || type === 'radio') && !/\schecked\b/i.test(tag)) continue
     fields.push([name, attribute(tag, 'value') ?? (type === 'checkbox' ? 'on' : '')])
+  }
+  for (const [, attributes, text] of form.matchAll(/<textarea\b([^>]*)>([\s\S]*?)<\/textarea>/gi)) {
+    const name = attribute(attributes, 'name')
+    /* as browsers do: one newline right after the tag is not part of the value */
+    if (name) fields.push([name, decode(text.replace(/^\r?\n/, ''))])
   }
   for (const [select, name] of form.matchAll(
     /<select\b[^>]*name="([^"]+)"[^>]*>[\s\S]*?<\/select>/gi

@@ -253,7 +253,11 @@ export async function createUser(input: NewUser): Promise<User> {
 }
 
 export async function updateUser(login: string, changes: UserChanges): Promise<User> {
-  const user = await findUser(login)
+  return changeUser(await findUser(login), changes)
+}
+
+/** Changes a user found already (by login above, by id in the admin console) */
+export async function changeUser(user: User, changes: UserChanges): Promise<User> {
   const firstName = checkName('first name', changes.firstName)
   const lastName = checkName('last name', changes.lastName)
   const password =

@@ -30,6 +30,9 @@ export const AUDIT_EVENT_TYPES = [
   'admin.key_retired',
   'admin.allauth_imported',
   'admin.tokens_pruned',
+  /* admin console only (the changes it shares with the commands use their types) */
+  'admin.user_signed_out',
+  'admin.tokens_revoked',
 ] as const
 
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number]

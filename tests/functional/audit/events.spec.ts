@@ -3,6 +3,8 @@ import type { Assert } from '@japa/assert'
 import { DateTime } from 'luxon'
 import db from '@adonisjs/lucid/services/db'
 import AuditEvent from '#models/audit_event'
+import OidcSigningKey from '#models/oidc_signing_key'
+import keyStore from '#services/oidc/keys/key_store'
 import oidcConfig from '#config/oidc'
 import observabilityConfig from '#config/observability'
 import { parseRateRules } from '#start/settings'
@@ -28,6 +30,7 @@ import { createAllauthSource } from '#tests/helpers/allauth_source'
 import { runCommand, runJson, runRefused } from '#tests/functional/commands/run_command'
 import { runAce } from '#tests/helpers/ace_process'
 import type { ListedEvent } from '#services/audit/list_events'
+import { consoleForm, createStaff, signedInAs } from '#tests/helpers/admin'
 
 /* Every type a test below saw come from a real flow; the last test checks none is missing */
 const seen = new Set<string>()
@@ -306,6 +309,7 @@ test.group('Audit events of admin commands', (group) => {
 
   test('each admin change names the command user as actor and never a secret', async ({
     assert,
+    cleanup,
   }) => {
     const byActor = (events: ListedEvent[]) =>
       events.map(({ type, actor }) => {
@@ -372,6 +376,11 @@ test.group('Audit events of admin commands', (group) => {
     assert.notInclude(JSON.stringify(userEvents), password)
 
     const key = await runJson(assert, 'keys:generate', ['--alg', 'ES256'])
+    /* the JWKS tests that run later count the published keys */
+    cleanup(async () => {
+      await OidcSigningKey.query().where('kid', key.kid).delete()
+      await keyStore.load(true)
+    })
     await runJson(assert, 'keys:retire', [key.kid])
     const [retired] = await listEvents(assert, ['--type', 'admin.key_retired', '--limit', '1'])
     const [generated] = await listEvents(assert, ['--type', 'admin.keys_generated', '--limit', '1'])
@@ -448,6 +457,35 @@ test.group('events:list', () => {
     )
     const text = await runCommand('events:list', ['--user', person.email])
     assert.match(text.stdout[0], /^\S+Z {2}sign_in\.succeeded {2}user \d+ {2}127\.0\.0\.1/)
+  })
+
+  test('each change in the admin console is an event naming the staff user', async ({ assert }) => {
+    const staff = await createStaff()
+    const person = await createUser()
+    const rp = await createClient()
+    await signedInAs(person)
+    const staffBrowser = await signedInAs(staff)
+    const userPage = `/admin/users/${person.user.id}/`
+    for (const action of ['revoke_tokens', 'sign_out', 'deactivate']) {
+      const page = await staffBrowser.get(userPage)
+      await staffBrowser.submit(consoleForm(page, userPage), { action })
+    }
+    const rotate = `/admin/clients/${rp.id}/secret/`
+    await staffBrowser.submit(consoleForm(await staffBrowser.get(rotate), rotate))
+
+    const events = await eventsOfUser(assert, person)
+    assert.deepEqual(
+      events.map((event) => [event.type, event.actor, event.data]),
+      [
+        ['admin.user_updated', `staff:${staff.user.id}`, { is_active: false }],
+        ['admin.user_signed_out', `staff:${staff.user.id}`, { sessions: 1 }],
+        ['admin.tokens_revoked', `staff:${staff.user.id}`, null],
+        ['sign_in.succeeded', null, { method: 'password' }],
+      ]
+    )
+    assert.equal(events[0].ip, '127.0.0.1')
+    const rotated = await oneEvent(assert, 'admin.client_secret_rotated', rp)
+    assert.equal(rotated.actor, `staff:${staff.user.id}`)
   })
 
   test('--help exits 0', async ({ assert }) => {

@@ -87,6 +87,14 @@ export async function listConsents(userId: number): Promise<OidcConsent[]> {
     .orderBy('updated_at', 'desc')
 }
 
+/** The client's unexpired consents, newest first (the admin console) */
+export async function listClientConsents(clientId: string): Promise<OidcConsent[]> {
+  return OidcConsent.query()
+    .where('client_id', clientId)
+    .where('expires_at', '>', sqlTime())
+    .orderBy('updated_at', 'desc')
+}
+
 /**
  * Withdraws the consent and kills every token of that user at that client
  * (docs/tokens.md#families-refresh-and-revocation); whether there was a

@@ -189,7 +189,8 @@ function given(fields: Partial<ClientFields>): Partial<ClientFields> {
 
 const FIELD_NAMES = ['name', ...Object.keys(CLIENT_DEFAULTS)] as (keyof ClientFields)[]
 
-function fieldsOf(client: OidcClient) {
+/** The registration fields of a stored client */
+export function fieldsOf(client: OidcClient) {
   return Object.fromEntries(FIELD_NAMES.map((key) => [key, client[key]])) as ClientFields
 }
 

@@ -181,6 +181,13 @@ export class InsufficientScope extends OAuthError {
   }
 }
 
+/** No such page, or one this visitor may not know of (the admin console) */
+export class NotFound extends OAuthError {
+  constructor() {
+    super('not_found', 'The page you are looking for does not exist.', 404)
+  }
+}
+
 /** docs/settings.md#rate-limits: the JSON form of an exceeded rate limit */
 export class TooManyRequests extends OAuthError {
   constructor(retryAfterSeconds: number) {

@@ -209,6 +209,34 @@ export async function revokeTokenById(id: number) {
   await changeRows(sql, [sqlTime(), id])
 }
 
+/** A token of one user or one client, revoked only when it is theirs (the console's pages) */
+export async function revokeTokenOf(owner: TokenOwner, id: number) {
+  const [column, value] = ownerColumn(owner)
+  const sql = `update ${TABLE} set revoked_at = ? where id = ? and ${column} = ? and revoked_at is null`
+  await changeRows(sql, [sqlTime(), id, value])
+}
+
+export type TokenOwner = { userId: number } | { clientId: string }
+
+function ownerColumn(owner: TokenOwner): [string, string | number] {
+  return 'userId' in owner ? ['user_id', owner.userId] : ['client_id', owner.clientId]
+}
+
+/** How many live tokens the console lists at most on one page */
+export const LISTED_TOKENS = 200
+
+/** Live tokens (not revoked, rotated or expired) of a user or a client, newest first */
+export async function listLiveTokens(owner: TokenOwner): Promise<OidcToken[]> {
+  const [column, value] = ownerColumn(owner)
+  return OidcToken.query()
+    .where(column, value)
+    .whereNull('revoked_at')
+    .whereNull('rotated_at')
+    .where((query) => query.whereNull('expires_at').orWhere('expires_at', '>', sqlTime()))
+    .orderBy('id', 'desc')
+    .limit(LISTED_TOKENS)
+}
+
 /**
  * Deletes rows no check needs any more: expired, revoked a day ago, or
  * refresh tokens rotated out a month ago (a replay of one then gets

@@ -1,0 +1,127 @@
+import type { HttpContext } from '@adonisjs/core/http'
+import User from '#models/user'
+import { changeUser, loadUser } from '#services/accounts/users'
+import { searchUsers } from '#services/accounts/user_search'
+import { listUserSessions } from '#services/accounts/user_sessions'
+import { signOutEverywhere } from '#services/accounts/sign_out_everywhere'
+import { listConsents, revokeConsent } from '#services/oidc/authorize/consent_store'
+import { listLiveTokens, revokeTokenOf, revokeUserTokens } from '#services/oidc/tokens/token_store'
+import { NotFound } from '#services/oidc/protocol/errors'
+import { consentRows, sessionRows, shownTime, tokenRows, userLabel } from '#services/admin/display'
+import { userPath } from '#services/admin/paths'
+import {
+  doneThen,
+  formText,
+  recordChange,
+  refusedThen,
+  searchQuery,
+  staffUser,
+} from '#http/console_pages'
+
+/** A positive whole number from the path or a form, else null */
+function idOf(value: unknown) {
+  const id = Number(value)
+  return typeof value === 'string' && /^\d{1,10}$/.test(value) && id > 0 ? id : null
+}
+
+async function userOf(ctx: HttpContext): Promise<User> {
+  const id = idOf(ctx.params.id)
+  const user = id && (await User.find(id))
+  if (!user) throw new NotFound().asPage()
+  return loadUser(user.id)
+}
+
+/** /admin/users/…: find people, see what they hold, and take it away (docs/admin.md) */
+export default class UsersController {
+  async index(ctx: HttpContext) {
+    const query = searchQuery(ctx)
+    const users = await searchUsers(query)
+    return ctx.view.render('admin/users', {
+      query,
+      users: users.map((user) => ({
+        id: user.id,
+        login: userLabel(user),
+        email: user.emailAddresses[0]?.email ?? '—',
+        name: [user.firstName, user.lastName].filter(Boolean).join(' ') || '—',
+        active: user.isActive,
+        staff: user.isStaff,
+        path: userPath(user.id),
+      })),
+    })
+  }
+
+  async show(ctx: HttpContext) {
+    const user = await userOf(ctx)
+    const staff = await staffUser(ctx)
+    return ctx.view.render('admin/user', {
+      user: {
+        id: user.id,
+        login: userLabel(user),
+        username: user.username ?? '—',
+        name: [user.firstName, user.lastName].filter(Boolean).join(' ') || '—',
+        active: user.isActive,
+        staff: user.isStaff,
+        superuser: user.isSuperuser,
+        joined: shownTime(user.createdAt),
+        lastLogin: shownTime(user.lastLoginAt),
+        path: userPath(user.id),
+        self: user.id === staff.id,
+      },
+      emails: user.emailAddresses.map(({ email, verified, primary }) => ({
+        email,
+        verified,
+        primary,
+      })),
+      sessions: sessionRows(await listUserSessions(user.id)),
+      consents: await consentRows(await listConsents(user.id)),
+      tokens: await tokenRows(await listLiveTokens({ userId: user.id })),
+    })
+  }
+
+  /** The show page's buttons, one action each */
+  async act(ctx: HttpContext) {
+    const user = await userOf(ctx)
+    const staff = await staffUser(ctx)
+    const back = userPath(user.id)
+    const subject = { userId: user.id }
+    switch (formText(ctx, 'action')) {
+      case 'deactivate':
+        /* the console would lock its own user out mid-change */
+        if (user.id === staff.id) return refusedThen(ctx, 'You cannot deactivate yourself.', back)
+        /* as user:update --inactive: sessions end, tokens stop working while inactive */
+        await changeUser(user, { isActive: false })
+        await recordChange(ctx, 'admin.user_updated', { ...subject, data: { is_active: false } })
+        return doneThen(ctx, `Deactivated ${userLabel(user)}.`, back)
+      case 'activate':
+        await changeUser(user, { isActive: true })
+        await recordChange(ctx, 'admin.user_updated', { ...subject, data: { is_active: true } })
+        return doneThen(ctx, `Activated ${userLabel(user)}.`, back)
+      case 'sign_out': {
+        const { sessions } = await signOutEverywhere(ctx.oidcAdapter, user.id)
+        await recordChange(ctx, 'admin.user_signed_out', { ...subject, data: { sessions } })
+        return doneThen(
+          ctx,
+          `Signed ${userLabel(user)} out everywhere: ${sessions} session(s) ended, every token revoked.`,
+          back
+        )
+      }
+      case 'revoke_tokens':
+        await revokeUserTokens(user.id)
+        await recordChange(ctx, 'admin.tokens_revoked', subject)
+        return doneThen(ctx, `Revoked every token of ${userLabel(user)}.`, back)
+      case 'revoke_token': {
+        const token = idOf(formText(ctx, 'token_id'))
+        if (token) await revokeTokenOf({ userId: user.id }, token)
+        await recordChange(ctx, 'admin.tokens_revoked', { ...subject, data: { token_id: token } })
+        return doneThen(ctx, 'Token revoked.', back)
+      }
+      case 'revoke_consent': {
+        const clientId = formText(ctx, 'client_id')
+        await revokeConsent(user.id, clientId)
+        await recordChange(ctx, 'consent.revoked', { ...subject, clientId })
+        return doneThen(ctx, 'Consent and its tokens revoked.', back)
+      }
+    }
+    return refusedThen(ctx, 'Choose an action.', back)
+  }
+}

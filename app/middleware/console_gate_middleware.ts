@@ -1,0 +1,1 @@
+export { ConsoleGateMiddleware as default } from '#middleware/staff_middleware'
