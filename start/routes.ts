@@ -6,6 +6,7 @@ import router from '@adonisjs/core/services/router'
 import { middleware, pageStack } from '#start/kernel'
 import { PATHS } from '#services/oidc/protocol/paths'
 import { ACCOUNT_PATHS } from '#services/accounts/paths'
+import { MFA_PATHS } from '#services/mfa/paths'
 import { publicPreflight } from '#services/oidc/clients/cors'
 import oidcConfig from '#config/oidc'
 import observabilityConfig from '#config/observability'
@@ -30,6 +31,7 @@ const DeviceCodeController = () => import('#controllers/oidc/device_code_control
 const DeviceController = () => import('#controllers/oidc/device_controller')
 const LogoutController = () => import('#controllers/oidc/logout_controller')
 const HealthController = () => import('#controllers/health_controller')
+const MfaAuthenticateController = () => import('#controllers/mfa/authenticate_controller')
 const MetricsController = () => import('#controllers/metrics_controller')
 
 router.get(PATHS.discovery, [DiscoveryController, 'show'])
@@ -83,6 +85,8 @@ router
     router.post(ACCOUNT_PATHS.email, [EmailController, 'update']).use(middleware.auth())
     router.get(PATHS.grants, [GrantsController, 'index']).use(middleware.auth())
     router.post(PATHS.grants, [GrantsController, 'update']).use(middleware.auth())
+    router.get(MFA_PATHS.authenticate, [MfaAuthenticateController, 'show'])
+    router.post(MFA_PATHS.authenticate, [MfaAuthenticateController, 'store'])
     router.get(PATHS.logout, [LogoutController, 'show'])
     router.post(PATHS.logout, [LogoutController, 'submit'])
   })
