@@ -32,6 +32,9 @@ const DeviceController = () => import('#controllers/oidc/device_controller')
 const LogoutController = () => import('#controllers/oidc/logout_controller')
 const HealthController = () => import('#controllers/health_controller')
 const MfaAuthenticateController = () => import('#controllers/mfa/authenticate_controller')
+const MfaOverviewController = () => import('#controllers/mfa/overview_controller')
+const TotpController = () => import('#controllers/mfa/totp_controller')
+const RecoveryCodesController = () => import('#controllers/mfa/recovery_codes_controller')
 const MetricsController = () => import('#controllers/metrics_controller')
 
 router.get(PATHS.discovery, [DiscoveryController, 'show'])
@@ -87,6 +90,24 @@ router
     router.post(PATHS.grants, [GrantsController, 'update']).use(middleware.auth())
     router.get(MFA_PATHS.authenticate, [MfaAuthenticateController, 'show'])
     router.post(MFA_PATHS.authenticate, [MfaAuthenticateController, 'store'])
+    router
+      .group(() => {
+        router.get(MFA_PATHS.index, [MfaOverviewController, 'show'])
+        router.get(MFA_PATHS.recoveryCodes, [RecoveryCodesController, 'show'])
+        router.get(MFA_PATHS.recoveryCodesDownload, [RecoveryCodesController, 'download'])
+      })
+      .use(middleware.auth())
+    /* reauth pages (docs/mfa.md): a stale session first reauthenticates */
+    router
+      .group(() => {
+        router.get(MFA_PATHS.totpActivate, [TotpController, 'activateForm'])
+        router.post(MFA_PATHS.totpActivate, [TotpController, 'activate'])
+        router.get(MFA_PATHS.totpDeactivate, [TotpController, 'deactivateForm'])
+        router.post(MFA_PATHS.totpDeactivate, [TotpController, 'deactivate'])
+        router.get(MFA_PATHS.recoveryCodesGenerate, [RecoveryCodesController, 'generateForm'])
+        router.post(MFA_PATHS.recoveryCodesGenerate, [RecoveryCodesController, 'generate'])
+      })
+      .use(middleware.requireRecentAuthentication())
     router.get(PATHS.logout, [LogoutController, 'show'])
     router.post(PATHS.logout, [LogoutController, 'submit'])
   })

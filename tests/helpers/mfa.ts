@@ -36,14 +36,37 @@ export function totpCode(secret: string, steps = 0, now = Date.now()): string {
 }
 
 /**
- * Gives the user TOTP (and recovery codes) as activation would; the step
- * before the current one counts as used, so the current code is fresh.
+ * Waits, when the current 30-second step is about to end, for the next one,
+ * so that a code computed now is judged by the server in the same step.
+ */
+export async function awayFromStepEdge() {
+  const left = 30_000 - (Date.now() % 30_000)
+  if (left < 2000) await new Promise((resolve) => setTimeout(resolve, left + 50))
+}
+
+/**
+ * Gives the user TOTP (and recovery codes) as activation would, activated
+ * ten steps ago, so that every code around the current step is fresh.
  */
 export async function giveTotp(userId: number) {
   const secret = generateTotpSecret()
-  await activateTotp(userId, secret, totpStep() - 2)
+  await activateTotp(userId, secret, totpStep() - 10)
   const recovery = await ensureRecoveryCodes(userId)
   return { secret, recoveryCodes: recovery ? unusedRecoveryCodes(recovery) : [] }
+}
+
+/** Signs in with the password, then the code; the page after the code */
+export async function signInWithCode(
+  browser: Browser,
+  login: string,
+  password: string,
+  code: string,
+  next = '/'
+) {
+  const first = await browser.signIn(login, password, next)
+  if (new URL(first.location ?? 'http://x/').pathname !== AUTHENTICATE)
+    throw new Error(`the password step went to ${first.location} (${first.status})`)
+  return submitCode(browser, code)
 }
 
 /** Posts `code` on the second-factor page */

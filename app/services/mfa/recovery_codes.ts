@@ -15,6 +15,7 @@ import {
   createAuthenticator,
   dataOf,
   findAuthenticator,
+  hasSecondFactor,
   openSecret,
   sealSecret,
 } from '#services/mfa/authenticator_store'
@@ -111,10 +112,21 @@ export async function ensureRecoveryCodes(userId: number, trx?: TransactionClien
   )
 }
 
-/** A fresh set in place of the old one: the old codes stop working */
-export async function regenerateRecoveryCodes(authenticator: MfaAuthenticator) {
-  return changeAuthenticatorData(authenticator, {
-    seed: sealSecret(generateRecoverySeed()),
-    used_mask: 0,
-  })
+/**
+ * A fresh set in place of the old one (the old codes stop working), or the
+ * first set; only for a user with a factor for the codes to back up. Whether
+ * a set was made.
+ */
+export async function replaceRecoveryCodes(userId: number): Promise<boolean> {
+  if (!(await hasSecondFactor(userId))) return false
+  const existing = await findAuthenticator(userId, 'recovery_codes')
+  if (!existing) return (await ensureRecoveryCodes(userId)) !== null
+  const fresh = { seed: sealSecret(generateRecoverySeed()), used_mask: 0 }
+  /* a code used meanwhile changed the row: the new set replaces it all the same */
+  while (!(await changeAuthenticatorData(existing, fresh))) {
+    const current = await findAuthenticator(userId, 'recovery_codes')
+    if (!current) return (await ensureRecoveryCodes(userId)) !== null
+    existing.data = current.data
+  }
+  return true
 }
