@@ -198,7 +198,7 @@ test.group('Second-factor lockout', () => {
     assert.equal(right.status, 429)
     assert.isFalse(await isSignedIn(browser))
     /* the count is the account's: its password is locked out too */
-    const password_ = await new Browser().signIn(email, password)
-    assert.equal(password_.status, 429)
+    const byPassword = await new Browser().signIn(email, password)
+    assert.equal(byPassword.status, 429)
   })
 })
