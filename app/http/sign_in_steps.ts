@@ -6,7 +6,11 @@
  */
 import type { HttpContext } from '@adonisjs/core/http'
 import type User from '#models/user'
-import { startProviderSession, type SignInMethod } from '#services/accounts/provider_session'
+import {
+  currentProviderSession,
+  startProviderSession,
+  type SignInMethod,
+} from '#services/accounts/provider_session'
 import { hasSecondFactor } from '#services/mfa/authenticator_store'
 import { beginSignInStage } from '#services/mfa/sign_in_stage'
 import { MFA_PATHS } from '#services/mfa/paths'
@@ -29,4 +33,16 @@ export async function afterPassword(
   }
   await startProviderSession(ctx, user, method, ['pwd'])
   return next
+}
+
+/** A signed-in session gives its second factor (again); where the browser goes to give it */
+export async function beginStepUp(ctx: HttpContext, next: string): Promise<string> {
+  const session = (await currentProviderSession(ctx))!
+  await beginSignInStage(ctx.session, {
+    userId: session.user.id,
+    next,
+    methods: session.amr,
+    purpose: 'step_up',
+  })
+  return MFA_PATHS.authenticate
 }

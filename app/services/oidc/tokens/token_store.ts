@@ -46,6 +46,7 @@ export type NewToken = Required<
     | 'scopes'
     | 'data'
     | 'authTime'
+    | 'amr'
     | 'sid'
     | 'createdAt'
     | 'expiresAt'
