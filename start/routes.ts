@@ -35,6 +35,7 @@ const MfaAuthenticateController = () => import('#controllers/mfa/authenticate_co
 const MfaOverviewController = () => import('#controllers/mfa/overview_controller')
 const TotpController = () => import('#controllers/mfa/totp_controller')
 const RecoveryCodesController = () => import('#controllers/mfa/recovery_codes_controller')
+const MfaReauthenticateController = () => import('#controllers/mfa/reauthenticate_controller')
 const MetricsController = () => import('#controllers/metrics_controller')
 
 router.get(PATHS.discovery, [DiscoveryController, 'show'])
@@ -95,6 +96,8 @@ router
         router.get(MFA_PATHS.index, [MfaOverviewController, 'show'])
         router.get(MFA_PATHS.recoveryCodes, [RecoveryCodesController, 'show'])
         router.get(MFA_PATHS.recoveryCodesDownload, [RecoveryCodesController, 'download'])
+        router.get(MFA_PATHS.reauthenticate, [MfaReauthenticateController, 'show'])
+        router.post(MFA_PATHS.reauthenticate, [MfaReauthenticateController, 'store'])
       })
       .use(middleware.auth())
     /* reauth pages (docs/mfa.md): a stale session first reauthenticates */

@@ -15,7 +15,7 @@ import type { Session } from '@adonisjs/session'
 import mfaConfig from '#config/mfa'
 import { sqlTime } from '#models/columns'
 import { randomValue, sha256Hex } from '#services/oidc/protocol/random'
-import { changeRows, insertRows, selectRow } from '#database/statements'
+import { changeRows, deleteInBatches, insertRows, selectRow } from '#database/statements'
 import type { AuthenticationMethod } from '#services/mfa/authentication_methods'
 
 const SESSION_KEY = 'mfa_sign_in_stage'
@@ -93,4 +93,11 @@ export async function dropSignInStage(session: Session) {
   session.forget(SESSION_KEY)
   if (typeof id === 'string')
     await changeRows('delete from mfa_sign_in_stages where digest = ?', [sha256Hex(id)])
+}
+
+/** tokens:prune: sign-ins abandoned at their second step */
+export function pruneSignInStages(now: DateTime) {
+  return deleteInBatches('mfa_sign_in_stages', (query) =>
+    query.where('expires_at', '<=', sqlTime(now))
+  )
 }

@@ -16,6 +16,7 @@ import { mailOutbox } from '#services/accounts/mail/outbox'
 import { backchannelOutbox } from '#services/oidc/logout/backchannel'
 import { pruneEvents } from '#services/audit/event_store'
 import observabilityConfig from '#config/observability'
+import { pruneSignInStages } from '#services/mfa/sign_in_stage'
 
 export type PruneCounts = {
   tokens: number
@@ -29,6 +30,7 @@ export type PruneCounts = {
   given_up_mails: number
   given_up_logout_notices: number
   audit_events: number
+  pending_second_factors: number
 }
 
 export async function pruneExpired(now = DateTime.utc()): Promise<PruneCounts> {
@@ -45,5 +47,6 @@ export async function pruneExpired(now = DateTime.utc()): Promise<PruneCounts> {
     given_up_mails: await mailOutbox.pruneGivenUp(now),
     given_up_logout_notices: await backchannelOutbox.pruneGivenUp(now),
     audit_events: retention ? await pruneEvents(now.minus({ seconds: retention })) : 0,
+    pending_second_factors: await pruneSignInStages(now),
   }
 }

@@ -133,6 +133,29 @@ test.group('amr and acr: what relying parties learn', () => {
     check.equal(claims.acr, ACR_MFA)
   })
 
+  test('a code given at /accounts/2fa/reauthenticate/ counts as the second factor', async ({
+    assert: check,
+  }) => {
+    const person = await createUser()
+    const { config } = await relyingParty()
+    const browser = new Browser()
+    await browser.signIn(person.email, person.password)
+    const { secret } = await giveTotp(person.user.id)
+    const page = await browser.get('/accounts/2fa/reauthenticate/?next=%2Faccounts%2F2fa%2F')
+    const form = readForm(page.body, 'form[action="/accounts/2fa/reauthenticate/"]')
+    const wrong = await browser.submit(form, { code: '000000' })
+    check.equal(wrong.status, 200)
+    check.include(wrong.body, 'Incorrect code.')
+    await awayFromStepEdge()
+    const done = await browser.submit(form, { code: totpCode(secret) })
+    check.equal(done.status, 303)
+    check.equal(pathOf(done), '/accounts/2fa/')
+    const { url } = await authorizationUrl(config, REDIRECT, 'openid', { acr_values: ACR_MFA })
+    const consent = await browser.get(url)
+    check.equal(consent.status, 200, 'no step-up: the consent page')
+    check.include(consent.body, 'name="request"')
+  })
+
   test('prompt=none that would need the second factor: interaction_required', async ({
     assert: check,
   }) => {
