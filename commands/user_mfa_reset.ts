@@ -17,6 +17,7 @@ export default class UserMfaReset extends AdminCommand {
   protected async execute(): Promise<Result> {
     const user = await asAdminInput(findUser(this.login))
     const { removed } = await resetMfa(user.id)
+    await this.audit('admin.user_mfa_reset', { userId: user.id, data: { removed } })
     return { id: user.id, removed }
   }
 

@@ -17,6 +17,7 @@ import {
 import { attemptSecondFactor, offeredMethods } from '#services/mfa/second_factor'
 import { combineMethods } from '#services/mfa/authentication_methods'
 import { loginFailures } from '#services/observability/metrics'
+import { recordEvent } from '#services/audit/record_event'
 
 const INCORRECT_CODE = 'Incorrect code.'
 const TOO_MANY = 'Too many failed login attempts. Try again later.'
@@ -41,7 +42,11 @@ export default class AuthenticateController {
     const ip = clientIp(ctx.request)
     const attempt = await attemptSecondFactor(user.id, ctx.request.all(), ip, ctx.session)
     if ('failure' in attempt) {
-      ctx.logger.info({ reason: attempt.failure, ip, user: user.id }, 'second factor failed')
+      await recordEvent(
+        'sign_in.failed',
+        { userId: user.id, ip, data: { method: 'second_factor', reason: attempt.failure } },
+        { logger: ctx.logger }
+      )
       loginFailures.inc({ reason: `mfa_${attempt.failure}` })
       if (attempt.failure === 'rate_limited') {
         ctx.response.status(429).header('Retry-After', attempt.retryAfter)

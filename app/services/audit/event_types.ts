@@ -25,6 +25,7 @@ export const AUDIT_EVENT_TYPES = [
   'admin.user_updated',
   'admin.user_email_added',
   'admin.user_signed_out',
+  'admin.user_mfa_reset',
   'admin.user_deleted',
   'admin.keys_generated',
   'admin.key_retired',

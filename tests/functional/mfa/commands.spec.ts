@@ -4,6 +4,7 @@ import { createClient, createUser } from '#tests/helpers/factories'
 import { AUTHENTICATE, giveTotp } from '#tests/helpers/mfa'
 import MfaAuthenticator from '#models/mfa_authenticator'
 import OidcClient from '#models/oidc_client'
+import AuditEvent from '#models/audit_event'
 import { runJson, runRefused } from '../commands/run_command.js'
 
 test.group('user:mfa-reset', () => {
@@ -19,6 +20,11 @@ test.group('user:mfa-reset', () => {
       removed: { totp: 1, recovery_codes: 1, webauthn: 0 },
     })
     assert.isNull(await MfaAuthenticator.findBy('user_id', user.id))
+    const event = await AuditEvent.query()
+      .where('type', 'admin.user_mfa_reset')
+      .where('user_id', user.id)
+      .firstOrFail()
+    assert.deepEqual(event.data, { removed: { totp: 1, recovery_codes: 1, webauthn: 0 } })
     assert.equal((await waiting.get(AUTHENTICATE)).status, 302)
     const signIn = await new Browser().signIn(email, password, '/accounts/grants/')
     assert.equal(new URL(signIn.location!).pathname, '/accounts/grants/')

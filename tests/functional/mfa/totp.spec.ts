@@ -11,6 +11,7 @@ import {
   totpCode,
 } from '#tests/helpers/mfa'
 import MfaAuthenticator from '#models/mfa_authenticator'
+import AuditEvent from '#models/audit_event'
 
 const ACTIVATE = '/accounts/2fa/totp/activate/'
 const DEACTIVATE = '/accounts/2fa/totp/deactivate/'
@@ -191,6 +192,12 @@ test.group('Second-factor lockout', () => {
     for (let tries = 1; answer.status === 200 && tries < 20; tries++)
       answer = await submitCode(browser, tries % 2 ? '999999' : '000000')
     assert.equal(answer.status, 429)
+    const failures = await AuditEvent.query()
+      .where('type', 'sign_in.failed')
+      .where('user_id', user.id)
+      .orderBy('id')
+    assert.deepEqual(failures.at(0)?.data, { method: 'second_factor', reason: 'incorrect' })
+    assert.deepEqual(failures.at(-1)?.data, { method: 'second_factor', reason: 'rate_limited' })
     assert.include(pageText(answer.body), 'Too many failed login attempts. Try again later.')
     assert.match(answer.headers.get('retry-after') ?? '', /^\d+$/)
     await awayFromStepEdge()
