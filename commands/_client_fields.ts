@@ -64,6 +64,12 @@ export abstract class ClientFieldsCommand extends AdminCommand {
   @flags.boolean({ description: 'Never ask the user for consent', showNegatedVariantInHelp: true })
   declare skipConsent?: boolean
 
+  @flags.boolean({
+    description: 'Ask every user for a second factor (docs/mfa.md)',
+    showNegatedVariantInHelp: true,
+  })
+  declare requireMfa?: boolean
+
   /** The fields given on the command line; the others are undefined */
   protected fields(): Partial<ClientFields> {
     return readClientFields(
@@ -80,6 +86,7 @@ export abstract class ClientFieldsCommand extends AdminCommand {
         backchannelLogoutUri: this.backchannelLogoutUri,
         allowUriWildcards: this.allowUriWildcards,
         skipConsent: this.skipConsent,
+        requireMfa: this.requireMfa,
       },
       'command line'
     )
@@ -103,6 +110,7 @@ export function clientJson(client: OidcClient, secret: string | null = null) {
     cors_origins: client.corsOrigins,
     allow_uri_wildcards: client.allowUriWildcards,
     skip_consent: client.skipConsent,
+    require_mfa: client.requireMfa,
   }
 }
 

@@ -6,6 +6,7 @@ import router from '@adonisjs/core/services/router'
 import { consoleChangeStack, consoleStack, middleware, pageStack } from '#start/kernel'
 import { PATHS } from '#services/oidc/protocol/paths'
 import { ACCOUNT_PATHS } from '#services/accounts/paths'
+import { MFA_PATHS } from '#services/mfa/paths'
 import { publicPreflight } from '#services/oidc/clients/cors'
 import oidcConfig from '#config/oidc'
 import observabilityConfig from '#config/observability'
@@ -40,6 +41,11 @@ const AdminHomeController = () => import('#controllers/admin/home_controller')
 const AdminClientsController = () => import('#controllers/admin/clients_controller')
 const AdminUsersController = () => import('#controllers/admin/users_controller')
 const AdminKeysController = () => import('#controllers/admin/keys_controller')
+const MfaAuthenticateController = () => import('#controllers/mfa/authenticate_controller')
+const MfaOverviewController = () => import('#controllers/mfa/overview_controller')
+const TotpController = () => import('#controllers/mfa/totp_controller')
+const RecoveryCodesController = () => import('#controllers/mfa/recovery_codes_controller')
+const MfaReauthenticateController = () => import('#controllers/mfa/reauthenticate_controller')
 const MetricsController = () => import('#controllers/metrics_controller')
 
 router.get(PATHS.discovery, [DiscoveryController, 'show'])
@@ -122,6 +128,28 @@ router
       .use(middleware.auth())
     router.get(PATHS.grants, [GrantsController, 'index']).use(middleware.auth())
     router.post(PATHS.grants, [GrantsController, 'update']).use(middleware.auth())
+    router.get(MFA_PATHS.authenticate, [MfaAuthenticateController, 'show'])
+    router.post(MFA_PATHS.authenticate, [MfaAuthenticateController, 'store'])
+    router
+      .group(() => {
+        router.get(MFA_PATHS.index, [MfaOverviewController, 'show'])
+        router.get(MFA_PATHS.recoveryCodes, [RecoveryCodesController, 'show'])
+        router.get(MFA_PATHS.recoveryCodesDownload, [RecoveryCodesController, 'download'])
+        router.get(MFA_PATHS.reauthenticate, [MfaReauthenticateController, 'show'])
+        router.post(MFA_PATHS.reauthenticate, [MfaReauthenticateController, 'store'])
+      })
+      .use(middleware.auth())
+    /* reauth pages (docs/mfa.md): a stale session first reauthenticates */
+    router
+      .group(() => {
+        router.get(MFA_PATHS.totpActivate, [TotpController, 'activateForm'])
+        router.post(MFA_PATHS.totpActivate, [TotpController, 'activate'])
+        router.get(MFA_PATHS.totpDeactivate, [TotpController, 'deactivateForm'])
+        router.post(MFA_PATHS.totpDeactivate, [TotpController, 'deactivate'])
+        router.get(MFA_PATHS.recoveryCodesGenerate, [RecoveryCodesController, 'generateForm'])
+        router.post(MFA_PATHS.recoveryCodesGenerate, [RecoveryCodesController, 'generate'])
+      })
+      .use(middleware.requireRecentAuthentication())
     router.get(PATHS.logout, [LogoutController, 'show'])
     router.post(PATHS.logout, [LogoutController, 'submit'])
   })

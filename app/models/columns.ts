@@ -45,3 +45,12 @@ export function sqlTime(time?: DateTime) {
   /* luxon's toFormat re-reads its pattern on every call; this path runs for every token issued */
   return new Date(time ? time.toMillis() : Date.now()).toISOString().slice(0, 19).replace('T', ' ')
 }
+
+/** Words stored space-separated (RFC 8176 amr values); null stays null */
+export function wordsColumn() {
+  return column({
+    consume: (value: string | null) =>
+      value === null || value === undefined ? null : value.split(' ').filter(Boolean),
+    prepare: (value: string[] | null) => (value ? value.join(' ') : null),
+  })
+}

@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon'
+import type { AuthenticationMethod } from '#services/mfa/authentication_methods'
 import { BaseModel, column } from '@adonisjs/lucid/orm'
-import { jsonColumn, listColumn } from '#models/columns'
+import { jsonColumn, listColumn, wordsColumn } from '#models/columns'
 
 export default class OidcAuthorizationCode extends BaseModel {
   static table = 'oidc_authorization_codes'
@@ -44,6 +45,10 @@ export default class OidcAuthorizationCode extends BaseModel {
 
   @column()
   declare authTime: number
+
+  /** RFC 8176 methods of the authentication, null when unknown */
+  @wordsColumn()
+  declare amr: AuthenticationMethod[] | null
 
   @column()
   declare sid: string | null

@@ -53,6 +53,10 @@ export default class OidcClient extends BaseModel {
   @booleanColumn()
   declare skipConsent: boolean
 
+  /** Its users must sign in with a second factor (docs/mfa.md) */
+  @booleanColumn()
+  declare requireMfa: boolean
+
   @column()
   declare backchannelLogoutUri: string | null
 

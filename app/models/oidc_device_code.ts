@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon'
+import type { AuthenticationMethod } from '#services/mfa/authentication_methods'
 import { BaseModel, column } from '@adonisjs/lucid/orm'
-import { listColumn } from '#models/columns'
+import { listColumn, wordsColumn } from '#models/columns'
 
 export type DeviceCodeStatus = 'pending' | 'approved' | 'denied' | 'consumed'
 
@@ -31,6 +32,10 @@ export default class OidcDeviceCode extends BaseModel {
 
   @column()
   declare authTime: number | null
+
+  /** RFC 8176 methods of the authentication, null when unknown */
+  @wordsColumn()
+  declare amr: AuthenticationMethod[] | null
 
   @column()
   declare interval: number

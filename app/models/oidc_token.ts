@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon'
+import type { AuthenticationMethod } from '#services/mfa/authentication_methods'
 import { BaseModel, column } from '@adonisjs/lucid/orm'
-import { jsonColumn, listColumn } from '#models/columns'
+import { jsonColumn, listColumn, wordsColumn } from '#models/columns'
 
 /** allauth's codes: `at` access token, `rt` refresh token */
 export type TokenType = 'at' | 'rt'
@@ -41,6 +42,10 @@ export default class OidcToken extends BaseModel {
 
   @column()
   declare authTime: number | null
+
+  /** RFC 8176 methods of the authentication, null when unknown */
+  @wordsColumn()
+  declare amr: AuthenticationMethod[] | null
 
   @column()
   declare sid: string | null

@@ -69,6 +69,7 @@ export function buildClient(overrides: Partial<ClientFields> = {}): OidcClient {
     allowUriWildcards: overrides.allowUriWildcards ?? false,
     skipConsent: overrides.skipConsent ?? false,
     backchannelLogoutUri: overrides.backchannelLogoutUri ?? null,
+    requireMfa: overrides.requireMfa ?? false,
   })
   return client
 }

@@ -28,7 +28,12 @@ function query(client: TestClient, extra: Record<string, string> = {}) {
 
 async function signedIn(): Promise<Requester> {
   const { user } = await createUser()
-  const session = { user, authTime: Math.floor(Date.now() / 1000) - 60, sid: 'sid-1' }
+  const session = {
+    user,
+    authTime: Math.floor(Date.now() / 1000) - 60,
+    sid: 'sid-1',
+    amr: ['pwd' as const],
+  }
   return { adapter: makeAdapter(null), session, ip: '127.0.0.1' }
 }
 

@@ -2,7 +2,8 @@ import type { HttpContext } from '@adonisjs/core/http'
 import accountsConfig from '#config/accounts'
 import User from '#models/user'
 import { loginName } from '#services/accounts/credentials'
-import { currentProviderSession, startProviderSession } from '#services/accounts/provider_session'
+import { currentProviderSession } from '#services/accounts/provider_session'
+import { afterPassword } from '#http/sign_in_steps'
 import {
   addressOfKey,
   confirmByCode,
@@ -61,7 +62,8 @@ export default class EmailVerificationController {
     const signedIn = await currentProviderSession(ctx)
     if (!signedIn && pending.signIn && pending.userId === result.address.userId) {
       const user = await User.find(pending.userId)
-      if (user?.isActive) await startProviderSession(ctx, user, 'email_confirmation')
+      if (user?.isActive)
+        return redirectTo(ctx, await afterPassword(ctx, user, pending.next, 'email_confirmation'))
     }
     return redirectTo(ctx, pending.next)
   }

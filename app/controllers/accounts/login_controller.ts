@@ -2,7 +2,7 @@ import type { HttpContext } from '@adonisjs/core/http'
 import accountsConfig from '#config/accounts'
 import { attemptLogin, loginName } from '#services/accounts/credentials'
 import { safeNextPath } from '#services/accounts/next_path'
-import { startProviderSession } from '#services/accounts/provider_session'
+import { afterPassword } from '#http/sign_in_steps'
 import { loginFailures } from '#services/observability/metrics'
 import { addressToVerify } from '#services/accounts/email_verification/required'
 import { rememberPendingVerification } from '#services/accounts/email_verification/pending'
@@ -68,8 +68,7 @@ export default class LoginController {
       return redirectTo(ctx, ACCOUNT_PATHS.confirmEmail)
     }
 
-    await startProviderSession(ctx, attempt.user, 'password')
-    return response.status(303).header('Location', next).send('')
+    return redirectTo(ctx, await afterPassword(ctx, attempt.user, next, 'password'))
   }
 
   #page(ctx: HttpContext, next: string, login: string) {

@@ -38,6 +38,7 @@ const FORM_FIELDS: Record<keyof TypedClientFields, string> = {
   backchannelLogoutUri: 'backchannel_logout_uri',
   allowUriWildcards: 'allow_uri_wildcards',
   skipConsent: 'skip_consent',
+  requireMfa: 'require_mfa',
 }
 
 /** The whole form: every field is given, an unticked box is off */
@@ -49,6 +50,7 @@ function typedFromForm(ctx: HttpContext): Required<TypedClientFields> {
     ...typed,
     allowUriWildcards: ctx.request.input('allow_uri_wildcards') !== undefined,
     skipConsent: ctx.request.input('skip_consent') !== undefined,
+    requireMfa: ctx.request.input('require_mfa') !== undefined,
   }
 }
 

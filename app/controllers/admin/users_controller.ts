@@ -3,7 +3,7 @@ import User from '#models/user'
 import { changeUser, loadUser } from '#services/accounts/users'
 import { searchUsers } from '#services/accounts/user_search'
 import { listUserSessions } from '#services/accounts/user_sessions'
-import { signOutEverywhere } from '#services/accounts/sign_out_everywhere'
+import { signOutEverywhere } from '#services/accounts/sign_out'
 import { listConsents, revokeConsent } from '#services/oidc/authorize/consent_store'
 import { listLiveTokens, revokeTokenOf, revokeUserTokens } from '#services/oidc/tokens/token_store'
 import { NotFound } from '#services/oidc/protocol/errors'
@@ -97,8 +97,8 @@ export default class UsersController {
         await recordChange(ctx, 'admin.user_updated', { ...subject, data: { is_active: true } })
         return doneThen(ctx, `Activated ${userLabel(user)}.`, back)
       case 'sign_out': {
-        const { sessions } = await signOutEverywhere(ctx.oidcAdapter, user.id)
-        await recordChange(ctx, 'admin.user_signed_out', { ...subject, data: { sessions } })
+        const { sessions, tokens } = await signOutEverywhere(ctx.oidcAdapter, user.id)
+        await recordChange(ctx, 'admin.user_signed_out', { ...subject, data: { sessions, tokens } })
         return doneThen(
           ctx,
           `Signed ${userLabel(user)} out everywhere: ${sessions} session(s) ended, every token revoked.`,

@@ -11,6 +11,8 @@ import { redirectToLogin } from '#http/login_redirect'
 import { rawQuery } from '#http/request_parts'
 import { forgetFlowLocale } from '#middleware/flow_locale_middleware'
 import { clientIp } from '#http/client_ip'
+import { redirectTo } from '#http/page_responses'
+import { beginStepUp } from '#http/sign_in_steps'
 
 /** /identity/o/authorize (docs/endpoints.md#authorization-endpoint) */
 export default class AuthorizeController {
@@ -34,10 +36,12 @@ export default class AuthorizeController {
     }
   }
 
-  #render(ctx: HttpContext, outcome: AuthorizeOutcome) {
+  async #render(ctx: HttpContext, outcome: AuthorizeOutcome) {
     switch (outcome.kind) {
       case 'login':
         return redirectToLogin(ctx, outcome.next, outcome.loginHint)
+      case 'second_factor':
+        return redirectTo(ctx, await beginStepUp(ctx, outcome.next))
       case 'consent':
         return ctx.view.render('oidc/consent', outcome.page)
       case 'respond':

@@ -39,7 +39,10 @@ export default class DeviceController {
     const typed = String(ctx.request.input('code') ?? '')
     const code = await findPendingDeviceCode(typed)
     const approve = ctx.request.input('action') === 'confirm'
-    if (!code || !(await decideDeviceCode(code, session.user, session.authTime, approve))) {
+    if (
+      !code ||
+      !(await decideDeviceCode(code, session.user, session.authTime, session.amr, approve))
+    ) {
       return this.#enter(ctx, INCORRECT, typed)
     }
     return ctx.view.render('oidc/device_done', { approved: approve })

@@ -1,7 +1,7 @@
 /**
  * The provider session: who is signed in, since when (`auth_time`, for
- * max_age and ID tokens) and its session id (`sid`, for ID tokens and
- * back-channel logout). Its data lives in the session store every process
+ * max_age and ID tokens), how (`amr`, RFC 8176 methods) and its session id
+ * (`sid`, for ID tokens and back-channel logout). Its data lives in the session store every process
  * reads; whether it is still live is decided by its user_sessions row, on
  * every request that reads the signed-in user.
  */
@@ -11,6 +11,7 @@ import { sqlTime } from '#models/columns'
 import { randomValue } from '#services/oidc/protocol/random'
 import { clientIp } from '#http/client_ip'
 import { recordEvent } from '#services/audit/record_event'
+import type { AuthenticationMethod } from '#services/mfa/authentication_methods'
 import {
   checkUserSession,
   endUserSession,
@@ -19,8 +20,15 @@ import {
 
 const AUTH_TIME = 'oidc_auth_time'
 const SID = 'oidc_sid'
+const AMR = 'oidc_amr'
 
-export type ProviderSession = { user: User; authTime: number; sid: string }
+export type ProviderSession = {
+  user: User
+  authTime: number
+  sid: string
+  /** How the latest authentication (at `authTime`) was made */
+  amr: AuthenticationMethod[]
+}
 
 /* What a request found, so that the middleware and the page read the row once */
 const found = new WeakMap<HttpContext, Promise<ProviderSession | null>>()
@@ -29,11 +37,16 @@ const found = new WeakMap<HttpContext, Promise<ProviderSession | null>>()
 export type SignInMethod = 'password' | 'signup' | 'email_confirmation'
 
 /** A login: a new session for the user, with a fresh `auth_time` and `sid` */
-export async function startProviderSession(ctx: HttpContext, user: User, method: SignInMethod) {
+export async function startProviderSession(
+  ctx: HttpContext,
+  user: User,
+  method: SignInMethod,
+  amr: AuthenticationMethod[] = ['pwd']
+) {
   ctx.session.regenerate()
   await ctx.auth.use('web').login(user)
   const sid = randomValue(24)
-  ctx.session.put(AUTH_TIME, Math.floor(Date.now() / 1000))
+  recordAuthentication(ctx, amr)
   ctx.session.put(SID, sid)
   found.delete(ctx)
   await recordUserSession({
@@ -61,6 +74,26 @@ export function currentProviderSession(ctx: HttpContext): Promise<ProviderSessio
   return session
 }
 
+/**
+ * A new authentication in this session (a reauthentication or a second
+ * factor given again): `auth_time` moves to now and `amr` says how. The
+ * methods are stored with their time, so that a later change of `auth_time`
+ * that did not record its methods reads as a password alone.
+ */
+export function recordAuthentication(ctx: HttpContext, amr: AuthenticationMethod[]) {
+  const now = Math.floor(Date.now() / 1000)
+  ctx.session.put(AUTH_TIME, now)
+  ctx.session.put(AMR, { time: now, methods: amr })
+  found.delete(ctx)
+}
+
+function amrOf(value: unknown, authTime: number): AuthenticationMethod[] {
+  const stored = value as { time?: unknown; methods?: unknown } | undefined
+  if (stored?.time === authTime && Array.isArray(stored.methods))
+    return stored.methods as AuthenticationMethod[]
+  return ['pwd']
+}
+
 async function readProviderSession(ctx: HttpContext): Promise<ProviderSession | null> {
   if (!(await ctx.auth.use('web').check())) return null
   const user = ctx.auth.use('web').user!
@@ -72,13 +105,14 @@ async function readProviderSession(ctx: HttpContext): Promise<ProviderSession | 
     await forget(ctx)
     return null
   }
-  return user.isActive ? { user, authTime, sid } : null
+  return user.isActive ? { user, authTime, sid, amr: amrOf(ctx.session.get(AMR), authTime) } : null
 }
 
 async function forget(ctx: HttpContext) {
   await ctx.auth.use('web').logout()
   ctx.session.forget(AUTH_TIME)
   ctx.session.forget(SID)
+  ctx.session.forget(AMR)
   ctx.session.regenerate()
 }
 

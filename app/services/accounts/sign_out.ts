@@ -9,12 +9,15 @@ import { clientIp } from '#http/client_ip'
 
 /** Where a sign-out was asked for: the account's sign-out form, or a client (RP-initiated logout) */
 export type SignOutVia = { via: 'logout_page' } | { via: 'rp_logout'; clientId: string | null }
+import { dropSignInStage } from '#services/mfa/sign_in_stage'
 
 /**
  * Ends the provider session and queues back-channel logout for the clients
  * it signed into; the notices are sent after the response and never delay it.
  */
 export async function signOut(ctx: HttpContext, how: SignOutVia) {
+  /* the cancel button of the second-factor page signs out too: the waiting sign-in goes */
+  await dropSignInStage(ctx.session)
   const session = await currentProviderSession(ctx)
   const sid = await endProviderSession(ctx)
   if (!sid) return

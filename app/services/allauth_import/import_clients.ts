@@ -39,6 +39,8 @@ function checkedFields(client: SourceClient): ClientFields | string {
       ...client,
       backchannelLogoutUri: null,
       postLogoutRedirectUris: [],
+      /* allauth has no such flag; one set here is left as it is */
+      requireMfa: false,
     } as ClientFields)
   } catch (error) {
     if (error instanceof ClientRegistrationError) return error.message

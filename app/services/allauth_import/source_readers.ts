@@ -125,11 +125,18 @@ export async function readAuthenticators(
   columns: SourceColumns
 ): Promise<SourceAuthenticator[]> {
   if (!columns.has(MFA_TABLE)) return []
-  const rows = await selectAll(client, MFA_TABLE, ['id', 'user_id', 'type'])
+  /* created_at and last_used_at came with mfa 0002 */
+  const timestamps = ['created_at', 'last_used_at'].filter((column) =>
+    columns.get(MFA_TABLE)!.has(column)
+  )
+  const rows = await selectAll(client, MFA_TABLE, ['id', 'user_id', 'type', 'data', ...timestamps])
   return rows.map((row) => ({
     id: Number(row.id),
     userId: Number(row.user_id),
     type: asText(row.type),
+    data: asJson(row.data),
+    createdAt: asDate(row.created_at),
+    lastUsedAt: asDate(row.last_used_at),
   }))
 }
 

@@ -53,7 +53,15 @@ export type SourceToken = {
   expiresAt: Date | null
 }
 
-export type SourceAuthenticator = { id: number; userId: number; type: string }
+export type SourceAuthenticator = {
+  id: number
+  userId: number
+  type: string
+  /** The type's JSON as allauth stores it (TOTP `secret`; recovery codes `seed`, `used_mask`) */
+  data: unknown
+  createdAt: Date | null
+  lastUsedAt: Date | null
+}
 
 export type SourceRows = {
   migrations: { fingerprint: string; latest: Record<string, string> }

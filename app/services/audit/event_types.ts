@@ -25,13 +25,13 @@ export const AUDIT_EVENT_TYPES = [
   'admin.user_updated',
   'admin.user_email_added',
   'admin.user_signed_out',
+  'admin.user_mfa_reset',
   'admin.user_deleted',
   'admin.keys_generated',
   'admin.key_retired',
   'admin.allauth_imported',
   'admin.tokens_pruned',
   /* admin console only (the changes it shares with the commands use their types) */
-  'admin.user_signed_out',
   'admin.tokens_revoked',
 ] as const
 

@@ -14,9 +14,10 @@ import {
 } from '#services/oidc/protocol/vocabulary'
 import { GRANT_TYPES } from '#services/oidc/grants/registry'
 import { CLIENT_AUTH_METHODS } from '#services/oidc/clients/authentication'
+import { ACR_VALUES_SUPPORTED } from '#services/mfa/assurance'
 
 const CLAIMS_SUPPORTED =
-  'sub iss aud exp iat auth_time nonce azp sid at_hash c_hash name given_name family_name middle_name nickname preferred_username picture website gender birthdate zoneinfo locale updated_at email email_verified phone_number phone_number_verified address'.split(
+  'sub iss aud exp iat auth_time acr amr nonce azp sid at_hash c_hash name given_name family_name middle_name nickname preferred_username picture website gender birthdate zoneinfo locale updated_at email email_verified phone_number phone_number_verified address'.split(
     ' '
   )
 
@@ -50,6 +51,8 @@ export async function discoveryDocument(adapter: OidcAdapter) {
     prompt_values_supported: PROMPT_VALUES,
     claims_supported: CLAIMS_SUPPORTED,
     ui_locales_supported: SUPPORTED_LOCALES,
+    /* docs/mfa.md: with a second factor or without */
+    acr_values_supported: ACR_VALUES_SUPPORTED,
     authorization_response_iss_parameter_supported: true,
     request_parameter_supported: false,
     request_uri_parameter_supported: false,

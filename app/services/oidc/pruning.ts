@@ -19,6 +19,7 @@ import { pruneEvents } from '#services/audit/event_store'
 import observabilityConfig from '#config/observability'
 import { pruneEmailConfirmations } from '#services/accounts/email_verification/confirmations'
 import { pruneResetCodes } from '#services/accounts/password_reset/reset_codes'
+import { pruneSignInStages } from '#services/mfa/sign_in_stage'
 
 export type PruneCounts = {
   tokens: number
@@ -34,6 +35,7 @@ export type PruneCounts = {
   audit_events: number
   email_confirmations: number
   password_reset_codes: number
+  pending_second_factors: number
 }
 
 export async function pruneExpired(now = DateTime.utc()): Promise<PruneCounts> {
@@ -52,5 +54,6 @@ export async function pruneExpired(now = DateTime.utc()): Promise<PruneCounts> {
     audit_events: retention ? await pruneEvents(now.minus({ seconds: retention })) : 0,
     email_confirmations: await pruneEmailConfirmations(now),
     password_reset_codes: await pruneResetCodes(now),
+    pending_second_factors: await pruneSignInStages(now),
   }
 }

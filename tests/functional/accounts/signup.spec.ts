@@ -286,6 +286,15 @@ test.group('Sign-up settings', (group) => {
       SMTP_PASSWORD: 'sink',
       SMTP_SECURE: 'false',
       DEFAULT_FROM_EMAIL: 'Identity <id@example.com>',
+      MFA_SUPPORTED_TYPES: 'totp,recovery_codes,webauthn',
+      MFA_RECOVERY_CODE_COUNT: '10',
+      MFA_RECOVERY_CODE_DIGITS: '8',
+      MFA_TOTP_ISSUER: 'Every Setting',
+      MFA_TOTP_PERIOD: '30',
+      MFA_TOTP_DIGITS: '6',
+      MFA_TOTP_TOLERANCE: '1',
+      MFA_PASSKEY_LOGIN_ENABLED: 'false',
+      MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN: 'false',
     })
     cleanup(() => app.stop())
     const page = await signUp(new Browser(app.url), newAccount('settings'), {

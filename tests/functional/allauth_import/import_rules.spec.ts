@@ -392,9 +392,9 @@ test.group('allauth:import, cut-over: import again for the delta', () => {
     assert.deepEqual(client.defaultScopes, [])
     assert.isFalse(client.allowUriWildcards)
     assert.deepEqual(reasons(report.tables.mfa_authenticator), {
-      'a totp authenticator: this app has no MFA yet': 1,
-      'a recovery_codes authenticator: this app has no MFA yet': 1,
-      'a webauthn authenticator: this app has no MFA yet': 1,
+      'its secret is not plain base32 (does the MFA adapter encrypt it?)': 1,
+      'its seed is not plain text (does the MFA adapter encrypt it?)': 1,
+      'a webauthn authenticator: security keys are not imported yet': 1,
     })
   })
 })

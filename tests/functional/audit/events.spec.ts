@@ -361,18 +361,21 @@ test.group('Audit events of admin commands', (group) => {
     ])
     await runJson(assert, 'user:add-email', [login, '--email', `${login}.2@example.com`])
     await runJson(assert, 'user:sign-out', [login])
+    await runJson(assert, 'user:mfa-reset', [login])
     await runJson(assert, 'user:delete', [login, '--force'])
     const userEvents = await listEvents(assert, ['--user', String(user.id)])
     assert.deepEqual(byActor(userEvents), [
       'admin.user_deleted',
+      'admin.user_mfa_reset',
       'admin.user_signed_out',
       'admin.user_email_added',
       'admin.user_updated',
       'admin.user_created',
     ])
     assert.deepEqual(userEvents[0].data, { username: login })
-    assert.deepEqual(userEvents[1].data, { sessions: 0, tokens: 0 })
-    assert.deepEqual(userEvents[3].data, { fields: ['password', 'first_name'] })
+    assert.deepEqual(userEvents[1].data, { removed: { totp: 0, recovery_codes: 0, webauthn: 0 } })
+    assert.deepEqual(userEvents[2].data, { sessions: 0, tokens: 0 })
+    assert.deepEqual(userEvents[4].data, { fields: ['password', 'first_name'] })
     assert.notInclude(JSON.stringify(userEvents), password)
 
     const key = await runJson(assert, 'keys:generate', ['--alg', 'ES256'])
@@ -478,7 +481,7 @@ test.group('events:list', () => {
       events.map((event) => [event.type, event.actor, event.data]),
       [
         ['admin.user_updated', `staff:${staff.user.id}`, { is_active: false }],
-        ['admin.user_signed_out', `staff:${staff.user.id}`, { sessions: 1 }],
+        ['admin.user_signed_out', `staff:${staff.user.id}`, { sessions: 1, tokens: 0 }],
         ['admin.tokens_revoked', `staff:${staff.user.id}`, null],
         ['sign_in.succeeded', null, { method: 'password' }],
       ]

@@ -22,6 +22,7 @@ const CLIENT_KEYS = [
   'cors_origins',
   'allow_uri_wildcards',
   'skip_consent',
+  'require_mfa',
 ]
 
 test.group('client:create', () => {
@@ -44,6 +45,7 @@ test.group('client:create', () => {
       cors_origins: [],
       allow_uri_wildcards: false,
       skip_consent: false,
+      require_mfa: false,
     })
     assert.lengthOf(printed.secret, 43)
 

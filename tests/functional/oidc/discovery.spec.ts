@@ -64,12 +64,13 @@ function expectedDocument(iss: string, overrides: Record<string, unknown> = {}) 
     code_challenge_methods_supported: ['S256'],
     prompt_values_supported: ['none', 'login', 'consent'],
     claims_supported: (
-      'sub iss aud exp iat auth_time nonce azp sid at_hash c_hash name given_name family_name middle_name nickname ' +
+      'sub iss aud exp iat auth_time acr amr nonce azp sid at_hash c_hash name given_name family_name middle_name nickname ' +
       'preferred_username picture website gender birthdate zoneinfo locale updated_at email email_verified phone_number ' +
       'phone_number_verified address'
     ).split(' '),
     /* the languages of the pages and mails, which ui_locales chooses from */
     ui_locales_supported: ['en', 'de', 'fr'],
+    acr_values_supported: ['https://refeds.org/profile/sfa', 'https://refeds.org/profile/mfa'],
     authorization_response_iss_parameter_supported: true,
     request_parameter_supported: false,
     request_uri_parameter_supported: false,

@@ -121,6 +121,18 @@ test.group('Boot errors (docs/settings.md)', (group) => {
       line: 'error: ALLAUTH_TRUSTED_PROXY_COUNTS: not a setting of this app; did you mean ALLAUTH_TRUSTED_PROXY_COUNT?',
     },
     {
+      env: { MFA_RECOVERY_CODES_COUNT: '12' },
+      line: 'error: MFA_RECOVERY_CODES_COUNT: not a setting of this app; did you mean MFA_RECOVERY_CODE_COUNT?',
+    },
+    {
+      env: { MFA_SUPPORTED_TYPES: 'totp,sms' },
+      line: 'error: MFA_SUPPORTED_TYPES: expected a comma-separated list of totp, recovery_codes and webauthn, got "sms"',
+    },
+    {
+      env: { MFA_TOTP_DIGITS: '4' },
+      line: 'error: MFA_TOTP_DIGITS: expected a whole number from 6 to 8, got "4"',
+    },
+    {
       env: { ACCOUNT_EMAIL_VERIFICATON: 'mandatory' },
       line: 'error: ACCOUNT_EMAIL_VERIFICATON: not a setting of this app; did you mean ACCOUNT_EMAIL_VERIFICATION?',
     },

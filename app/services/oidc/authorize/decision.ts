@@ -7,9 +7,11 @@
 import {
   AccessDenied,
   ConsentRequired,
+  InteractionRequired,
   InvalidRequest,
   LoginRequired,
   OAuthError,
+  UnmetAuthenticationRequirements,
 } from '#services/oidc/protocol/errors'
 import {
   decodeParams,
@@ -42,6 +44,8 @@ import type { OidcAdapter } from '#services/oidc/adapter/adapter'
 import type { ProviderSession } from '#services/accounts/provider_session'
 import { recordEvent } from '#services/audit/record_event'
 import { PATHS } from '#services/oidc/protocol/paths'
+import { hasSecondFactor } from '#services/mfa/authenticator_store'
+import { acrValuesRequireMfa } from '#services/mfa/assurance'
 
 /** Who asks: the request's adapter and the browser's provider session, if any */
 export type Requester = { adapter: OidcAdapter; session: ProviderSession | null; ip: string }
@@ -59,6 +63,8 @@ export type ConsentPage = {
 
 export type AuthorizeOutcome =
   | { kind: 'login'; next: string; loginHint: string | null }
+  /* the signed-in user gives their second factor, then comes back to `next` */
+  | { kind: 'second_factor'; next: string }
   | { kind: 'consent'; page: ConsentPage }
   | { kind: 'respond'; response: AuthorizationResponse }
 
@@ -119,6 +125,17 @@ export async function decideAuthorization(
     throw redirectError(new LoginRequired())
   const signedIn = session!
 
+  /* docs/mfa.md: a second factor when the client asks for one, or whenever the user has one */
+  if (!signedIn.amr.includes('mfa')) {
+    const wanted = request.client.requireMfa || acrValuesRequireMfa(target.params.acr_values)
+    const available = await hasSecondFactor(signedIn.user.id)
+    if (wanted && !available) throw redirectError(new UnmetAuthenticationRequirements())
+    if (available) {
+      if (prompt.has('none')) throw redirectError(new InteractionRequired())
+      return { kind: 'second_factor', next: `${PATHS.authorize}?${query}` }
+    }
+  }
+
   const consent = await findConsent(signedIn.user.id, request.client.id)
   const covered = request.client.skipConsent || consentCovers(consent, request.scopes)
   if (prompt.has('none') && !covered) throw redirectError(new ConsentRequired())
@@ -137,8 +154,8 @@ async function respond(
   email: string | null,
   answersPost: boolean
 ): Promise<AuthorizeOutcome> {
-  const { user, authTime, sid } = session
-  const grant = { user, authTime, sid, scopes, email, answersPost, ip }
+  const { user, authTime, amr, sid } = session
+  const grant = { user, authTime, amr, sid, scopes, email, answersPost, ip }
   return { kind: 'respond', response: await issueAuthorizationResponse(adapter, request, grant) }
 }
 

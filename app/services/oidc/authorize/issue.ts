@@ -16,6 +16,7 @@ import { prepareTokens, storeTokens } from '#services/oidc/tokens/issuer'
 import { recordIdTokenSession, signIdToken } from '#services/oidc/tokens/id_token'
 import { randomFamilyId, randomValue } from '#services/oidc/protocol/random'
 import { joinScopes } from '#services/oidc/protocol/scopes'
+import type { AuthenticationMethod } from '#services/mfa/authentication_methods'
 
 /** What the person granted, and the session they granted it in */
 export type UserGrant = {
@@ -23,6 +24,8 @@ export type UserGrant = {
   scopes: string[]
   email: string | null
   authTime: number
+  /** How the session authenticated (RFC 8176) */
+  amr: AuthenticationMethod[]
   sid: string
   answersPost: boolean
   /** The person's IP, for the audit event */
@@ -42,6 +45,7 @@ export async function issueAuthorizationResponse(
     familyId: randomFamilyId(),
     email: grant.email,
     authTime: grant.authTime,
+    amr: grant.amr,
     sid: grant.sid,
   }
   const params: Record<string, string> = {}
@@ -66,6 +70,7 @@ export async function issueAuthorizationResponse(
       user: grant.user,
       scopes: grant.scopes,
       authTime: grant.authTime,
+      amr: grant.amr,
       email: grant.email,
       nonce: request.nonce,
       sid: grant.sid,
@@ -91,6 +96,7 @@ export async function issueAuthorizationResponse(
           claims: request.claims,
           email: grant.email,
           authTime: grant.authTime,
+          amr: grant.amr,
           sid: grant.sid,
           expiresAt: DateTime.utc().plus({ seconds: oidcConfig.authorizationCodeExpiresIn }),
         },

@@ -21,6 +21,7 @@ export type TypedClientFields = {
   backchannelLogoutUri?: string
   allowUriWildcards?: boolean
   skipConsent?: boolean
+  requireMfa?: boolean
 }
 
 export type ListNotation = 'command line' | 'one per line'
@@ -61,6 +62,7 @@ export function readClientFields(
         : typed.backchannelLogoutUri.trim() || null,
     allowUriWildcards: typed.allowUriWildcards,
     skipConsent: typed.skipConsent,
+    requireMfa: typed.requireMfa,
   }
   for (const field of LIST_FIELDS) {
     const value = typed[field]
@@ -85,5 +87,6 @@ export function typedClientFields(fields: ClientFields): Required<TypedClientFie
     backchannelLogoutUri: fields.backchannelLogoutUri ?? '',
     allowUriWildcards: fields.allowUriWildcards,
     skipConsent: fields.skipConsent,
+    requireMfa: fields.requireMfa,
   }
 }

@@ -27,6 +27,8 @@ export type ClientFields = {
   backchannelLogoutUri: string | null
   allowUriWildcards: boolean
   skipConsent: boolean
+  /** Its users must sign in with a second factor (docs/mfa.md) */
+  requireMfa: boolean
 }
 
 /** What a new client gets for the fields not given (docs/data-model.md#clients-oidc_clients) */
@@ -42,6 +44,7 @@ export const CLIENT_DEFAULTS: Omit<ClientFields, 'name'> = {
   backchannelLogoutUri: null,
   allowUriWildcards: false,
   skipConsent: false,
+  requireMfa: false,
 }
 
 /** RFC 6749 Appendix A.1 (client-id = *VSCHAR), without spaces, within the column */
@@ -179,6 +182,7 @@ export function checkClientFields(fields: ClientFields): ClientFields {
     backchannelLogoutUri: backchannelLogoutUri || null,
     allowUriWildcards: fields.allowUriWildcards,
     skipConsent: fields.skipConsent,
+    requireMfa: fields.requireMfa,
   }
 }
 

@@ -4,6 +4,7 @@
  * finding a pending one by what a person typed, recording the decision and
  * the device's polls, and redeeming an approved code once.
  */
+import type { AuthenticationMethod } from '#services/mfa/authentication_methods'
 import { DateTime } from 'luxon'
 import db from '@adonisjs/lucid/services/db'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
@@ -70,6 +71,7 @@ export async function decideDeviceCode(
   code: OidcDeviceCode,
   user: User,
   authTime: number,
+  amr: AuthenticationMethod[],
   approve: boolean
 ) {
   const now = sqlTime()
@@ -82,6 +84,7 @@ export async function decideDeviceCode(
       status: approve ? 'approved' : 'denied',
       user_id: user.id,
       auth_time: authTime,
+      amr: amr.join(' '),
       decided_at: now,
     })
   return affectedRows(changed) === 1

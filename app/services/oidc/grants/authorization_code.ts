@@ -73,6 +73,7 @@ export const authorizationCodeGrant: GrantHandler = {
       familyId: code.familyId,
       email: code.email,
       authTime: code.authTime,
+      amr: code.amr,
       sid: code.sid,
     }
     const redeemed = await redeemOnce({

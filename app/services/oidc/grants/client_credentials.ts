@@ -25,6 +25,7 @@ export const clientCredentialsGrant: GrantHandler = {
       familyId: randomFamilyId(),
       email: null,
       authTime: null,
+      amr: null,
       sid: null,
     }
     const { accessToken } = await issueTokens(adapter, grant, {

@@ -51,6 +51,7 @@ export const deviceCodeGrant: GrantHandler = {
       familyId: randomFamilyId(),
       email: null,
       authTime: code.authTime,
+      amr: code.amr,
       sid: null,
     }
     const redeemed = await redeemOnce({

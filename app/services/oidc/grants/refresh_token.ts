@@ -79,6 +79,7 @@ export const refreshTokenGrant: GrantHandler = {
       familyId: token.familyId,
       email: token.data?.email ?? null,
       authTime: token.authTime,
+      amr: token.amr,
       sid: token.sid,
     }
     /* the new refresh token keeps the original scopes and the family's absolute expiry */
@@ -96,6 +97,7 @@ export const refreshTokenGrant: GrantHandler = {
               user: user!,
               scopes,
               authTime: token.authTime ?? Math.floor(token.createdAt.toSeconds()),
+              amr: token.amr,
               email: grant.email,
               sid: token.sid,
               accessToken: tokens.accessToken.value,

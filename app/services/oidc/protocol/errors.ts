@@ -160,6 +160,24 @@ export class ConsentRequired extends OAuthError {
   }
 }
 
+/** OIDC Core §3.1.2.6: the end-user must interact (prompt=none could not be honoured) */
+export class InteractionRequired extends OAuthError {
+  constructor(description: string | null = null) {
+    super('interaction_required', description)
+  }
+}
+
+/**
+ * The client asked for an authentication the user cannot give (a second
+ * factor they do not have).
+ * @see https://openid.net/specs/openid-connect-unmet-authentication-requirements-1_0.html
+ */
+export class UnmetAuthenticationRequirements extends OAuthError {
+  constructor(description: string | null = 'The user has no second factor to sign in with.') {
+    super('unmet_authentication_requirements', description)
+  }
+}
+
 /** RFC 6750 §3.1 */
 export const INVALID_TOKEN_DESCRIPTION =
   'The access token provided is expired, revoked, malformed, or invalid for other reasons.'

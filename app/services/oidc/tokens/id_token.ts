@@ -12,12 +12,16 @@ import keyStore from '#services/oidc/keys/key_store'
 import type { Claims, OidcAdapter } from '#services/oidc/adapter/adapter'
 import { randomJti } from '#services/oidc/protocol/random'
 import { recordSessionClient } from '#services/oidc/logout/session_client_store'
+import type { AuthenticationMethod } from '#services/mfa/authentication_methods'
+import { acrOf } from '#services/mfa/assurance'
 
 export type IdTokenInput = {
   client: OidcClient
   user: User
   scopes: string[]
   authTime: number
+  /** How the user authenticated (RFC 8176); no amr or acr claim when unknown */
+  amr?: AuthenticationMethod[] | null
   email: string | null
   nonce?: string | null
   sid?: string | null
@@ -52,6 +56,10 @@ export async function signIdToken(adapter: OidcAdapter, input: IdTokenInput): Pr
     exp: iat + oidcConfig.idTokenExpiresIn,
     iat,
     auth_time: input.authTime,
+  }
+  if (input.amr?.length) {
+    claims.amr = input.amr
+    claims.acr = acrOf(input.amr)
   }
   if (input.nonce) claims.nonce = input.nonce
   claims.azp = client.id

@@ -16,6 +16,7 @@ import { randomJti, randomValue } from '#services/oidc/protocol/random'
 import { joinScopes } from '#services/oidc/protocol/scopes'
 import { auditEvent, logEvent } from '#services/audit/record_event'
 import { eventRow } from '#services/audit/event_store'
+import type { AuthenticationMethod } from '#services/mfa/authentication_methods'
 
 /** Who and what a token is for; shared by every token of one issue */
 export type TokenGrant = {
@@ -26,6 +27,8 @@ export type TokenGrant = {
   /** The email chosen at consent, or null for the primary (docs/tokens.md#the-email-shared-with-a-client) */
   email: string | null
   authTime: number | null
+  /** How the user authenticated (RFC 8176), null when unknown or without a user */
+  amr: AuthenticationMethod[] | null
   sid: string | null
 }
 
@@ -84,6 +87,7 @@ function newToken(
     scopes: extra.scopes ?? grant.scopes,
     data: grant.email ? { email: grant.email } : null,
     authTime: grant.authTime,
+    amr: grant.amr,
     sid: grant.sid,
     createdAt: now,
     expiresAt: extra.expiresAt,

@@ -49,6 +49,7 @@ export type NewToken = Required<
     | 'scopes'
     | 'data'
     | 'authTime'
+    | 'amr'
     | 'sid'
     | 'createdAt'
     | 'expiresAt'
