@@ -10,6 +10,12 @@ const env = process.env
 
 /** MFA_SUPPORTED_TYPES (allauth): totp, recovery_codes, webauthn; default totp,recovery_codes */
 const supportedTypes = mfa.supportedTypes(env, 'MFA_SUPPORTED_TYPES')
+/* WebAuthn's RP id and origin come from APP_URL (app/services/mfa/webauthn/relying_party.ts) */
+if (supportedTypes.includes('webauthn') && !env.APP_URL?.trim())
+  throw new read.InvalidSettingError(
+    'MFA_SUPPORTED_TYPES',
+    'webauthn needs APP_URL, whose host is the WebAuthn RP id and whose origin the one accepted'
+  )
 
 const mfaConfig = {
   supportedTypes,

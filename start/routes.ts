@@ -3,6 +3,8 @@
  * pages get the session, CSRF and auth stack.
  */
 import router from '@adonisjs/core/services/router'
+import type { HttpContext } from '@adonisjs/core/http'
+import type { NextFn } from '@adonisjs/core/types/http'
 import { consoleChangeStack, consoleStack, middleware, pageStack } from '#start/kernel'
 import { PATHS } from '#services/oidc/protocol/paths'
 import { ACCOUNT_PATHS } from '#services/accounts/paths'
@@ -10,6 +12,8 @@ import { MFA_PATHS } from '#services/mfa/paths'
 import { publicPreflight } from '#services/oidc/clients/cors'
 import oidcConfig from '#config/oidc'
 import observabilityConfig from '#config/observability'
+import mfaConfig from '#config/mfa'
+import { WEBAUTHN_PATHS } from '#services/mfa/webauthn/paths'
 
 const DiscoveryController = () => import('#controllers/oidc/discovery_controller')
 const JwksController = () => import('#controllers/oidc/jwks_controller')
@@ -47,6 +51,8 @@ const TotpController = () => import('#controllers/mfa/totp_controller')
 const RecoveryCodesController = () => import('#controllers/mfa/recovery_codes_controller')
 const MfaReauthenticateController = () => import('#controllers/mfa/reauthenticate_controller')
 const MetricsController = () => import('#controllers/metrics_controller')
+const SecurityKeysController = () => import('#controllers/mfa/security_keys_controller')
+const PasskeyLoginController = () => import('#controllers/mfa/passkey_login_controller')
 
 router.get(PATHS.discovery, [DiscoveryController, 'show'])
 router
@@ -57,6 +63,8 @@ router.route(PATHS.discovery, ['OPTIONS'], publicPreflight)
 router.route(PATHS.oauthServerMetadata, ['OPTIONS'], publicPreflight)
 router.route(PATHS.jwks, ['OPTIONS'], publicPreflight)
 router.get('/static/app.css', [StaticController, 'stylesheet'])
+router.get('/static/webauthn.js', [StaticController, 'webauthnScript'])
+router.get('/static/simplewebauthn-browser.js', [StaticController, 'webauthnBrowser'])
 
 /* Operations (docs/observability.md): probes, and metrics only when a token protects them */
 router.get('/health/live', [HealthController, 'live'])
@@ -154,6 +162,37 @@ router
     router.post(PATHS.logout, [LogoutController, 'submit'])
   })
   .use(pageStack)
+
+/*
+ * Security keys (docs/mfa.md): 404 unless MFA_SUPPORTED_TYPES offers webauthn
+ * (and, for the passkey sign-in, MFA_PASSKEY_LOGIN_ENABLED), read per request
+ */
+const webauthnOffered = (setting: 'supportedTypes' | 'passkeyLoginEnabled') =>
+  async function (ctx: HttpContext, next: NextFn) {
+    const offered =
+      setting === 'supportedTypes'
+        ? mfaConfig.supportedTypes.includes('webauthn')
+        : mfaConfig.passkeyLoginEnabled
+    return offered ? next() : ctx.response.notFound('')
+  }
+const recent = middleware.requireRecentAuthentication()
+router
+  .group(() => {
+    router.get(WEBAUTHN_PATHS.list, [SecurityKeysController, 'index']).use(middleware.auth())
+    router.get(WEBAUTHN_PATHS.add, [SecurityKeysController, 'create']).use(recent)
+    router.post(WEBAUTHN_PATHS.add, [SecurityKeysController, 'store']).use(recent)
+    router.get(WEBAUTHN_PATHS.edit, [SecurityKeysController, 'edit']).use(recent)
+    router.post(WEBAUTHN_PATHS.edit, [SecurityKeysController, 'update']).use(recent)
+    router.get(WEBAUTHN_PATHS.remove, [SecurityKeysController, 'confirmRemove']).use(recent)
+    router.post(WEBAUTHN_PATHS.remove, [SecurityKeysController, 'remove']).use(recent)
+  })
+  .use([webauthnOffered('supportedTypes'), ...pageStack])
+router
+  .group(() => {
+    router.get(WEBAUTHN_PATHS.passkeyLogin, [PasskeyLoginController, 'options'])
+    router.post(WEBAUTHN_PATHS.passkeyLogin, [PasskeyLoginController, 'store'])
+  })
+  .use([webauthnOffered('passkeyLoginEnabled'), ...pageStack])
 
 /* The device page sends anonymous visitors to the login page before any CSRF check (docs/endpoints.md#device-page) */
 const deviceStack = [

@@ -5,14 +5,16 @@ import { JSON_PATHS } from '#services/oidc/protocol/paths'
 
 /**
  * Headers every HTML page carries (docs/endpoints.md#html-pages, docs/security.md S10): no
- * framing, no referrer, and a CSP that allows only our stylesheet
- * and scripts bearing this response's nonce (the form_post page uses one).
+ * framing, no referrer, and a CSP that allows only our stylesheet, our own
+ * script files (the security-key pages') and inline scripts bearing this
+ * response's nonce (the form_post page uses one); scripts may call back to
+ * this origin only (the passkey sign-in fetches its challenge).
  */
 export function pageSecurityHeaders(nonce: string): Record<string, string> {
   return {
     'X-Frame-Options': 'DENY',
     'Referrer-Policy': 'no-referrer',
-    'Content-Security-Policy': `default-src 'none'; style-src 'self'; img-src 'self' data:; script-src 'nonce-${nonce}'; frame-ancestors 'none'; base-uri 'none'`,
+    'Content-Security-Policy': `default-src 'none'; style-src 'self'; img-src 'self' data:; script-src 'nonce-${nonce}' 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'`,
   }
 }
 

@@ -21,7 +21,7 @@ import env from '#start/env'
 export type Env = Record<string, string | undefined>
 
 export type AppProcess = {
-  /** http://127.0.0.1:<port>, no trailing slash */
+  /** http://127.0.0.1:<port> (or the `appHost` asked for), no trailing slash */
   url: string
   port: number
   /** What the child printed so far */
@@ -73,13 +73,13 @@ async function takePort() {
  * the test defaults, then `overrides`. An override set to undefined removes
  * the variable, so that the child's .env files decide it.
  */
-function childEnv(port: number, overrides: Env): NodeJS.ProcessEnv {
+function childEnv(port: number, overrides: Env, appHost = HOST): NodeJS.ProcessEnv {
   const merged: Env = {
     ...process.env,
     NODE_ENV: 'test',
     HOST,
     PORT: String(port),
-    APP_URL: `http://${HOST}:${port}`,
+    APP_URL: `http://${appHost}:${port}`,
     ...overrides,
   }
   return Object.fromEntries(
@@ -108,14 +108,18 @@ function spawnServer(environment: NodeJS.ProcessEnv) {
   return { child, output, exited }
 }
 
-/** Starts the HTTP server with `overrides` and resolves once it answers HTTP */
+/**
+ * Starts the HTTP server with `overrides` and resolves once it answers HTTP.
+ * `appHost`: the host of its APP_URL and `url` (it still listens on
+ * 127.0.0.1); `localhost` for WebAuthn, which Chromium refuses on an IP address.
+ */
 export async function startApp(
   overrides: Env = {},
-  options: { timeoutMs?: number } = {}
+  options: { timeoutMs?: number; appHost?: string } = {}
 ): Promise<AppProcess> {
   const port = await takePort()
-  const url = `http://${HOST}:${port}`
-  const { child, output, exited } = spawnServer(childEnv(port, overrides))
+  const url = `http://${options.appHost ?? HOST}:${port}`
+  const { child, output, exited } = spawnServer(childEnv(port, overrides, options.appHost))
   let exit: { code: number | null; signal: NodeJS.Signals | null } | null = null
   exited.then((result) => {
     exit = result
@@ -139,7 +143,7 @@ export async function startApp(
       )
     }
     /* Any HTTP answer, even a 404, means the server is up */
-    const answered = await fetch(`${url}/.well-known/openid-configuration`, {
+    const answered = await fetch(`http://${HOST}:${port}/.well-known/openid-configuration`, {
       signal: AbortSignal.timeout(1000),
     }).then(
       () => true,

@@ -1,5 +1,6 @@
 import type { HttpContext } from '@adonisjs/core/http'
 import accountsConfig from '#config/accounts'
+import mfaConfig from '#config/mfa'
 import { attemptLogin, loginName } from '#services/accounts/credentials'
 import { safeNextPath } from '#services/accounts/next_path'
 import { afterPassword } from '#http/sign_in_steps'
@@ -86,6 +87,7 @@ export default class LoginController {
       loginType: methods.length === 1 && methods[0] === 'email' ? 'email' : 'text',
       signupLink: accountsConfig.signupOpen ? withNext(ACCOUNT_PATHS.signup, next) : null,
       resetLink: withNext(ACCOUNT_PATHS.passwordReset, next),
+      passkeyLogin: mfaConfig.passkeyLoginEnabled,
     }
   }
 }

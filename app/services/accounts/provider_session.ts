@@ -33,8 +33,8 @@ export type ProviderSession = {
 /* What a request found, so that the middleware and the page read the row once */
 const found = new WeakMap<HttpContext, Promise<ProviderSession | null>>()
 
-/** How a person signed in: the login form, the end of a signup, or an email confirmation link */
-export type SignInMethod = 'password' | 'signup' | 'email_confirmation'
+/** How a person signed in: the login form, the end of a signup, an email confirmation link, or a passkey */
+export type SignInMethod = 'password' | 'signup' | 'email_confirmation' | 'passkey'
 
 /** A login: a new session for the user, with a fresh `auth_time` and `sid` */
 export async function startProviderSession(

@@ -12,7 +12,7 @@
  * A later run brings changes (a code used, a new set) over the row it made:
  * the used masks of both sides are combined, so a code used on either side
  * stays used. A factor the user set up here, or removed here since the last
- * import, is left as it is. WebAuthn credentials are not imported yet.
+ * import, is left as it is. WebAuthn keys go through import_webauthn_keys.ts.
  */
 import type { ImportContext } from '#services/allauth_import/import_context'
 import { skip } from '#services/allauth_import/import_report'
@@ -22,6 +22,7 @@ import { WritePlan } from '#services/allauth_import/write_plan'
 import { sqlTimeOf } from '#services/allauth_import/source_values'
 import { sqlTime } from '#models/columns'
 import { openSecret, sealSecret } from '#services/mfa/authenticator_store'
+import { importWebauthnKeys } from '#services/allauth_import/import_webauthn_keys'
 
 type Row = Record<string, unknown>
 type Fields = Record<string, unknown>
@@ -76,10 +77,7 @@ export async function importAuthenticators(context: ImportContext) {
   const entries = new WritePlan()
   for (const authenticator of context.source.authenticators) {
     const { id, type, userId } = authenticator
-    if (type === 'webauthn') {
-      skip(report, 'a webauthn authenticator: security keys are not imported yet', id)
-      continue
-    }
+    if (type === 'webauthn') continue
     if (type !== 'totp' && type !== 'recovery_codes') {
       skip(report, `type "${type}" is not an allauth authenticator type`, id)
       continue
@@ -130,4 +128,8 @@ export async function importAuthenticators(context: ImportContext) {
   }
   context.plan.append(writes)
   context.plan.append(entries)
+  await importWebauthnKeys(
+    context,
+    context.source.authenticators.filter((authenticator) => authenticator.type === 'webauthn')
+  )
 }

@@ -57,7 +57,7 @@ export type SourceAuthenticator = {
   id: number
   userId: number
   type: string
-  /** The type's JSON as allauth stores it (TOTP `secret`; recovery codes `seed`, `used_mask`) */
+  /** The type's JSON as allauth stores it (TOTP `secret`; recovery codes `seed`, `used_mask`; WebAuthn `name`, `credential`) */
   data: unknown
   createdAt: Date | null
   lastUsedAt: Date | null

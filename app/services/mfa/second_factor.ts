@@ -9,11 +9,12 @@ import type { Session } from '@adonisjs/session'
 import { listAuthenticators } from '#services/mfa/authenticator_store'
 import type { FactorProof, SecondFactorMethod } from '#services/mfa/authentication_methods'
 import { codeFactor } from '#services/mfa/code_factor'
+import { keyFactor } from '#services/mfa/webauthn/key_factor'
 import { hitRateLimit, refundRateLimit } from '#services/rate_limits/rate_limits'
 import { TooManyRequests } from '#services/oidc/protocol/errors'
 
 /** Every kind of second factor, in the order the page offers them */
-export const SECOND_FACTOR_METHODS: SecondFactorMethod[] = [codeFactor]
+export const SECOND_FACTOR_METHODS: SecondFactorMethod[] = [codeFactor, keyFactor]
 
 /** The methods the user has an authenticator for */
 export async function offeredMethods(userId: number): Promise<SecondFactorMethod[]> {

@@ -20,6 +20,7 @@ import observabilityConfig from '#config/observability'
 import { pruneEmailConfirmations } from '#services/accounts/email_verification/confirmations'
 import { pruneResetCodes } from '#services/accounts/password_reset/reset_codes'
 import { pruneSignInStages } from '#services/mfa/sign_in_stage'
+import { pruneChallenges } from '#services/mfa/webauthn/challenge_store'
 
 export type PruneCounts = {
   tokens: number
@@ -36,6 +37,7 @@ export type PruneCounts = {
   email_confirmations: number
   password_reset_codes: number
   pending_second_factors: number
+  webauthn_challenges: number
 }
 
 export async function pruneExpired(now = DateTime.utc()): Promise<PruneCounts> {
@@ -55,5 +57,6 @@ export async function pruneExpired(now = DateTime.utc()): Promise<PruneCounts> {
     email_confirmations: await pruneEmailConfirmations(now),
     password_reset_codes: await pruneResetCodes(now),
     pending_second_factors: await pruneSignInStages(now),
+    webauthn_challenges: await pruneChallenges(now),
   }
 }

@@ -394,7 +394,7 @@ test.group('allauth:import, cut-over: import again for the delta', () => {
     assert.deepEqual(reasons(report.tables.mfa_authenticator), {
       'its secret is not plain base32 (does the MFA adapter encrypt it?)': 1,
       'its seed is not plain text (does the MFA adapter encrypt it?)': 1,
-      'a webauthn authenticator: security keys are not imported yet': 1,
+      'a webauthn key whose credential cannot be read': 1,
     })
   })
 })

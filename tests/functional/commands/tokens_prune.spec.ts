@@ -184,6 +184,18 @@ test.group('tokens:prune', () => {
         expires_at: sqlTime(index ? now().plus({ minutes: 5 }) : now().minus({ minutes: 5 })),
       }))
     )
+    await db.table('webauthn_challenges').multiInsert([
+      {
+        digest: 'a'.repeat(64),
+        ceremony: 'passkey_login',
+        expires_at: sqlTime(now().minus({ seconds: 5 })),
+      },
+      {
+        digest: 'b'.repeat(64),
+        ceremony: 'passkey_login',
+        expires_at: sqlTime(now().plus({ minutes: 5 })),
+      },
+    ])
     const window = keyStore.retiredKeyWindowSeconds
     const closedKey = await retiredKey(now().minus({ seconds: window + 60 }))
     const openKey = await retiredKey(now().minus({ seconds: window - 60 }))
@@ -208,6 +220,7 @@ test.group('tokens:prune', () => {
       given_up_logout_notices: 1,
       audit_events: 0,
       pending_second_factors: 1,
+      webauthn_challenges: 1,
     })
     assert.deepEqual(
       (await db.from('mail_outbox').where('recipient', 'like', '%@prune.example')).map(
@@ -218,6 +231,15 @@ test.group('tokens:prune', () => {
     assert.deepEqual(
       (await db.from('oidc_backchannel_outbox').where('client_id', clientId)).map((row) => row.sid),
       ['kept-sid']
+    )
+    assert.deepEqual(
+      (
+        await db
+          .from('webauthn_challenges')
+          .whereIn('digest', ['a'.repeat(64), 'b'.repeat(64)])
+          .select('digest')
+      ).map((row) => row.digest),
+      ['b'.repeat(64)]
     )
 
     const tokenIds = (

@@ -58,7 +58,7 @@ test.group('allauth:import of mfa_authenticator', () => {
       assert.equal(table.created, 2)
       assert.deepEqual(
         table.skipped.map((entry: { reason: string }) => entry.reason),
-        ['a webauthn authenticator: security keys are not imported yet']
+        ['a webauthn key whose credential cannot be read']
       )
       const rows = await MfaAuthenticator.query().where('user_id', base + 1)
       for (const row of rows) {
