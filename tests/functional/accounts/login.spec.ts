@@ -9,6 +9,7 @@ import { REDIRECT } from '#tests/helpers/endpoints'
 import { createClient, createUser } from '#tests/helpers/factories'
 import { ISSUER, discoverAs, runCodeFlow } from '#tests/helpers/relying_party'
 import { BackchannelReceiver } from '#tests/helpers/backchannel_receiver'
+import { pageText } from '#tests/helpers/accounts'
 import { randomValue } from '#services/oidc/protocol/random'
 
 const LOGIN = '/accounts/login/'
@@ -81,7 +82,7 @@ test.group('Login page', () => {
       const page = await browser.signIn(login, password)
       assert.equal(page.status, 303, login)
       assert.equal(page.location, `${BASE_URL}/`)
-      assert.include((await browser.get('/')).body, `Signed in as <strong>${username}</strong>`)
+      assert.include(pageText((await browser.get('/')).body), `Signed in as ${username}.`)
     }
   })
 
@@ -109,7 +110,7 @@ test.group('Login page', () => {
     const { email, password } = await createUser({ username: null })
     const browser = new Browser()
     await browser.signIn(email, password)
-    assert.include((await browser.get('/')).body, `Signed in as <strong>${email}</strong>`)
+    assert.include(pageText((await browser.get('/')).body), `Signed in as ${email}.`)
   })
 
   test('a wrong password re-renders the form with the error and signs nobody in', async ({

@@ -42,6 +42,7 @@ import type { OidcAdapter } from '#services/oidc/adapter/adapter'
 import type { ProviderSession } from '#services/accounts/provider_session'
 import { recordEvent } from '#services/audit/record_event'
 import { PATHS } from '#services/oidc/protocol/paths'
+import type { Message } from '#services/i18n/message'
 
 /** Who asks: the request's adapter and the browser's provider session, if any */
 export type Requester = { adapter: OidcAdapter; session: ProviderSession | null; ip: string }
@@ -54,7 +55,7 @@ export type ConsentPage = {
   scopes: ScopeChoice[]
   emails: { email: string }[]
   selectedEmail: string | null
-  errors: string[]
+  errors: Message[]
 }
 
 export type AuthorizeOutcome =
@@ -148,7 +149,7 @@ async function askConsent(
   session: ProviderSession,
   checked: string[],
   email: string | null,
-  errors: string[]
+  errors: Message[]
 ): Promise<AuthorizeOutcome> {
   const page: ConsentPage = {
     clientName: request.client.name,
