@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon'
 import { BaseModel, column } from '@adonisjs/lucid/orm'
-import { jsonColumn, listColumn } from '#models/columns'
+import { booleanColumn, jsonColumn, listColumn } from '#models/columns'
 
 /** allauth's codes: `at` access token, `rt` refresh token */
 export type TokenType = 'at' | 'rt'
@@ -44,6 +44,10 @@ export default class OidcToken extends BaseModel {
 
   @column()
   declare sid: string | null
+
+  /** A device obtained this token's family (the device grant), which its owner can revoke */
+  @booleanColumn()
+  declare fromDevice: boolean
 
   @column.dateTime({ autoCreate: true })
   declare createdAt: DateTime

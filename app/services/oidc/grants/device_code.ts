@@ -52,6 +52,7 @@ export const deviceCodeGrant: GrantHandler = {
       email: null,
       authTime: code.authTime,
       sid: null,
+      fromDevice: true,
     }
     const redeemed = await redeemOnce({
       async prepare() {

@@ -80,6 +80,7 @@ export const refreshTokenGrant: GrantHandler = {
       email: token.data?.email ?? null,
       authTime: token.authTime,
       sid: token.sid,
+      fromDevice: token.fromDevice,
     }
     /* the new refresh token keeps the original scopes and the family's absolute expiry */
     const refresh = rotate && {

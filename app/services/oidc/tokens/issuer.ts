@@ -27,6 +27,8 @@ export type TokenGrant = {
   email: string | null
   authTime: number | null
   sid: string | null
+  /** The family began with the device grant */
+  fromDevice?: boolean
 }
 
 export type IssuedToken = { value: string; expiresIn: number }
@@ -85,6 +87,7 @@ function newToken(
     data: grant.email ? { email: grant.email } : null,
     authTime: grant.authTime,
     sid: grant.sid,
+    fromDevice: grant.fromDevice ?? false,
     createdAt: now,
     expiresAt: extra.expiresAt,
   }

@@ -47,6 +47,7 @@ export type NewToken = Required<
     | 'data'
     | 'authTime'
     | 'sid'
+    | 'fromDevice'
     | 'createdAt'
     | 'expiresAt'
   >
