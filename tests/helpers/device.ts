@@ -3,7 +3,7 @@
  * person (already signed in, in `browser`) confirms it on the device page, and
  * the device's poll gets its tokens.
  */
-import { Browser, readForm } from '#tests/helpers/browser'
+import { type Browser, readForm } from '#tests/helpers/browser'
 import { DEVICE_GRANT, DEVICE_PAGE } from '#tests/helpers/endpoints'
 import { createClient } from '#tests/helpers/factories'
 import { discoverAs, oidc } from '#tests/helpers/relying_party'

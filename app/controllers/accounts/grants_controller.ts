@@ -24,9 +24,8 @@ export default class GrantsController {
       listDeviceAuthorizations(userId),
     ])
     const clientIds = [...new Set([...consents, ...devices].map((grant) => grant.clientId))]
-    const clients = new Map(
-      (await OidcClient.findMany(clientIds)).map((client) => [client.id, client.name])
-    )
+    const found = await OidcClient.findMany(clientIds)
+    const clients = new Map(found.map((client) => [client.id, client.name]))
     const nameOf = (clientId: string) => clients.get(clientId) || clientId
     return ctx.view.render('accounts/grants', {
       grants: consents.map((consent) => ({
