@@ -96,6 +96,7 @@ router
     router.get('/', [SessionController, 'home'])
     router.get(PATHS.login, [LoginController, 'show'])
     router.post(PATHS.login, [LoginController, 'store'])
+    router.get(PATHS.accountLogout, [SessionController, 'confirmSignOut'])
     router.post(PATHS.accountLogout, [SessionController, 'destroy'])
     router.get(ACCOUNT_PATHS.signup, [SignupController, 'show'])
     router.post(ACCOUNT_PATHS.signup, [SignupController, 'store'])

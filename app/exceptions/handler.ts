@@ -4,6 +4,7 @@ import { type HttpContext, ExceptionHandler } from '@adonisjs/core/http'
 import { NotFound, OAuthError, ServerError, TooManyRequests } from '#services/oidc/protocol/errors'
 import { isConsolePath } from '#services/admin/paths'
 import { sendAuthorizationResponse } from '#http/authorization_response'
+import { errorPageWords } from '#http/error_page'
 import { JSON_PATHS, PATHS, isIdpPathWithTrailingSlash } from '#services/oidc/protocol/paths'
 import { checkApiRequest } from '#services/oidc/protocol/parameters'
 
@@ -131,7 +132,11 @@ export default class HttpExceptionHandler extends ExceptionHandler {
     if (delivery.kind === 'page') {
       ctx.response.status(error.status)
       return ctx.response.send(
-        await ctx.view.render('oidc/error', { error: error.error, description: error.description })
+        await ctx.view.render('oidc/error', {
+          ...errorPageWords(error),
+          error: error.error,
+          description: error.description,
+        })
       )
     }
     return ctx.response.status(error.status).json(error.toJSON())

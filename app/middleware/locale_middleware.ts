@@ -2,6 +2,7 @@ import { I18n } from '@adonisjs/i18n'
 import type { HttpContext } from '@adonisjs/core/http'
 import type { NextFn } from '@adonisjs/core/types/http'
 import { JSON_PATHS } from '#services/oidc/protocol/paths'
+import { mailSite } from '#services/accounts/mail/compose'
 import {
   defaultLocale,
   fromAcceptLanguage,
@@ -18,7 +19,8 @@ export function useLocale(ctx: HttpContext, locale: string) {
 }
 
 /**
- * Every request starts with the language its URL or browser asks for
+ * What every page shows: the site's name (SITE_NAME, else the provider's host)
+ * and its language. Every request starts with the language its URL or browser asks for
  * (`ui_locales`, `next` leading to an authorization request, Accept-Language),
  * so that even error pages of unknown paths are translated. Pages refine it
  * with the flow's remembered choice (flow_locale_middleware).
@@ -26,14 +28,20 @@ export function useLocale(ctx: HttpContext, locale: string) {
 export default class LocaleMiddleware {
   handle(ctx: HttpContext, next: NextFn) {
     const { request } = ctx
+    if (JSON_PATHS.test(request.url())) {
+      useLocale(ctx, defaultLocale())
+      return next()
+    }
     const query = request.qs()
-    const locale = JSON_PATHS.test(request.url())
-      ? defaultLocale()
-      : (fromUiLocales(query.ui_locales) ??
+    useLocale(
+      ctx,
+      fromUiLocales(query.ui_locales) ??
         fromNextPath(query.next) ??
         fromAcceptLanguage(request.languages()) ??
-        defaultLocale())
-    useLocale(ctx, locale)
+        defaultLocale()
+    )
+    /* every page's header and title name the site */
+    ctx.view.share({ siteName: mailSite(ctx.oidcAdapter.getIssuer()).name })
     return next()
   }
 }

@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon'
 import type { AuthenticationMethod } from '#services/mfa/authentication_methods'
 import { BaseModel, column } from '@adonisjs/lucid/orm'
-import { jsonColumn, listColumn, wordsColumn } from '#models/columns'
+import { booleanColumn, jsonColumn, listColumn, wordsColumn } from '#models/columns'
 
 /** allauth's codes: `at` access token, `rt` refresh token */
 export type TokenType = 'at' | 'rt'
@@ -49,6 +49,10 @@ export default class OidcToken extends BaseModel {
 
   @column()
   declare sid: string | null
+
+  /** A device obtained this token's family (the device grant), which its owner can revoke */
+  @booleanColumn()
+  declare fromDevice: boolean
 
   @column.dateTime({ autoCreate: true })
   declare createdAt: DateTime

@@ -1,7 +1,13 @@
 import { test } from '@japa/runner'
 import type { Page } from 'playwright-core'
 import EmailAddress from '#models/email_address'
-import { openPage, screenshot, type ViewportName } from '#tests/helpers/chromium'
+import {
+  assertFitsWidth,
+  openPage,
+  screenshot,
+  titled,
+  type ViewportName,
+} from '#tests/helpers/chromium'
 import { BASE_URL } from '#tests/helpers/browser'
 import { createClient, createUser } from '#tests/helpers/factories'
 import { authorizationUrl, discoverAs, oidc } from '#tests/helpers/relying_party'
@@ -24,22 +30,13 @@ async function fillSignup(page: Page, account: NewAccount, repeat = account.pass
   await page.getByRole('button', { name: 'Sign Up' }).click()
 }
 
-/** Nothing sticks out sideways: the page fits the screen's width */
-async function assertFitsWidth(
-  assert: { isAtMost: (a: number, b: number, m?: string) => void },
-  page: Page
-) {
-  const width = await page.evaluate<number>('document.documentElement.scrollWidth')
-  assert.isAtMost(width, page.viewportSize()!.width, 'no horizontal scrolling')
-}
-
 test.group('Account pages in Chromium', () => {
   test('login page: site name, sign-up and forgot-password links ({$self})')
     .with(SIZES)
     .run(async ({ assert, cleanup }, size) => {
       const { page } = await openPage(cleanup, size)
       await page.goto('/accounts/login/?next=/accounts/grants/')
-      assert.equal(await page.locator('.site').innerText(), new URL(BASE_URL).host)
+      assert.equal(await page.locator('header.site').innerText(), new URL(BASE_URL).host)
       assert.equal(
         await page.getByRole('link', { name: 'Sign up' }).getAttribute('href'),
         '/accounts/signup/?next=%2Faccounts%2Fgrants%2F'
@@ -60,7 +57,7 @@ test.group('Account pages in Chromium', () => {
       await page.goto('/accounts/login/')
       await page.getByRole('link', { name: 'Sign up' }).click()
       await page.waitForURL(`${BASE_URL}/accounts/signup/**`)
-      assert.equal(await page.title(), 'Sign Up')
+      assert.equal(await page.title(), titled('Sign Up'))
       await screenshot(page, `signup-empty-${size}`)
 
       await fillSignup(page, { ...account, password: 'password' }, 'passw0rd')

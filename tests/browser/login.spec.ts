@@ -1,5 +1,5 @@
 import { test } from '@japa/runner'
-import { openPage, screenshot } from '#tests/helpers/chromium'
+import { openPage, screenshot, titled } from '#tests/helpers/chromium'
 import { BASE_URL } from '#tests/helpers/browser'
 import { createUser } from '#tests/helpers/factories'
 
@@ -8,7 +8,7 @@ test.group('Login page in Chromium', () => {
     const { email, password, user } = await createUser()
     const { page } = await openPage(cleanup)
     await page.goto('/accounts/login/?next=/')
-    assert.equal(await page.title(), 'Sign In')
+    assert.equal(await page.title(), titled('Sign In'))
     await screenshot(page, 'login-empty')
 
     await page.getByLabel('Email or username').fill(email)

@@ -1,6 +1,6 @@
 import { test } from '@japa/runner'
 import type { Page } from 'playwright-core'
-import { openPage, screenshot } from '#tests/helpers/chromium'
+import { openPage, screenshot, titled } from '#tests/helpers/chromium'
 import { DEVICE_GRANT, REDIRECT } from '#tests/helpers/endpoints'
 import { createClient, createUser, type TestUser } from '#tests/helpers/factories'
 import { authorizationUrl, discoverAs, oidc, redeemCallback } from '#tests/helpers/relying_party'
@@ -36,10 +36,10 @@ test.group('OIDC pages in Chromium', () => {
     await serveRelyingParty(page)
 
     await page.goto(url)
-    assert.equal(await page.title(), 'Sign In')
+    assert.equal(await page.title(), titled('Sign In'))
     await signIn(page, person)
     await page.waitForSelector('h1:has-text("Authorize Acme Notes")')
-    assert.equal(await page.title(), 'Authorize')
+    assert.equal(await page.title(), titled('Authorize'))
     assert.equal(await page.getByRole('checkbox').count(), 3)
     await screenshot(page, 'consent')
 

@@ -53,11 +53,14 @@ export type ViewportName = keyof typeof VIEWPORTS
  */
 export async function openPage(
   cleanup: (handler: () => Promise<void>) => void,
-  viewport: ViewportName = 'desktop'
+  viewport: ViewportName = 'desktop',
+  /** The browser's language (its Accept-Language); English unless given */
+  locale = 'en-US'
 ): Promise<{ page: Page; log: PageLog }> {
   if (!browser) throw new Error('Chromium runs only in the browser suite')
   const context = await browser.newContext({
     baseURL: BASE_URL,
+    locale,
     viewport: VIEWPORTS[viewport],
     ...(viewport === 'phone' ? { isMobile: true, hasTouch: true, deviceScaleFactor: 2 } : {}),
   })
@@ -74,6 +77,18 @@ export async function openPage(
       )
   })
   return { page, log }
+}
+
+/** A page's title as the layout writes it: the page's, then the site's name */
+export const titled = (title: string) => `${title} · ${new URL(BASE_URL).host}`
+
+/** Nothing sticks out sideways: the page fits the screen's width */
+export async function assertFitsWidth(
+  assert: { isAtMost: (a: number, b: number, m?: string) => void },
+  page: Page
+) {
+  const width = await page.evaluate<number>('document.documentElement.scrollWidth')
+  assert.isAtMost(width, page.viewportSize()!.width, `no horizontal scrolling on ${page.url()}`)
 }
 
 /** Saves a full-page PNG as tests/artifacts/<name>.png and returns its path */

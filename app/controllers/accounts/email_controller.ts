@@ -17,6 +17,8 @@ import { clientIp } from '#http/client_ip'
 import { hitRateLimit } from '#services/rate_limits/rate_limits'
 import { TooManyRequests } from '#services/oidc/protocol/errors'
 import { emailValidator } from '#validators/accounts'
+import { message } from '#services/i18n/message'
+import type { FormErrors } from '#services/accounts/forms/form_errors'
 
 /** Actions that change which addresses sign in: only after a recent authentication */
 const REAUTHENTICATED_ACTIONS = ['action_add', 'action_primary', 'action_remove']
@@ -46,7 +48,7 @@ export default class EmailController {
       /* the add form shows its own error; the list's actions need a chosen address */
       if (action === 'action_add')
         return this.#page(ctx, user.id, { email: form.errors.email }, request.input('email'))
-      session.flash('problems', ['Select an email address.'])
+      session.flash('problems', [message('accounts.email.select')])
       return redirectTo(ctx, ACCOUNT_PATHS.email)
     }
     const { email } = form.values
@@ -87,7 +89,7 @@ export default class EmailController {
     return redirectTo(ctx, ACCOUNT_PATHS.email)
   }
 
-  async #page(ctx: HttpContext, userId: number, errors: Record<string, string[]>, typed = '') {
+  async #page(ctx: HttpContext, userId: number, errors: FormErrors, typed = '') {
     const addresses = await listAddresses(userId)
     return ctx.view.render('accounts/email', {
       addresses: addresses.map(({ email, verified, primary }) => ({ email, verified, primary })),

@@ -24,8 +24,10 @@ import { clientIp } from '#http/client_ip'
 import { TooManyRequests } from '#services/oidc/protocol/errors'
 import { PATHS } from '#services/oidc/protocol/paths'
 import { codeValidator } from '#validators/accounts'
+import { message, type Message } from '#services/i18n/message'
 
-const INCORRECT_CODE = 'Incorrect code.'
+const INCORRECT_CODE = message('forms.incorrect_code')
+const confirmed = (email: string) => message('accounts.confirm_email.confirmed', { email })
 
 /** /accounts/confirm-email/ and /accounts/confirm-email/<key>/ (docs/accounts.md, Email verification) */
 export default class EmailVerificationController {
@@ -58,7 +60,7 @@ export default class EmailVerificationController {
     if (result.outcome === 'dropped') return this.#dropped(ctx)
 
     forgetPendingVerification(ctx.session)
-    ctx.session.flash('notices', [`You have confirmed ${result.address.email}.`])
+    ctx.session.flash('notices', [confirmed(result.address.email)])
     const signedIn = await currentProviderSession(ctx)
     if (!signedIn && pending.signIn && pending.userId === result.address.userId) {
       const user = await User.find(pending.userId)
@@ -84,7 +86,7 @@ export default class EmailVerificationController {
   async confirm(ctx: HttpContext) {
     const address = await confirmByKey(ctx.params.key)
     if (!address) return ctx.view.render('accounts/confirm_email_invalid')
-    ctx.session.flash('notices', [`You have confirmed ${address.email}.`])
+    ctx.session.flash('notices', [confirmed(address.email)])
     if (await currentProviderSession(ctx)) return redirectTo(ctx, accountsConfig.loginRedirectUrl)
     /* a sign-up or held-back sign-in in this browser goes on where it was going, once signed in */
     const pending = pendingVerification(ctx.session)
@@ -101,11 +103,11 @@ export default class EmailVerificationController {
       if (error instanceof TooManyRequests) return tooManyRequests(ctx, error)
       throw error
     }
-    ctx.session.flash('notices', [`Confirmation email sent to ${pending.email}.`])
+    ctx.session.flash('notices', [message('accounts.email.sent', { email: pending.email })])
     return redirectTo(ctx, ACCOUNT_PATHS.confirmEmail)
   }
 
-  #codeForm(ctx: HttpContext, pending: PendingVerification, code: string[] | undefined) {
+  #codeForm(ctx: HttpContext, pending: PendingVerification, code: Message[] | undefined) {
     return ctx.view.render('accounts/confirm_email_code', {
       email: pending.email,
       errors: { code },
@@ -114,7 +116,7 @@ export default class EmailVerificationController {
 
   async #dropped(ctx: HttpContext) {
     forgetPendingVerification(ctx.session)
-    ctx.session.flash('problems', ['Too many incorrect codes. Ask for a new verification.'])
+    ctx.session.flash('problems', [message('accounts.confirm_email_code.too_many')])
     return this.#leave(ctx)
   }
 

@@ -20,7 +20,7 @@ export default class LoginController {
   async show(ctx: HttpContext) {
     const { request, view } = ctx
     const next = safeNextPath(request.qs().next)
-    return view.render('accounts/login', this.#page(ctx, next, formField(request.qs().login)))
+    return view.render('accounts/login', this.#page(next, formField(request.qs().login)))
   }
 
   async store(ctx: HttpContext) {
@@ -40,7 +40,7 @@ export default class LoginController {
       if (attempt.failure === 'rate_limited')
         response.status(429).header('Retry-After', attempt.retryAfter)
       return view.render('accounts/login', {
-        ...this.#page(ctx, next, login),
+        ...this.#page(next, login),
         error: attempt.message,
       })
     }
@@ -72,12 +72,11 @@ export default class LoginController {
     return redirectTo(ctx, await afterPassword(ctx, attempt.user, next, 'password'))
   }
 
-  #page(ctx: HttpContext, next: string, login: string) {
+  #page(next: string, login: string) {
     const methods = accountsConfig.loginMethods
     return {
       next,
       login,
-      siteName: siteOf(ctx).name,
       loginLabel:
         methods.length === 2
           ? 'accounts.login.label_both'

@@ -1,3 +1,4 @@
+import { message } from '#services/i18n/message'
 import type { HttpContext } from '@adonisjs/core/http'
 import { currentProviderSession } from '#services/accounts/provider_session'
 import { loginName, passwordMatches } from '#services/accounts/credentials'
@@ -45,7 +46,7 @@ export default class PasswordChangeController {
       addError(
         errors,
         'oldpassword',
-        ctx.i18n.t('accounts.password_change.errors.wrong_old_password')
+        message('accounts.password_change.errors.wrong_old_password')
       )
     if (!form.values || Object.keys(errors).length)
       return view.render('accounts/password_change', { account: await loginName(user), errors })
@@ -58,11 +59,11 @@ export default class PasswordChangeController {
       site: siteOf(ctx),
     })
     if (!result.set) {
-      session.flash('problems', [ctx.i18n.t('accounts.password_change.changed_meanwhile')])
+      session.flash('problems', [message('accounts.password_change.changed_meanwhile')])
       return redirectTo(ctx, ACCOUNT_PATHS.passwordChange)
     }
     await announceEndedSessions(ctx.oidcAdapter, result.endedSids)
-    session.flash('notices', [ctx.i18n.t('accounts.password_change.changed')])
+    session.flash('notices', [message('accounts.password_change.changed')])
     return redirectTo(ctx, ACCOUNT_PATHS.passwordChange)
   }
 }

@@ -1,3 +1,4 @@
+import { message, type Message } from '#services/i18n/message'
 import type { HttpContext } from '@adonisjs/core/http'
 import accountsConfig from '#config/accounts'
 import { loginName } from '#services/accounts/credentials'
@@ -48,10 +49,10 @@ export default class PasswordResetCodeController {
       const tries = (pending.pretendTries ?? 0) + 1
       if (tries >= CODE_ATTEMPTS) return this.#dropped(ctx)
       rememberResetRequest(ctx.session, { ...pending, pretendTries: tries })
-      return this.#codeForm(ctx, pending, [this.#incorrect(ctx)])
+      return this.#codeForm(ctx, pending, [this.#incorrect()])
     }
     const tried = await tryResetCode(pending.codeId, form.values.code)
-    if (tried.outcome === 'incorrect') return this.#codeForm(ctx, pending, [this.#incorrect(ctx)])
+    if (tried.outcome === 'incorrect') return this.#codeForm(ctx, pending, [this.#incorrect()])
     if (tried.outcome === 'dropped') return this.#dropped(ctx)
     return redirectTo(ctx, ACCOUNT_PATHS.passwordResetComplete)
   }
@@ -118,12 +119,12 @@ export default class PasswordResetCodeController {
       rememberResetRequest(ctx.session, { ...pending, codeId })
     }
     ctx.session.flash('notices', [
-      ctx.i18n.t('accounts.password_reset.new_code_sent', { email: pending.email }),
+      message('accounts.password_reset.new_code_sent', { email: pending.email }),
     ])
     return redirectTo(ctx, ACCOUNT_PATHS.passwordResetConfirm)
   }
 
-  #codeForm(ctx: HttpContext, pending: ResetRequest, code: string[] | undefined) {
+  #codeForm(ctx: HttpContext, pending: ResetRequest, code: Message[] | undefined) {
     return ctx.view.render('accounts/password_reset_code', {
       email: pending.email,
       errors: { code },
@@ -132,12 +133,12 @@ export default class PasswordResetCodeController {
 
   #dropped(ctx: HttpContext) {
     forgetResetRequest(ctx.session)
-    ctx.session.flash('problems', [ctx.i18n.t('accounts.password_reset.dropped')])
+    ctx.session.flash('problems', [message('accounts.password_reset.dropped')])
     return this.#restart(ctx)
   }
 
-  #incorrect(ctx: HttpContext) {
-    return ctx.i18n.t('accounts.password_reset.errors.incorrect_code')
+  #incorrect() {
+    return message('accounts.password_reset.errors.incorrect_code')
   }
 
   #restart(ctx: HttpContext) {

@@ -1,3 +1,5 @@
+import type { FormErrors } from '#services/accounts/forms/form_errors'
+import { message } from '#services/i18n/message'
 import type { HttpContext } from '@adonisjs/core/http'
 import accountsConfig from '#config/accounts'
 import type User from '#models/user'
@@ -51,7 +53,7 @@ export default class PasswordResetController {
           errors:
             result.outcome === 'invalid'
               ? result.errors
-              : { email: [ctx.i18n.t('accounts.password_reset.errors.no_such_address')] },
+              : { email: [message('accounts.password_reset.errors.no_such_address')] },
         })
       rememberResetRequest(ctx.session, { email: result.email, codeId: result.codeId, next })
     } catch (error) {
@@ -131,7 +133,7 @@ export default class PasswordResetController {
     return key ? userOfResetKey(uid, key) : null
   }
 
-  async #form(ctx: HttpContext, uid: string, user: User, errors: Record<string, string[]>) {
+  async #form(ctx: HttpContext, uid: string, user: User, errors: FormErrors) {
     return ctx.view.render('accounts/password_set', {
       action: passwordResetKeyPath(uid, SET_PASSWORD),
       account: await loginName(user),

@@ -1,3 +1,4 @@
+import { message } from '#services/i18n/message'
 import type { HttpContext } from '@adonisjs/core/http'
 import accountsConfig from '#config/accounts'
 import { loginName, passwordMatches } from '#services/accounts/credentials'
@@ -35,7 +36,7 @@ export default class ReauthenticateController {
       return view.render('accounts/reauthenticate', {
         account: await loginName(provider.user),
         next,
-        errors: { password: [ctx.i18n.t('accounts.reauthenticate.errors.incorrect_password')] },
+        errors: { password: [message('accounts.reauthenticate.errors.incorrect_password')] },
       })
     markReauthenticated(ctx)
     return redirectTo(ctx, next || accountsConfig.loginRedirectUrl)

@@ -10,6 +10,7 @@ import { clientIp } from '#http/client_ip'
 import { hitRateLimit } from '#services/rate_limits/rate_limits'
 import { TooManyRequests } from '#services/oidc/protocol/errors'
 import { PATHS } from '#services/oidc/protocol/paths'
+import type { FormErrors } from '#services/accounts/forms/form_errors'
 
 /** /accounts/signup/ (docs/accounts.md, Sign-up) */
 export default class SignupController {
@@ -62,7 +63,7 @@ export default class SignupController {
     }
   }
 
-  #page(next: string, values: Record<string, unknown>, errors: Record<string, string[]>) {
+  #page(next: string, values: Record<string, unknown>, errors: FormErrors) {
     return {
       next,
       values: { email: values.email, username: values.username },

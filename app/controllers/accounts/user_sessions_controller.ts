@@ -1,3 +1,4 @@
+import { message } from '#services/i18n/message'
 import type { HttpContext } from '@adonisjs/core/http'
 import { currentProviderSession } from '#services/accounts/provider_session'
 import { endUserSessions, listUserSessions } from '#services/accounts/user_sessions'
@@ -34,7 +35,7 @@ export default class UserSessionsController {
     const current = (await currentProviderSession(ctx))!
     const ended = await endUserSessions(current.user.id, { except: current.sid })
     await announceEndedSessions(ctx.oidcAdapter, ended)
-    ctx.session.flash('notices', [ctx.i18n.t('accounts.sessions.ended', { count: ended.length })])
+    ctx.session.flash('notices', [message('accounts.sessions.ended', { count: ended.length })])
     return redirectTo(ctx, ACCOUNT_PATHS.sessions)
   }
 }

@@ -8,9 +8,10 @@ import { scopeChoices } from '#services/oidc/authorize/consent_page'
 import { assertRateLimitLeft, hitRateLimit } from '#services/rate_limits/rate_limits'
 import { TooManyRequests } from '#services/oidc/protocol/errors'
 import { clientIp } from '#http/client_ip'
+import { message, type Message } from '#services/i18n/message'
 
-const INCORRECT = 'Incorrect code.'
-const TOO_MANY = 'Be patient, you are sending too many requests.'
+const INCORRECT = message('forms.incorrect_code')
+const TOO_MANY = message('oidc.device_enter.too_many')
 
 /**
  * /identity/o/device (docs/endpoints.md#device-page, login required): enter the user code,
@@ -48,7 +49,7 @@ export default class DeviceController {
     return ctx.view.render('oidc/device_done', { approved: approve })
   }
 
-  #enter(ctx: HttpContext, error: string | null = null, code = '') {
+  #enter(ctx: HttpContext, error: Message | null = null, code = '') {
     return ctx.view.render('oidc/device_enter', { error, code })
   }
 

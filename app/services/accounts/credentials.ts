@@ -16,6 +16,7 @@ import {
   spendOneHash,
 } from '#services/accounts/passwords/stored_passwords'
 import { isStorableText } from '#database/storable_text'
+import { message, type Message } from '#services/i18n/message'
 
 /** How logins are compared */
 const normalize = (login: string) => login.trim().toLowerCase()
@@ -63,14 +64,13 @@ export async function passwordMatches(user: User | null, password: string): Prom
 }
 
 /**
- * `message` is a translation key (resources/lang/<locale>/accounts/login.json); a
- * refusal names the account the login designates, if any (for the audit
+ * A refusal names the account the login designates, if any (for the audit
  * event), never what was typed
  */
 export type LoginAttempt =
   | { user: User }
-  | { failure: 'bad_credentials' | 'inactive'; message: string; userId: number | null }
-  | { failure: 'rate_limited'; message: string; retryAfter: string; userId: number | null }
+  | { failure: 'bad_credentials' | 'inactive'; message: Message; userId: number | null }
+  | { failure: 'rate_limited'; message: Message; retryAfter: string; userId: number | null }
 
 /** One login form submission: the active user it signs in, or why not */
 export async function attemptLogin(
@@ -97,7 +97,7 @@ export async function attemptLogin(
     if (!(error instanceof TooManyRequests)) throw error
     return {
       failure: 'rate_limited',
-      message: 'accounts.login.errors.rate_limited',
+      message: message('accounts.login.errors.rate_limited'),
       retryAfter: error.headers['Retry-After'],
       userId: account?.id ?? null,
     }
@@ -107,11 +107,15 @@ export async function attemptLogin(
   if (!user)
     return {
       failure: 'bad_credentials',
-      message: 'accounts.login.errors.bad_credentials',
+      message: message('accounts.login.errors.bad_credentials'),
       userId: account?.id ?? null,
     }
   await refundRateLimit('login_failed', subject)
   if (!user.isActive)
-    return { failure: 'inactive', message: 'accounts.login.errors.inactive', userId: user.id }
+    return {
+      failure: 'inactive',
+      message: message('accounts.login.errors.inactive'),
+      userId: user.id,
+    }
   return { user }
 }

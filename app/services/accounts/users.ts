@@ -15,6 +15,7 @@ import { endUserSessions } from '#services/accounts/user_sessions'
 import { passwordLengthProblem } from '#services/accounts/passwords/validation'
 import { signOutEverywhere, type SignedOutEverywhere } from '#services/accounts/sign_out'
 import type { OidcAdapter } from '#services/oidc/adapter/adapter'
+import { translator } from '#services/i18n/locale'
 
 /** Bad account input; nothing was written */
 export class AccountInputError extends Error {}
@@ -103,7 +104,8 @@ function checkName(label: string, value: string | undefined) {
 async function checkedPasswordHash(password: string) {
   if (!password) fail('the password cannot be empty')
   const tooShort = passwordLengthProblem(password)
-  if (tooShort) fail(tooShort)
+  /* operators read commands in English */
+  if (tooShort) fail(translator('en').t(tooShort.key, tooShort.values))
   return hashPassword(password)
 }
 

@@ -9,6 +9,7 @@ import { REDIRECT } from '#tests/helpers/endpoints'
 import { createClient, createUser } from '#tests/helpers/factories'
 import { ISSUER, discoverAs, runCodeFlow } from '#tests/helpers/relying_party'
 import { BackchannelReceiver } from '#tests/helpers/backchannel_receiver'
+import { pageText } from '#tests/helpers/accounts'
 import { randomValue } from '#services/oidc/protocol/random'
 
 const LOGIN = '/accounts/login/'
@@ -81,7 +82,7 @@ test.group('Login page', () => {
       const page = await browser.signIn(login, password)
       assert.equal(page.status, 303, login)
       assert.equal(page.location, `${BASE_URL}/`)
-      assert.include((await browser.get('/')).body, `Signed in as <strong>${username}</strong>`)
+      assert.include(pageText((await browser.get('/')).body), `Signed in as ${username}.`)
     }
   })
 
@@ -109,7 +110,7 @@ test.group('Login page', () => {
     const { email, password } = await createUser({ username: null })
     const browser = new Browser()
     await browser.signIn(email, password)
-    assert.include((await browser.get('/')).body, `Signed in as <strong>${email}</strong>`)
+    assert.include(pageText((await browser.get('/')).body), `Signed in as ${email}.`)
   })
 
   test('a wrong password re-renders the form with the error and signs nobody in', async ({
@@ -188,7 +189,9 @@ test.group('Login CSRF', () => {
       const browser = new Browser()
       const page = await postLogin(browser, { login: email, password, _csrf: csrf })
       assert.equal(page.status, 403, String(csrf))
-      assert.include(page.body, '<h1>Error</h1>')
+      assert.include(page.body, '<h1>Something Went Wrong</h1>')
+      assert.include(page.body, 'The form has expired or was not sent by this site.')
+      assert.include(page.body, '<a href="/">Back to your account</a>')
       assertPageHeaders(assert, page)
       assert.isFalse(await isSignedIn(browser))
     }
@@ -400,10 +403,29 @@ test.group('Logout', () => {
     assert.isTrue(await isSignedIn(browser))
   })
 
-  test('GET is not allowed', async ({ assert }) => {
+  test('GET asks before signing out and signs nobody out; its form does (as allauth)', async ({
+    assert,
+  }) => {
+    const { user, email, password } = await createUser()
+    const browser = new Browser()
+    await browser.signIn(email, password)
+    const page = await browser.get('/accounts/logout/')
+    assert.equal(page.status, 200)
+    assertPageHeaders(assert, page)
+    assert.include(pageText(page.body), `You are signed in as ${user.username ?? email}.`)
+    assert.include(pageText(page.body), 'Are you sure you want to sign out?')
+    assert.isTrue(await isSignedIn(browser), 'a GET (a link, a prefetch) changes nothing')
+
+    const signedOut = await browser.submit(readForm(page.body, 'form[action="/accounts/logout/"]'))
+    assert.equal(signedOut.status, 303)
+    assert.equal(signedOut.location, new URL(LOGIN, page.url).href)
+    assert.isFalse(await isSignedIn(browser))
+  })
+
+  test('GET without a session goes to the login page', async ({ assert }) => {
     const page = await new Browser().get('/accounts/logout/')
-    assert.equal(page.status, 405)
-    assert.equal(page.headers.get('allow'), 'POST')
+    assert.equal(page.status, 302)
+    assert.equal(page.location, new URL(LOGIN, page.url).href)
   })
 })
 

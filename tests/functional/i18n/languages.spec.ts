@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises'
 import { test } from '@japa/runner'
 import { Browser, readForm } from '#tests/helpers/browser'
 import { createClient, createUser } from '#tests/helpers/factories'
@@ -20,6 +21,12 @@ class LocalizedBrowser extends Browser {
   request(...[method, url, body, headers]: Parameters<Browser['request']>) {
     return super.request(method, url, body, { 'accept-language': this.acceptLanguage, ...headers })
   }
+}
+
+/** A message of resources/lang/<locale>/<file>.json */
+async function translation(locale: string, file: string, key: string) {
+  const url = new URL(`../../../resources/lang/${locale}/${file}.json`, import.meta.url)
+  return JSON.parse(await readFile(url, 'utf8'))[key] as string
 }
 
 async function authorizeAsking(uiLocales: string) {
@@ -78,6 +85,53 @@ test.group('Languages of the pages and mails', () => {
     /* a new authorization request without ui_locales: the browser's language again */
     const next = await browser.get(await authorizeAsking('ja'))
     assert.equal(htmlLang(next.body), 'de')
+  })
+
+  test('every page a signed-in person opens has its German and French heading', async ({
+    assert,
+  }) => {
+    const { email, password } = await createUser()
+    const browser = new Browser()
+    await browser.signIn(email, password)
+    const pages = [
+      ['/', 'accounts/home', 'title'],
+      ['/accounts/email/', 'accounts/email', 'title'],
+      ['/accounts/grants/', 'accounts/grants', 'title'],
+      ['/accounts/logout/', 'accounts/logout', 'title'],
+      ['/identity/o/device', 'oidc/device_enter', 'title'],
+      ['/accounts/nowhere/', 'oidc/error', 'not_found_heading'],
+    ]
+    for (const locale of ['de', 'fr']) {
+      for (const [path, file, key] of pages) {
+        const page = await browser.get(path, { 'accept-language': locale })
+        const expected = await translation(locale, file, key)
+        assert.equal(htmlLang(page.body), locale, path)
+        assert.equal(heading(page.body), expected, `${locale} ${path}`)
+        assert.notEqual(expected, await translation('en', file, key))
+      }
+    }
+  })
+
+  test('the sign-up page and its form errors in French', async ({ assert }) => {
+    const browser = new Browser()
+    const french = { 'accept-language': 'fr' }
+    const page = await browser.get('/accounts/signup/', french)
+    assert.equal(heading(page.body), 'Inscription')
+    const form = readForm(page.body, 'form[action="/accounts/signup/"]')
+    const refused = await browser.request(
+      'POST',
+      form.action,
+      new URLSearchParams([
+        ...form.fields.filter(([name]) => !['email', 'password1'].includes(name)),
+        ['email', 'not-an-address'],
+        ['password1', '1234'],
+      ]),
+      french
+    )
+    const text = pageText(refused.body)
+    assert.include(text, 'Saisissez une adresse e-mail valide.')
+    assert.include(text, 'Ce mot de passe est entièrement numérique.')
+    assert.include(text, 'Ce champ est obligatoire.')
   })
 
   test('a mail is written in the language of the page that caused it', async ({ assert }) => {

@@ -65,7 +65,7 @@ function assertErrorPage(
   assert.equal(page.status, status, page.body.slice(0, 500))
   assert.isNull(page.location, 'an error page is never a redirect')
   assert.match(page.headers.get('content-type') ?? '', /^text\/html/)
-  assert.include(page.body, '<h1>Error</h1>')
+  assert.include(page.body, '<h1>Something Went Wrong</h1>')
   assert.include(page.body, `<code>${error}</code>`)
   if (description) assert.include(page.body, escapeHtml(description))
   assert.notInclude(page.body, 'rp.example', 'the error page never links to the client')

@@ -38,9 +38,9 @@ test.group('Consent', () => {
     const page = await browser.get(url)
     assert.equal(page.status, 200)
     assert.include(page.body, 'Authorize Test RP')
-    const labels = [...page.body.matchAll(/name="scopes" value="([^"]+)" checked> ([^<]+)</g)].map(
-      (m) => [m[1], m[2].trim()]
-    )
+    const labels = [
+      ...page.body.matchAll(/name="scopes" value="([^"]+)" checked>\s*([^<]+)</g),
+    ].map((m) => [m[1], m[2].trim()])
     assert.deepEqual(labels, [
       ['profile', 'View your basic profile information'],
       ['email', 'View your email address'],

@@ -86,7 +86,7 @@ function assertAskPage(assert: Assert, page: Page, hidden: Record<string, string
 function assertErrorPage(assert: Assert, page: Page) {
   assert.equal(page.status, 400, page.body.slice(0, 500))
   assert.isNull(page.location)
-  assert.include(page.body, '<h1>Error</h1>')
+  assert.include(page.body, '<h1>Something Went Wrong</h1>')
   assert.include(page.body, 'invalid_request')
   assert.notInclude(page.body, 'evil.example')
   assert.notInclude(page.body, 'rp.example')

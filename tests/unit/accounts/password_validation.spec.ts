@@ -1,5 +1,12 @@
 import { test } from '@japa/runner'
-import { passwordProblems } from '#services/accounts/passwords/validation'
+import { passwordProblems as problemMessages } from '#services/accounts/passwords/validation'
+import { translator } from '#services/i18n/locale'
+
+/** The problems as the English page writes them */
+async function passwordProblems(...args: Parameters<typeof problemMessages>) {
+  const english = translator('en')
+  return (await problemMessages(...args)).map((problem) => english.t(problem.key, problem.values))
+}
 
 test.group("passwords: Django's validators", () => {
   test('a good password passes', async ({ assert }) => {

@@ -15,9 +15,10 @@ import {
   sendVerification,
 } from '#services/accounts/email_verification/verification_mail'
 import { EMAIL_TAKEN } from '#services/accounts/signup/sign_up'
+import { message, type Message } from '#services/i18n/message'
 
 export type AddressChange =
-  { done: string; confirmationId?: number | null; email?: string } | { problem: string }
+  { done: Message; confirmationId?: number | null; email?: string } | { problem: Message }
 
 export function listAddresses(userId: number) {
   return EmailAddress.query().where('user_id', userId).orderBy('primary', 'desc').orderBy('id')
@@ -26,7 +27,7 @@ export function listAddresses(userId: number) {
 const ownAddress = (userId: number, email: string) =>
   EmailAddress.query().where('user_id', userId).where('email', email).first()
 
-const sentTo = (email: string) => `Confirmation email sent to ${email}.`
+const sentTo = (email: string) => message('accounts.email.sent', { email })
 
 export async function addAddress(
   user: User,
@@ -35,8 +36,7 @@ export async function addAddress(
   ip: string
 ): Promise<AddressChange> {
   const existing = await EmailAddress.findBy('email', email)
-  if (existing?.userId === user.id)
-    return { problem: 'This email address is already associated with this account.' }
+  if (existing?.userId === user.id) return { problem: message('accounts.email.already_yours') }
   if (existing) {
     if (!accountsConfig.preventEnumeration || accountsConfig.emailVerification !== 'mandatory')
       return { problem: EMAIL_TAKEN }
@@ -61,26 +61,26 @@ export async function resendAddressVerification(
   ip: string
 ): Promise<AddressChange> {
   const address = await ownAddress(user.id, email)
-  if (!address || address.verified) return { problem: 'This email address is already verified.' }
+  if (!address || address.verified) return { problem: message('accounts.email.already_verified') }
   const { confirmationId } = await sendVerification(address, await loginName(user), site, ip)
   return { done: sentTo(email), confirmationId, email }
 }
 
 export async function makePrimary(user: User, email: string): Promise<AddressChange> {
   const address = await ownAddress(user.id, email)
-  if (!address) return { problem: 'Select an email address.' }
-  if (!address.verified) return { problem: 'Your primary email address must be verified.' }
+  if (!address) return { problem: message('accounts.email.select') }
+  if (!address.verified) return { problem: message('accounts.email.primary_unverified') }
   await db.transaction(async (trx) => {
     await EmailAddress.query({ client: trx }).where('user_id', user.id).update({ primary: false })
     await EmailAddress.query({ client: trx }).where('id', address.id).update({ primary: true })
   })
-  return { done: 'Primary email address set.' }
+  return { done: message('accounts.email.primary_set') }
 }
 
 export async function removeAddress(user: User, email: string): Promise<AddressChange> {
   const address = await ownAddress(user.id, email)
-  if (!address) return { problem: 'Select an email address.' }
-  if (address.primary) return { problem: 'You cannot remove your primary email address.' }
+  if (!address) return { problem: message('accounts.email.select') }
+  if (address.primary) return { problem: message('accounts.email.cannot_remove_primary') }
   await address.delete()
-  return { done: `Removed email address ${email}.` }
+  return { done: message('accounts.email.removed', { email }) }
 }

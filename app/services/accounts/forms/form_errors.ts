@@ -1,24 +1,37 @@
 /**
  * Page forms are read with VineJS and answer in Django's words: a form that
  * fails shows again with each message beside its field (FormErrors), or above
- * the form under `form` for problems of the whole form.
+ * the form under `form` for problems of the whole form. Messages are
+ * translation keys (resources/lang/<locale>/forms.json), written out by the view.
  */
 import vine, { errors, SimpleMessagesProvider, type VineValidator } from '@vinejs/vine'
 import type { Infer, SchemaTypes } from '@vinejs/vine/types'
+import { message, type Message } from '#services/i18n/message'
 
-export type FormErrors = Record<string, string[]>
+export type FormErrors = Record<string, Message[]>
 
-/** Django's and allauth's messages for the rules the account forms use */
+/** The keys of Django's and allauth's messages for the rules the account forms use */
 const MESSAGES = new SimpleMessagesProvider({
-  'required': 'This field is required.',
-  'string': 'This field is required.',
-  'email': 'Enter a valid email address.',
-  'maxLength': 'Ensure this value has at most {{ max }} characters.',
-  'regex': 'Enter a valid value.',
-  'sameAs': 'You must type the same password each time.',
-  'username.regex':
-    'Enter a valid username. This value may contain only letters, numbers, and @/./+/-/_ characters.',
+  'required': 'forms.required',
+  'string': 'forms.required',
+  'email': 'forms.email',
+  'maxLength': 'forms.max_length',
+  'regex': 'forms.regex',
+  'sameAs': 'forms.same_as',
+  'username.regex': 'forms.username_regex',
 })
+
+type VineError = { field: string; message: string; meta?: Record<string, unknown> }
+
+/** The rule's options a message can insert (`max`), without the ones it cannot (a RegExp) */
+const insertable = (meta: VineError['meta']) =>
+  meta &&
+  Object.fromEntries(
+    Object.entries(meta).filter(
+      (entry): entry is [string, string | number] =>
+        typeof entry[1] === 'string' || typeof entry[1] === 'number'
+    )
+  )
 
 /** A form field sent once; anything else (absent, repeated) counts as empty */
 export const formField = (value: unknown) => (typeof value === 'string' ? value : '')
@@ -40,14 +53,14 @@ export async function readForm<Schema extends SchemaTypes>(
   } catch (error) {
     if (!(error instanceof errors.E_VALIDATION_ERROR)) throw error
     const found: FormErrors = {}
-    for (const { field, message } of error.messages as { field: string; message: string }[])
-      found[field] ??= [message]
+    for (const reported of error.messages as VineError[])
+      found[reported.field] ??= [message(reported.message, insertable(reported.meta))]
     return { values: null, errors: found }
   }
 }
 
-export function addError(found: FormErrors, field: string, message: string) {
-  ;(found[field] ??= []).push(message)
+export function addError(found: FormErrors, field: string, problem: Message) {
+  ;(found[field] ??= []).push(problem)
   return found
 }
 

@@ -6,6 +6,7 @@
  * not digits only. Returns every problem, in Django's words.
  */
 import accountsConfig from '#config/accounts'
+import { message, type Message } from '#services/i18n/message'
 
 export type PasswordOwner = {
   username?: string | null
@@ -16,10 +17,10 @@ export type PasswordOwner = {
 
 /** Django's UserAttributeSimilarityValidator: attributes and their verbose names */
 const ATTRIBUTES = [
-  ['username', 'username'],
-  ['firstName', 'first name'],
-  ['lastName', 'last name'],
-  ['email', 'email address'],
+  ['username', 'forms.password_similar.username'],
+  ['firstName', 'forms.password_similar.first_name'],
+  ['lastName', 'forms.password_similar.last_name'],
+  ['email', 'forms.password_similar.email'],
 ] as const
 const MAX_SIMILARITY = 0.7
 
@@ -83,21 +84,21 @@ function similarAttribute(password: string, owner: PasswordOwner): string | null
 }
 
 /** Django's MinimumLengthValidator alone: the one rule every password set anywhere passes */
-export function passwordLengthProblem(password: string): string | null {
+export function passwordLengthProblem(password: string): Message | null {
   const minimum = accountsConfig.passwordMinLength
   return [...password].length < minimum
-    ? `This password is too short. It must contain at least ${minimum} character${minimum === 1 ? '' : 's'}.`
+    ? message('forms.password_too_short', { min: minimum })
     : null
 }
 
-export async function passwordProblems(password: string, owner: PasswordOwner): Promise<string[]> {
-  const problems: string[] = []
+export async function passwordProblems(password: string, owner: PasswordOwner): Promise<Message[]> {
+  const problems: Message[] = []
   const tooShort = passwordLengthProblem(password)
   if (tooShort) problems.push(tooShort)
   const similar = similarAttribute(password, owner)
-  if (similar) problems.push(`The password is too similar to the ${similar}.`)
+  if (similar) problems.push(message(similar))
   const common = await loadCommonPasswords()
-  if (common.has(password.trim().toLowerCase())) problems.push('This password is too common.')
-  if (/^\d+$/.test(password)) problems.push('This password is entirely numeric.')
+  if (common.has(password.trim().toLowerCase())) problems.push(message('forms.password_common'))
+  if (/^\d+$/.test(password)) problems.push(message('forms.password_numeric'))
   return problems
 }

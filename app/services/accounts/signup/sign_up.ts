@@ -20,6 +20,7 @@ import {
   sendVerification,
 } from '#services/accounts/email_verification/verification_mail'
 import { signupValidator } from '#validators/accounts'
+import { message } from '#services/i18n/message'
 
 /** What a person who signs up is: no names yet, active, no staff rights */
 const NEW_PERSON = {
@@ -31,8 +32,8 @@ const NEW_PERSON = {
   profile: null,
 }
 
-export const EMAIL_TAKEN = 'A user is already registered with this email address.'
-export const USERNAME_TAKEN = 'A user with that username already exists.'
+export const EMAIL_TAKEN = message('forms.email_taken')
+export const USERNAME_TAKEN = message('forms.username_taken')
 
 export type SignupOutcome =
   | { outcome: 'invalid'; errors: FormErrors }

@@ -5,10 +5,30 @@
  */
 import EmailAddress from '#models/email_address'
 import type User from '#models/user'
-import type { OidcAdapter } from '#services/oidc/adapter/adapter'
+import { DefaultOidcAdapter, type OidcAdapter } from '#services/oidc/adapter/adapter'
 import type { AuthorizationRequest } from '#services/oidc/authorize/request'
+import { message, type Message } from '#services/i18n/message'
 
-export type ScopeChoice = { value: string; label: string; checked: boolean }
+/**
+ * How a scope is worded for the person: `key` translates the built-in wording
+ * (resources/lang/<locale>/scopes.json); `label` is the adapter's words, shown
+ * as they are when the adapter words a scope its own way.
+ */
+export type ScopeChoice = { value: string; label: string; key: string | null; checked: boolean }
+
+/** The translations of DefaultOidcAdapter's scopeDisplay */
+const WORDING_KEYS: Record<string, string> = {
+  openid: 'scopes.openid',
+  email: 'scopes.email',
+  profile: 'scopes.profile',
+  phone: 'scopes.phone',
+  address: 'scopes.address',
+}
+const BUILT_IN_WORDING = new DefaultOidcAdapter(null).scopeDisplay
+
+function wordingKey(scope: string, label: string) {
+  return BUILT_IN_WORDING[scope] === label ? (WORDING_KEYS[scope] ?? null) : null
+}
 
 /** Verified addresses, primary first then alphabetical; offered only when there are several */
 export async function emailChoices(user: User, scopes: string[]): Promise<EmailAddress[]> {
@@ -27,11 +47,15 @@ export function scopeChoices(
 ): ScopeChoice[] {
   const labels = adapter.scopeDisplay
   return scopes
-    .map((scope) => ({
-      value: scope,
-      label: labels[scope] ?? scope,
-      checked: checked.includes(scope),
-    }))
+    .map((scope) => {
+      const label = labels[scope] ?? scope
+      return {
+        value: scope,
+        label,
+        key: wordingKey(scope, label),
+        checked: checked.includes(scope),
+      }
+    })
     .sort((a, b) => a.label.localeCompare(b.label))
 }
 
@@ -40,7 +64,7 @@ export function requiresOpenid(request: AuthorizationRequest) {
   return request.responseType.split(' ').includes('id_token')
 }
 
-export type ConsentForm = { scopes: string[]; email: string | null; errors: string[] }
+export type ConsentForm = { scopes: string[]; email: string | null; errors: Message[] }
 
 /** docs/endpoints.md#consent-form-submission: the ticked scopes and the chosen email, or the errors to show */
 export function readConsentForm(
@@ -49,15 +73,15 @@ export function readConsentForm(
   email: string | undefined,
   choices: EmailAddress[]
 ): ConsentForm {
-  const errors: string[] = []
+  const errors: Message[] = []
   /* granted scopes keep the request's order, not the page's */
   const scopes = request.scopes.filter((scope) => ticked.includes(scope))
   if (!scopes.length || ticked.some((scope) => !request.scopes.includes(scope)))
-    errors.push('Select at least one of the requested permissions.')
+    errors.push(message('oidc.consent.errors.no_scope'))
   if (requiresOpenid(request) && !scopes.includes('openid'))
-    errors.push('The user ID permission is required by this application.')
+    errors.push(message('oidc.consent.errors.openid_required'))
   const chosen = email ? choices.find((choice) => choice.email === email) : undefined
-  if (email && !chosen) errors.push('Choose one of your verified email addresses.')
+  if (email && !chosen) errors.push(message('oidc.consent.errors.choose_email'))
   /* docs/tokens.md#the-email-shared-with-a-client: kept only when it differs from the primary; null means the current primary */
   return { scopes, email: chosen && !chosen.primary ? chosen.email : null, errors }
 }

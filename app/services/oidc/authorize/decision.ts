@@ -46,6 +46,7 @@ import { recordEvent } from '#services/audit/record_event'
 import { PATHS } from '#services/oidc/protocol/paths'
 import { hasSecondFactor } from '#services/mfa/authenticator_store'
 import { acrValuesRequireMfa } from '#services/mfa/assurance'
+import type { Message } from '#services/i18n/message'
 
 /** Who asks: the request's adapter and the browser's provider session, if any */
 export type Requester = { adapter: OidcAdapter; session: ProviderSession | null; ip: string }
@@ -58,7 +59,7 @@ export type ConsentPage = {
   scopes: ScopeChoice[]
   emails: { email: string }[]
   selectedEmail: string | null
-  errors: string[]
+  errors: Message[]
 }
 
 export type AuthorizeOutcome =
@@ -165,7 +166,7 @@ async function askConsent(
   session: ProviderSession,
   checked: string[],
   email: string | null,
-  errors: string[]
+  errors: Message[]
 ): Promise<AuthorizeOutcome> {
   const page: ConsentPage = {
     clientName: request.client.name,

@@ -53,6 +53,7 @@ export const deviceCodeGrant: GrantHandler = {
       authTime: code.authTime,
       amr: code.amr,
       sid: null,
+      fromDevice: true,
     }
     const redeemed = await redeemOnce({
       async prepare() {

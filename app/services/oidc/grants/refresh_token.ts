@@ -81,6 +81,7 @@ export const refreshTokenGrant: GrantHandler = {
       authTime: token.authTime,
       amr: token.amr,
       sid: token.sid,
+      fromDevice: token.fromDevice,
     }
     /* the new refresh token keeps the original scopes and the family's absolute expiry */
     const refresh = rotate && {

@@ -30,6 +30,8 @@ export type TokenGrant = {
   /** How the user authenticated (RFC 8176), null when unknown or without a user */
   amr: AuthenticationMethod[] | null
   sid: string | null
+  /** The family began with the device grant */
+  fromDevice?: boolean
 }
 
 export type IssuedToken = { value: string; expiresIn: number }
@@ -89,6 +91,7 @@ function newToken(
     authTime: grant.authTime,
     amr: grant.amr,
     sid: grant.sid,
+    fromDevice: grant.fromDevice ?? false,
     createdAt: now,
     expiresAt: extra.expiresAt,
   }

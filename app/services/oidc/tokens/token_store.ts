@@ -51,6 +51,7 @@ export type NewToken = Required<
     | 'authTime'
     | 'amr'
     | 'sid'
+    | 'fromDevice'
     | 'createdAt'
     | 'expiresAt'
   >
