@@ -43,11 +43,7 @@ export default class PasswordChangeController {
       !errors.oldpassword &&
       !(await passwordMatches(user, formField(request.input('oldpassword'))))
     )
-      addError(
-        errors,
-        'oldpassword',
-        message('accounts.password_change.errors.wrong_old_password')
-      )
+      addError(errors, 'oldpassword', message('accounts.password_change.errors.wrong_old_password'))
     if (!form.values || Object.keys(errors).length)
       return view.render('accounts/password_change', { account: await loginName(user), errors })
 
