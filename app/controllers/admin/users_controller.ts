@@ -4,6 +4,8 @@ import { changeUser, loadUser } from '#services/accounts/users'
 import { searchUsers } from '#services/accounts/user_search'
 import { listUserSessions } from '#services/accounts/user_sessions'
 import { signOutEverywhere } from '#services/accounts/sign_out'
+import { sendResetByOperator } from '#services/accounts/password_reset/send_reset'
+import { AccountInputError } from '#services/accounts/users'
 import { listConsents, revokeConsent } from '#services/oidc/authorize/consent_store'
 import { listLiveTokens, revokeTokenOf, revokeUserTokens } from '#services/oidc/tokens/token_store'
 import { NotFound } from '#services/oidc/protocol/errors'
@@ -104,6 +106,17 @@ export default class UsersController {
           `Signed ${userLabel(user)} out everywhere: ${sessions} session(s) ended, every token revoked.`,
           back
         )
+      }
+      case 'send_reset': {
+        /* as user:send-reset: a link to the primary address, on the issuer's origin */
+        try {
+          const origin = new URL(ctx.oidcAdapter.getIssuer()).origin
+          const sent = await sendResetByOperator(userLabel(user), origin)
+          return doneThen(ctx, `Sent a password reset link to ${sent.email}.`, back)
+        } catch (error) {
+          if (error instanceof AccountInputError) return refusedThen(ctx, error.message, back)
+          throw error
+        }
       }
       case 'revoke_tokens':
         await revokeUserTokens(user.id)

@@ -11,6 +11,7 @@ import OidcConsent from '#models/oidc_consent'
 import { pageText } from '#tests/helpers/accounts'
 import { consoleForm, createStaff, signedInAs } from '#tests/helpers/admin'
 import { isSignedIn, type Browser } from '#tests/helpers/browser'
+import { mailSink } from '#tests/helpers/mail_sink'
 import { createClient, createUser, tokenFields, type TestUser } from '#tests/helpers/factories'
 
 const userPage = (person: TestUser) => `/admin/users/${person.user.id}/`
@@ -140,6 +141,17 @@ test.group('Admin console: users', () => {
       token_id: String(theirs.id),
     })
     assert.isNull((await OidcToken.findOrFail(theirs.id)).revokedAt)
+  })
+
+  test('a password reset link is mailed to the person, as user:send-reset sends it', async ({
+    assert,
+  }) => {
+    const person = await createUser()
+    const browser = await signedInAs(await createStaff())
+    const { page } = await act(browser, person, 'send_reset')
+    assert.include(pageText(page.body), `Sent a password reset link to ${person.email}.`)
+    const mail = await mailSink.nextMail(person.email)
+    assert.match(mail.links[0], /\/accounts\/password\/reset\/key\//)
   })
 
   test('an unknown user id is the 404 page', async ({ assert }) => {
