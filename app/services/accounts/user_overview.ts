@@ -8,6 +8,7 @@ import OidcClient from '#models/oidc_client'
 import { countLiveUserSessions } from '#services/accounts/user_sessions'
 import { listConsents } from '#services/oidc/authorize/consent_store'
 import { liveTokenCounts } from '#services/oidc/tokens/token_store'
+import { listAuthenticators } from '#services/mfa/authenticator_store'
 
 export type ConsentSummary = {
   clientId: string
@@ -34,12 +35,13 @@ export type UserOverview = {
   factors: Factor[]
 }
 
-/**
- * The user's second factors. MFA is not built yet, so there are none: its
- * authenticators are to be listed here.
- */
-async function userFactors(_userId: number): Promise<Factor[]> {
-  return []
+/** The user's second factors: each authenticator, never its secret */
+async function userFactors(userId: number): Promise<Factor[]> {
+  return (await listAuthenticators(userId)).map((authenticator) => ({
+    type: authenticator.type,
+    createdAt: authenticator.createdAt,
+    lastUsedAt: authenticator.lastUsedAt,
+  }))
 }
 
 export async function userOverview(userId: number): Promise<UserOverview> {

@@ -25,6 +25,7 @@ import { USERINFO } from '#tests/helpers/endpoints'
 import { createClient, createUser, type TestUser } from '#tests/helpers/factories'
 import { codeFlow, failure } from '#tests/helpers/tokens'
 import { oidc } from '#tests/helpers/relying_party'
+import { giveTotp } from '#tests/helpers/mfa'
 import { BackchannelReceiver } from '#tests/helpers/backchannel_receiver'
 import { until } from '#tests/helpers/until'
 import { useAccountSettings } from '#tests/helpers/accounts'
@@ -138,7 +139,7 @@ test.group('user:list', (group) => {
     assert.match(
       human.stdout[0],
       new RegExp(
-        `^ +${second.user.id} {2}ops_other_${RUN} +${at('list-b').replaceAll('.', '\\.')} \\(unverified\\) +active,staff +last login 2026-01-02T03:04:05\\.000Z$`
+        `^ *${second.user.id} {2}ops_other_${RUN} +${at('list-b').replaceAll('.', '\\.')} \\(unverified\\) +active,staff +last login 2026-01-02T03:04:05\\.000Z$`
       )
     )
   })
@@ -181,6 +182,20 @@ test.group('user:show', (group) => {
       '  second factors: none',
     ])
     assert.equal(await runRefused(assert, 'user:show', [at('nobody')]), `no user "${at('nobody')}"`)
+  })
+
+  test('lists the second factors, never their secrets', async ({ assert }) => {
+    const person = await createUser()
+    const { secret } = await giveTotp(person.user.id)
+    const shown = printed(assert, await runAce(['user:show', String(person.user.id), '--json']))
+    assert.sameMembers(
+      shown.factors.map((factor: { type: string }) => factor.type),
+      ['totp', 'recovery_codes']
+    )
+    assert.notInclude(JSON.stringify(shown), secret)
+    const human = await runCommand('user:show', [person.email])
+    assert.match(human.stdout[0], /\n {2}second factors:\s*\n {4}(totp|recovery_codes), added /)
+    assert.match(human.stdout[0], /\n {4}totp, added /)
   })
 })
 
