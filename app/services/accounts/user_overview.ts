@@ -37,7 +37,8 @@ export type UserOverview = {
 
 /** The user's second factors: each authenticator, never its secret */
 async function userFactors(userId: number): Promise<Factor[]> {
-  return (await listAuthenticators(userId)).map((authenticator) => ({
+  const authenticators = await listAuthenticators(userId)
+  return authenticators.map((authenticator) => ({
     type: authenticator.type,
     createdAt: authenticator.createdAt,
     lastUsedAt: authenticator.lastUsedAt,
