@@ -5,11 +5,11 @@ import { endUserSessions } from '#services/accounts/user_sessions'
 import { startBackchannelLogout } from '#services/oidc/logout/backchannel'
 import { revokeUserTokens } from '#services/oidc/tokens/token_store'
 import { recordEvent } from '#services/audit/record_event'
+import { dropSignInStage } from '#services/mfa/sign_in_stage'
 import { clientIp } from '#http/client_ip'
 
 /** Where a sign-out was asked for: the account's sign-out form, or a client (RP-initiated logout) */
 export type SignOutVia = { via: 'logout_page' } | { via: 'rp_logout'; clientId: string | null }
-import { dropSignInStage } from '#services/mfa/sign_in_stage'
 
 /**
  * Ends the provider session and queues back-channel logout for the clients
