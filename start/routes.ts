@@ -9,7 +9,7 @@ import { consoleChangeStack, consoleStack, middleware, pageStack } from '#start/
 import { PATHS } from '#services/oidc/protocol/paths'
 import { ACCOUNT_PATHS } from '#services/accounts/paths'
 import { MFA_PATHS } from '#services/mfa/paths'
-import { publicPreflight } from '#services/oidc/clients/cors'
+import { publicPreflight } from '#http/cors'
 import oidcConfig from '#config/oidc'
 import observabilityConfig from '#config/observability'
 import mfaConfig from '#config/mfa'

@@ -5,7 +5,7 @@
  */
 import type { HttpContext } from '@adonisjs/core/http'
 import type User from '#models/user'
-import { currentProviderSession } from '#services/accounts/provider_session'
+import { currentProviderSession } from '#http/provider_session'
 import { redirectTo } from '#http/page_responses'
 import { clientIp } from '#http/client_ip'
 import type { AuditEventType } from '#services/audit/event_types'

@@ -11,7 +11,7 @@
 import type { HttpContext } from '@adonisjs/core/http'
 import { redirectToLogin } from '#http/login_redirect'
 import { redirectTo } from '#http/page_responses'
-import { currentProviderSession } from '#services/accounts/provider_session'
+import { currentProviderSession } from '#http/provider_session'
 import {
   isRecentAuthentication,
   reauthenticationPath,

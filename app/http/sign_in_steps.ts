@@ -10,7 +10,7 @@ import {
   currentProviderSession,
   startProviderSession,
   type SignInMethod,
-} from '#services/accounts/provider_session'
+} from '#http/provider_session'
 import { hasSecondFactor } from '#services/mfa/authenticator_store'
 import { beginSignInStage } from '#services/mfa/sign_in_stage'
 import { MFA_PATHS } from '#services/mfa/paths'

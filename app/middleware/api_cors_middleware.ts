@@ -1,6 +1,6 @@
 import type { HttpContext } from '@adonisjs/core/http'
 import type { NextFn } from '@adonisjs/core/types/http'
-import { originAllowed } from '#services/oidc/clients/cors'
+import { originAllowed } from '#http/cors'
 
 /**
  * CORS of the API endpoints (docs/endpoints.md#cors): preflights are answered here

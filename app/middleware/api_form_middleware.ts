@@ -2,7 +2,7 @@ import type { HttpContext } from '@adonisjs/core/http'
 import type { NextFn } from '@adonisjs/core/types/http'
 import type { ApiRequest } from '#services/oidc/clients/api_request'
 import { readApiForm } from '#services/oidc/protocol/parameters'
-import { setCorsClient } from '#services/oidc/clients/cors'
+import { setCorsClient } from '#http/cors'
 import { clientIp } from '#http/client_ip'
 
 declare module '@adonisjs/core/http' {

@@ -1,7 +1,7 @@
 import type { HttpContext } from '@adonisjs/core/http'
 import type { NextFn } from '@adonisjs/core/types/http'
 import { redirectToLogin } from '#http/login_redirect'
-import { currentProviderSession } from '#services/accounts/provider_session'
+import { currentProviderSession } from '#http/provider_session'
 
 /** Pages that need a signed-in, active user send others to the login page with `next` */
 export default class AuthMiddleware {

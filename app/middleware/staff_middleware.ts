@@ -1,6 +1,6 @@
 import type { HttpContext } from '@adonisjs/core/http'
 import type { NextFn } from '@adonisjs/core/types/http'
-import { currentProviderSession } from '#services/accounts/provider_session'
+import { currentProviderSession } from '#http/provider_session'
 import { NotFound } from '#services/oidc/protocol/errors'
 
 /* Requests the console turned away, so that the gate (outside the session) can drop their cookies */

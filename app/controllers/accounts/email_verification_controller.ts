@@ -2,7 +2,7 @@ import type { HttpContext } from '@adonisjs/core/http'
 import accountsConfig from '#config/accounts'
 import User from '#models/user'
 import { loginName } from '#services/accounts/credentials'
-import { currentProviderSession } from '#services/accounts/provider_session'
+import { currentProviderSession } from '#http/provider_session'
 import { afterPassword } from '#http/sign_in_steps'
 import {
   addressOfKey,

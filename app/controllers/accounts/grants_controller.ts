@@ -1,6 +1,6 @@
 import type { HttpContext } from '@adonisjs/core/http'
 import OidcClient from '#models/oidc_client'
-import { currentProviderSession } from '#services/accounts/provider_session'
+import { currentProviderSession } from '#http/provider_session'
 import { listConsents, revokeConsent } from '#services/oidc/authorize/consent_store'
 import { scopeChoices } from '#services/oidc/authorize/consent_page'
 import {

@@ -1,6 +1,6 @@
 import { message } from '#services/i18n/message'
 import type { HttpContext } from '@adonisjs/core/http'
-import { currentProviderSession } from '#services/accounts/provider_session'
+import { currentProviderSession } from '#http/provider_session'
 import { loginName, passwordMatches } from '#services/accounts/credentials'
 import { readNewPassword, setNewPassword } from '#services/accounts/passwords/new_password'
 import { addError, formField } from '#services/accounts/forms/form_errors'

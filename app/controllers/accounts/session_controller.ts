@@ -1,7 +1,7 @@
 import type { HttpContext } from '@adonisjs/core/http'
 import { loginName } from '#services/accounts/credentials'
-import { currentProviderSession } from '#services/accounts/provider_session'
-import { signOut } from '#services/accounts/sign_out'
+import { currentProviderSession } from '#http/provider_session'
+import { signOut } from '#http/sign_out'
 import { PATHS } from '#services/oidc/protocol/paths'
 
 /** The account home page and /accounts/logout/ (docs/endpoints.md#account-pages) */

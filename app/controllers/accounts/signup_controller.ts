@@ -1,7 +1,7 @@
 import type { HttpContext } from '@adonisjs/core/http'
 import accountsConfig from '#config/accounts'
 import { safeNextPath } from '#services/accounts/next_path'
-import { startProviderSession } from '#services/accounts/provider_session'
+import { startProviderSession } from '#http/provider_session'
 import { rememberPendingVerification } from '#services/accounts/email_verification/pending'
 import { redirectTo, siteOf, tooManyRequests, withNext } from '#http/page_responses'
 import { ACCOUNT_PATHS } from '#services/accounts/paths'

@@ -1,6 +1,6 @@
 import { message } from '#services/i18n/message'
 import type { HttpContext } from '@adonisjs/core/http'
-import { currentProviderSession } from '#services/accounts/provider_session'
+import { currentProviderSession } from '#http/provider_session'
 import { endUserSessions, listUserSessions } from '#services/accounts/user_sessions'
 import { announceEndedSessions } from '#services/accounts/sign_out'
 import { checkRecentAuthentication } from '#http/recent_authentication'

@@ -7,7 +7,7 @@ import {
   currentProviderSession,
   recordAuthentication,
   startProviderSession,
-} from '#services/accounts/provider_session'
+} from '#http/provider_session'
 import {
   claimSignInStage,
   dropSignInStage,

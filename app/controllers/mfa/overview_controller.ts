@@ -1,5 +1,5 @@
 import type { HttpContext } from '@adonisjs/core/http'
-import { currentProviderSession } from '#services/accounts/provider_session'
+import { currentProviderSession } from '#http/provider_session'
 import { overviewOf } from '#services/mfa/overview'
 
 /** /accounts/2fa/: the user's second factors, with links to manage each */

@@ -1,6 +1,6 @@
 import type { HttpContext } from '@adonisjs/core/http'
 import mfaConfig from '#config/mfa'
-import { currentProviderSession } from '#services/accounts/provider_session'
+import { currentProviderSession } from '#http/provider_session'
 import { loginName } from '#services/accounts/credentials'
 import { formField } from '#services/accounts/forms/form_errors'
 import { redirectTo } from '#http/page_responses'

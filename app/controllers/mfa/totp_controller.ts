@@ -1,5 +1,5 @@
 import type { HttpContext } from '@adonisjs/core/http'
-import { currentProviderSession } from '#services/accounts/provider_session'
+import { currentProviderSession } from '#http/provider_session'
 import { redirectTo, siteOf } from '#http/page_responses'
 import { MFA_PATHS } from '#services/mfa/paths'
 import { assertTypeSupported } from '#services/mfa/supported_types'

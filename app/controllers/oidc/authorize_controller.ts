@@ -5,7 +5,7 @@ import {
   readParams,
   type AuthorizeOutcome,
 } from '#services/oidc/authorize/decision'
-import { currentProviderSession } from '#services/accounts/provider_session'
+import { currentProviderSession } from '#http/provider_session'
 import { sendAuthorizationResponse } from '#http/authorization_response'
 import { redirectToLogin } from '#http/login_redirect'
 import { rawQuery } from '#http/request_parts'

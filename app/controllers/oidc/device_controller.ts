@@ -1,7 +1,7 @@
 import type { HttpContext } from '@adonisjs/core/http'
 import OidcClient from '#models/oidc_client'
 import type OidcDeviceCode from '#models/oidc_device_code'
-import { currentProviderSession } from '#services/accounts/provider_session'
+import { currentProviderSession } from '#http/provider_session'
 import { decideDeviceCode, findPendingDeviceCode } from '#services/oidc/device/device_code_store'
 import { formatUserCode } from '#services/oidc/protocol/user_code'
 import { scopeChoices } from '#services/oidc/authorize/consent_page'

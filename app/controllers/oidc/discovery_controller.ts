@@ -1,6 +1,6 @@
 import type { HttpContext } from '@adonisjs/core/http'
 import { discoveryDocument } from '#services/oidc/discovery'
-import { publicCors } from '#services/oidc/clients/cors'
+import { publicCors } from '#http/cors'
 
 /** GET /.well-known/openid-configuration (docs/endpoints.md#discovery), and the same at the RFC 8414 path */
 export default class DiscoveryController {

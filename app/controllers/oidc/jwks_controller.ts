@@ -1,6 +1,6 @@
 import type { HttpContext } from '@adonisjs/core/http'
 import keyStore from '#services/oidc/keys/key_store'
-import { publicCors } from '#services/oidc/clients/cors'
+import { publicCors } from '#http/cors'
 
 /** GET /.well-known/jwks.json (docs/endpoints.md#jwks) */
 export default class JwksController {

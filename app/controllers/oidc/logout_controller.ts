@@ -1,7 +1,7 @@
 import type { HttpContext } from '@adonisjs/core/http'
 import oidcConfig from '#config/oidc'
-import { currentProviderSession, type ProviderSession } from '#services/accounts/provider_session'
-import { signOut } from '#services/accounts/sign_out'
+import { currentProviderSession, type ProviderSession } from '#http/provider_session'
+import { signOut } from '#http/sign_out'
 import {
   cleanLogoutRequest,
   logoutDestination,

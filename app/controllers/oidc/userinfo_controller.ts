@@ -1,7 +1,7 @@
 import type { HttpContext } from '@adonisjs/core/http'
 import { bearerToken } from '#services/oidc/protocol/bearer'
 import { userinfoClaims } from '#services/oidc/tokens/userinfo'
-import { setCorsClient } from '#services/oidc/clients/cors'
+import { setCorsClient } from '#http/cors'
 import { bearerSource } from '#http/request_parts'
 
 /** GET|POST /identity/o/api/userinfo (docs/endpoints.md#userinfo-endpoint) */

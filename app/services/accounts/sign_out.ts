@@ -1,38 +1,12 @@
-import type { HttpContext } from '@adonisjs/core/http'
+/**
+ * Ending a user's sessions from elsewhere (user:sign-out, user:delete, the
+ * console, a password reset or change, "sign out other sessions"), with the
+ * back-channel logout their clients are owed.
+ */
 import type { OidcAdapter } from '#services/oidc/adapter/adapter'
-import { currentProviderSession, endProviderSession } from '#services/accounts/provider_session'
 import { endUserSessions } from '#services/accounts/user_sessions'
 import { startBackchannelLogout } from '#services/oidc/logout/backchannel'
 import { revokeUserTokens } from '#services/oidc/tokens/token_store'
-import { recordEvent } from '#services/audit/record_event'
-import { dropSignInStage } from '#services/mfa/sign_in_stage'
-import { clientIp } from '#http/client_ip'
-
-/** Where a sign-out was asked for: the account's sign-out form, or a client (RP-initiated logout) */
-export type SignOutVia = { via: 'logout_page' } | { via: 'rp_logout'; clientId: string | null }
-
-/**
- * Ends the provider session and queues back-channel logout for the clients
- * it signed into; the notices are sent after the response and never delay it.
- */
-export async function signOut(ctx: HttpContext, how: SignOutVia) {
-  /* the cancel button of the second-factor page signs out too: the waiting sign-in goes */
-  await dropSignInStage(ctx.session)
-  const session = await currentProviderSession(ctx)
-  const sid = await endProviderSession(ctx)
-  if (!sid) return
-  await recordEvent(
-    'sign_out',
-    {
-      userId: session?.user.id ?? null,
-      clientId: how.via === 'rp_logout' ? how.clientId : null,
-      ip: clientIp(ctx.request),
-      data: { via: how.via },
-    },
-    { logger: ctx.logger }
-  )
-  await announceEndedSessions(ctx.oidcAdapter, [sid])
-}
 
 export type SignedOutEverywhere = {
   /** How many provider sessions ended */

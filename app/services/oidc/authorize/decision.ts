@@ -41,7 +41,7 @@ import {
 import { issueAuthorizationResponse } from '#services/oidc/authorize/issue'
 import type { AuthorizationResponse } from '#services/oidc/authorize/response'
 import type { OidcAdapter } from '#services/oidc/adapter/adapter'
-import type { ProviderSession } from '#services/accounts/provider_session'
+import type { ProviderSession } from '#http/provider_session'
 import { recordEvent } from '#services/audit/record_event'
 import { PATHS } from '#services/oidc/protocol/paths'
 import { hasSecondFactor } from '#services/mfa/authenticator_store'
