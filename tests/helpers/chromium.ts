@@ -67,7 +67,11 @@ export async function openPage(
   cleanup(() => context.close())
   const page = await context.newPage()
   const log: PageLog = { console: [], requests: [] }
-  page.on('console', (message) => log.console.push(`${message.type()}: ${message.text()}`))
+  page.on('console', (message) => {
+    /* Chromium's own note when a form is typed into before a late autofocus: timing, not the page */
+    if (message.text().startsWith('Autofocus processing was blocked')) return
+    log.console.push(`${message.type()}: ${message.text()}`)
+  })
   page.on('pageerror', (error) => log.console.push(`pageerror: ${error.message}`))
   page.on('request', (request) => log.requests.push(request.url()))
   page.on('response', (response) => {
