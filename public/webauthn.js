@@ -11,15 +11,15 @@
 
   const pageData = () => JSON.parse(document.getElementById('js_data').textContent)
 
-  /* What went wrong, where the person sees it, instead of the console only */
+  /* What went wrong, where the person sees it, instead of the console only (the box holds its words in the page's language) */
   function showProblem(form, error) {
     const box = form.querySelector('[data-webauthn-problem]')
     if (!box) return
     box.hidden = false
     box.textContent =
       error && error.name === 'NotAllowedError'
-        ? 'The security key did not answer, or the request was cancelled. Try again.'
-        : 'This browser could not use the security key: ' + (error && error.message)
+        ? box.dataset.notAllowed
+        : box.dataset.unusable + ' ' + (error && error.message)
   }
 
   function post(form, credential) {

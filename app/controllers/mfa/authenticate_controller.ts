@@ -1,4 +1,5 @@
 import type { HttpContext } from '@adonisjs/core/http'
+import { message, type Message } from '#services/i18n/message'
 import User from '#models/user'
 import { clientIp } from '#http/client_ip'
 import { redirectTo } from '#http/page_responses'
@@ -19,8 +20,8 @@ import { combineMethods } from '#services/mfa/authentication_methods'
 import { loginFailures } from '#services/observability/metrics'
 import { recordEvent } from '#services/audit/record_event'
 
-const INCORRECT_CODE = 'Incorrect code.'
-const TOO_MANY = 'Too many failed login attempts. Try again later.'
+const INCORRECT_CODE = message('forms.incorrect_code')
+const TOO_MANY = message('accounts.login.errors.rate_limited')
 
 /** /accounts/2fa/authenticate/: the second step of a sign-in that passed its password */
 export default class AuthenticateController {
@@ -76,7 +77,7 @@ export default class AuthenticateController {
     return pending
   }
 
-  async #page(ctx: HttpContext, pending: PendingSignIn, error: string | null) {
+  async #page(ctx: HttpContext, pending: PendingSignIn, error: Message | null) {
     const methods = await offeredMethods(pending.userId)
     const scriptData: Record<string, unknown> = {}
     for (const method of methods)

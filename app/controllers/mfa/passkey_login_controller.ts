@@ -1,4 +1,5 @@
 import type { HttpContext } from '@adonisjs/core/http'
+import { message } from '#services/i18n/message'
 import User from '#models/user'
 import { PATHS } from '#services/oidc/protocol/paths'
 import { safeNextPath } from '#services/accounts/next_path'
@@ -41,10 +42,10 @@ export default class PasskeyLoginController {
     const challenge = await takeChallenge(ctx.session, 'passkey_login', null)
     const answer = parseJsonField(ctx.request.input('credential'))
     const userId = userIdOfAnswer(answer)
-    const refused = (reason: string, message = 'Incorrect code.') => {
+    const refused = (reason: string, problem = message('forms.incorrect_code')) => {
       ctx.logger.info({ reason, ip, user: userId }, 'passkey sign-in failed')
       loginFailures.inc({ reason: `passkey_${reason}` })
-      ctx.session.flash('problems', [message])
+      ctx.session.flash('problems', [problem])
       return redirectTo(ctx, withNext(PATHS.login, next))
     }
 
@@ -55,7 +56,7 @@ export default class PasskeyLoginController {
       await hitRateLimit('login_failed', subject)
     } catch (error) {
       if (!(error instanceof TooManyRequests)) throw error
-      return refused('rate_limited', 'Too many failed login attempts. Try again later.')
+      return refused('rate_limited', message('accounts.login.errors.rate_limited'))
     }
     if (!challenge || !userId) return refused('incorrect')
     const use = await useSecurityKey(relyingParty(), userId, answer, challenge, { passkey: true })
@@ -63,13 +64,10 @@ export default class PasskeyLoginController {
     await refundRateLimit('login_failed', subject)
 
     const user = await User.find(use.userId)
-    if (!user?.isActive) return refused('inactive', 'This account is inactive.')
+    if (!user?.isActive) return refused('inactive', message('accounts.login.errors.inactive'))
     /* ACCOUNT_EMAIL_VERIFICATION=mandatory: the password sign-in sends the verification mail */
     if (await addressToVerify(user, ''))
-      return refused(
-        'unverified',
-        'Verify your email address first: sign in with your password to get a new link.'
-      )
+      return refused('unverified', message('accounts.login.errors.passkey_unverified'))
     /*
      * The key verified the person (UV, required above): possession and a PIN or
      * biometric, two factors (WebAuthn's multi-factor authenticator), so `mfa`;

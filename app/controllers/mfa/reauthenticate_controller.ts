@@ -1,4 +1,5 @@
 import type { HttpContext } from '@adonisjs/core/http'
+import { message, type Message } from '#services/i18n/message'
 import { clientIp } from '#http/client_ip'
 import { redirectTo, tooManyRequests } from '#http/page_responses'
 import { safeNextPath } from '#services/accounts/next_path'
@@ -29,13 +30,13 @@ export default class ReauthenticateController {
     }
     const code = String(ctx.request.input('code') ?? '').trim()
     const proof = code ? await codeFactor.verify(user.id, code, ctx.session) : null
-    if (!proof) return this.#page(ctx, next, ['Incorrect code.'])
+    if (!proof) return this.#page(ctx, next, [message('forms.incorrect_code')])
     /* the session keeps what it proved before: a code after a password is still two factors */
     recordAuthentication(ctx, combineMethods(amr, proof.methods))
     return redirectTo(ctx, next)
   }
 
-  #page(ctx: HttpContext, next: string, errors: string[]) {
+  #page(ctx: HttpContext, next: string, errors: Message[]) {
     return ctx.view.render('mfa/reauthenticate', { next, errors })
   }
 }

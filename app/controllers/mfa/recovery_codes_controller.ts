@@ -1,4 +1,5 @@
 import type { HttpContext } from '@adonisjs/core/http'
+import { message } from '#services/i18n/message'
 import { currentProviderSession } from '#http/provider_session'
 import { redirectTo } from '#http/page_responses'
 import { MFA_PATHS } from '#services/mfa/paths'
@@ -47,11 +48,10 @@ export default class RecoveryCodesController {
       return ctx.view.render('mfa/recovery_codes_generate', {
         canGenerate: false,
         replaces: false,
-        error:
-          'You cannot generate recovery codes without having two-factor authentication enabled.',
+        error: message('mfa.recovery_codes_generate.not_enabled'),
       })
     }
-    ctx.session.flash('notices', ['A new set of recovery codes has been generated.'])
+    ctx.session.flash('notices', [message('mfa.recovery_codes_generate.generated')])
     return redirectTo(ctx, MFA_PATHS.recoveryCodes)
   }
 }

@@ -1,4 +1,5 @@
 import type { HttpContext } from '@adonisjs/core/http'
+import { message, type Message } from '#services/i18n/message'
 import mfaConfig from '#config/mfa'
 import { currentProviderSession } from '#http/provider_session'
 import { loginName } from '#services/accounts/credentials'
@@ -20,7 +21,7 @@ import {
 import { parseJsonField, scriptJson } from '#services/mfa/webauthn/json_field'
 import { WEBAUTHN_PATHS, editKeyPath, removeKeyPath } from '#services/mfa/webauthn/paths'
 
-const INCORRECT = 'Incorrect code.'
+const INCORRECT = message('forms.incorrect_code')
 
 /**
  * /accounts/2fa/webauthn/: the list (signed in), and adding, renaming and
@@ -33,8 +34,8 @@ export default class SecurityKeysController {
     return ctx.view.render('mfa/webauthn/list', {
       keys: keys.map((key) => ({
         ...key,
-        added: key.createdAt.toFormat('d LLL yyyy'),
-        used: key.lastUsedAt?.toRelative() ?? null,
+        added: key.createdAt.setLocale(ctx.i18n.locale).toFormat('d LLL yyyy'),
+        used: key.lastUsedAt?.setLocale(ctx.i18n.locale).toRelative() ?? null,
         editPath: editKeyPath(key.id),
         removePath: removeKeyPath(key.id),
       })),
@@ -59,7 +60,7 @@ export default class SecurityKeysController {
       ))
     if (!registration) return this.#addPage(ctx, user.id, name, INCORRECT)
     const added = await addSecurityKey(user.id, name, registration)
-    ctx.session.flash('notices', ['Security key added.'])
+    ctx.session.flash('notices', [message('mfa.webauthn.add.added')])
     return redirectTo(ctx, added.madeRecoveryCodes ? MFA_PATHS.recoveryCodes : MFA_PATHS.index)
   }
 
@@ -79,7 +80,7 @@ export default class SecurityKeysController {
       return ctx.view.render('mfa/webauthn/edit', {
         key: { ...key, name },
         action: editKeyPath(key.id),
-        error: name ? 'Ensure this value has at most 100 characters.' : 'This field is required.',
+        error: name ? message('forms.max_length', { max: 100 }) : message('forms.required'),
       })
     await renameSecurityKey(user.id, key.id, name)
     return redirectTo(ctx, WEBAUTHN_PATHS.list)
@@ -95,11 +96,11 @@ export default class SecurityKeysController {
   async remove(ctx: HttpContext) {
     const { user } = (await currentProviderSession(ctx))!
     if (!(await removeSecurityKey(user.id, keyId(ctx)))) return ctx.response.notFound('')
-    ctx.session.flash('notices', ['Security key removed.'])
+    ctx.session.flash('notices', [message('mfa.webauthn.remove.removed')])
     return redirectTo(ctx, WEBAUTHN_PATHS.list)
   }
 
-  async #addPage(ctx: HttpContext, userId: number, name: string, error: string | null) {
+  async #addPage(ctx: HttpContext, userId: number, name: string, error: Message | null) {
     const user = (await currentProviderSession(ctx))!.user
     const login = await loginName(user)
     const options = await creationOptions(

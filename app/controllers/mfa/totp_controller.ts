@@ -1,4 +1,5 @@
 import type { HttpContext } from '@adonisjs/core/http'
+import { message, type Message } from '#services/i18n/message'
 import { currentProviderSession } from '#http/provider_session'
 import { redirectTo, siteOf } from '#http/page_responses'
 import { MFA_PATHS } from '#services/mfa/paths'
@@ -30,12 +31,13 @@ export default class TotpController {
     const secret = ctx.session.get(SECRET_KEY)
     const code = String(ctx.request.input('code') ?? '').trim()
     if (typeof secret !== 'string') return redirectTo(ctx, MFA_PATHS.totpActivate)
-    if (!code) return this.#activatePage(ctx, ['This field is required.'])
+    if (!code) return this.#activatePage(ctx, [message('forms.required')])
     const result = await confirmTotpActivation(user.id, secret, code)
-    if (result.outcome === 'incorrect') return this.#activatePage(ctx, ['Incorrect code.'])
+    if (result.outcome === 'incorrect')
+      return this.#activatePage(ctx, [message('forms.incorrect_code')])
     ctx.session.forget(SECRET_KEY)
     if (result.outcome === 'already_active') return redirectTo(ctx, MFA_PATHS.index)
-    ctx.session.flash('notices', ['Authenticator app activated.'])
+    ctx.session.flash('notices', [message('mfa.totp_activate.activated')])
     return redirectTo(ctx, result.firstRecoveryCodes ? MFA_PATHS.recoveryCodes : MFA_PATHS.index)
   }
 
@@ -50,11 +52,11 @@ export default class TotpController {
     assertTypeSupported('totp')
     const { user } = (await currentProviderSession(ctx))!
     if (await deactivateTotp(user.id))
-      ctx.session.flash('notices', ['Authenticator app deactivated.'])
+      ctx.session.flash('notices', [message('mfa.totp_deactivate.deactivated')])
     return redirectTo(ctx, MFA_PATHS.index)
   }
 
-  async #activatePage(ctx: HttpContext, errors: string[]) {
+  async #activatePage(ctx: HttpContext, errors: Message[]) {
     const { user } = (await currentProviderSession(ctx))!
     let secret = ctx.session.get(SECRET_KEY)
     if (typeof secret !== 'string') {

@@ -6,6 +6,7 @@ import { authorizationUrl, discoverAs } from '#tests/helpers/relying_party'
 import { mailSink } from '#tests/helpers/mail_sink'
 import { newAccount, pageText, signUp } from '#tests/helpers/accounts'
 import { REDIRECT } from '#tests/helpers/endpoints'
+import { AUTHENTICATE, awayFromStepEdge, giveTotp, submitCode, totpCode } from '#tests/helpers/mfa'
 
 const LOGIN = '/accounts/login/'
 const GERMAN = { 'accept-language': 'de-DE,de;q=0.9,en;q=0.5' }
@@ -110,6 +111,42 @@ test.group('Languages of the pages and mails', () => {
         assert.notEqual(expected, await translation('en', file, key))
       }
     }
+  })
+
+  test('the two-factor pages, their errors and notices in German', async ({ assert }) => {
+    const { user, email, password } = await createUser()
+    const { secret } = await giveTotp(user.id)
+    const browser = new LocalizedBrowser('de-DE,de;q=0.9')
+    await browser.signIn(email, password)
+
+    const second = await browser.get(AUTHENTICATE)
+    assert.equal(htmlLang(second.body), 'de')
+    assert.equal(heading(second.body), 'Zwei-Faktor-Authentifizierung')
+    assert.include(pageText(second.body), await translation('de', 'mfa/authenticate', 'intro'))
+    const wrong = await browser.submit(readForm(second.body, 'form[id="code_form"]'), {
+      code: '000000',
+    })
+    assert.include(pageText(wrong.body), 'Falscher Code.')
+    assert.notInclude(pageText(wrong.body), 'Incorrect code.')
+
+    await awayFromStepEdge()
+    await submitCode(browser, totpCode(secret))
+    const overview = await browser.get('/accounts/2fa/')
+    assert.equal(overview.status, 200)
+    assert.equal(htmlLang(overview.body), 'de')
+    assert.equal(heading(overview.body), 'Zwei-Faktor-Authentifizierung')
+    assert.include(
+      pageText(overview.body),
+      'Es sind noch 10 von 10 Wiederherstellungscodes verfügbar.'
+    )
+
+    const deactivate = await browser.get('/accounts/2fa/totp/deactivate/')
+    const done = await browser.follow(
+      await browser.submit(
+        readForm(deactivate.body, 'form[action="/accounts/2fa/totp/deactivate/"]')
+      )
+    )
+    assert.include(pageText(done.body), 'Authenticator-App deaktiviert.')
   })
 
   test('the sign-up page and its form errors in French', async ({ assert }) => {
