@@ -203,7 +203,7 @@ test.group('keys:retire (docs/tokens.md#signing-keys)', (group) => {
   test('refuses the only signing key of the configured algorithm', async ({ assert }) => {
     const live = await keysOf('RS256').whereNull('retired_at')
     assert.lengthOf(live, 1, 'precondition: the run has one RS256 key')
-    const message = await runRefused(assert, 'keys:retire', [live[0].kid])
+    const message = await runRefused(assert, 'keys:retire', ['--', live[0].kid])
     assert.equal(
       message,
       `key ${live[0].kid} is the current RS256 signing key and has no replacement; run keys:generate first`
