@@ -28,8 +28,8 @@ export default class StaffMiddleware {
       /* the reauthenticate page takes a code: staff with an authenticator app give one there */
       if (await findAuthenticator(session.user.id, 'totp')) {
         /* a POST's page is its own path: `next` must be a page that can be shown again */
-        const next = ctx.request.method() === 'GET' ? ctx.request.url(true) : ctx.request.url()
-        return redirectTo(ctx, `${MFA_PATHS.reauthenticate}?${new URLSearchParams({ next })}`)
+        const back = ctx.request.method() === 'GET' ? ctx.request.url(true) : ctx.request.url()
+        return redirectTo(ctx, `${MFA_PATHS.reauthenticate}?${new URLSearchParams({ next: back })}`)
       }
       const page = await ctx.view.render('admin/mfa_required', {
         setup: MFA_PATHS.index,
