@@ -49,6 +49,9 @@ const mfaConfig = {
   /** MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN (allauth): accept http:// origins, for development */
   webauthnAllowInsecureOrigin: read.bool(env, 'MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN', false),
 
+  /** ADMIN_REQUIRE_MFA: staff enter the admin console only with a second factor in this session, default on */
+  adminRequireMfa: read.bool(env, 'ADMIN_REQUIRE_MFA', true),
+
   /** allauth's ACCOUNT_LOGIN_TIMEOUT, fixed: seconds a sign-in may wait for its second factor */
   signInStageTimeout: 900,
 }

@@ -7,8 +7,8 @@
  */
 import { closest, distance } from 'fastest-levenshtein'
 
-/* The families of variables this app owns: IDP_OIDC_* and ALLAUTH_* (allauth's), ACCOUNT_* (allauth.account's), MFA_* (allauth.mfa's) */
-const OWNED_PREFIXES = ['IDP_OIDC_', 'ALLAUTH_', 'ACCOUNT_', 'MFA_']
+/* The families of variables this app owns: IDP_OIDC_* and ALLAUTH_* (allauth's), ACCOUNT_* (allauth.account's), MFA_* (allauth.mfa's), ADMIN_* (the console's) */
+const OWNED_PREFIXES = ['IDP_OIDC_', 'ALLAUTH_', 'ACCOUNT_', 'MFA_', 'ADMIN_']
 
 const known = new Set<string>()
 

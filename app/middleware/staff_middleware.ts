@@ -2,6 +2,10 @@ import type { HttpContext } from '@adonisjs/core/http'
 import type { NextFn } from '@adonisjs/core/types/http'
 import { currentProviderSession } from '#http/provider_session'
 import { NotFound } from '#services/oidc/protocol/errors'
+import { findAuthenticator, hasSecondFactor } from '#services/mfa/authenticator_store'
+import { MFA_PATHS } from '#services/mfa/paths'
+import { redirectTo } from '#http/page_responses'
+import mfaConfig from '#config/mfa'
 
 /* Requests the console turned away, so that the gate (outside the session) can drop their cookies */
 const turnedAway = new WeakSet<HttpContext>()
@@ -18,6 +22,20 @@ export default class StaffMiddleware {
     if (!session?.user.isStaff) {
       turnedAway.add(ctx)
       throw new NotFound().asPage()
+    }
+    /* ADMIN_REQUIRE_MFA: a stolen password alone does not open the console */
+    if (mfaConfig.adminRequireMfa && !session.amr.includes('mfa')) {
+      /* the reauthenticate page takes a code: staff with an authenticator app give one there */
+      if (await findAuthenticator(session.user.id, 'totp')) {
+        /* a POST's page is its own path: `next` must be a page that can be shown again */
+        const back = ctx.request.method() === 'GET' ? ctx.request.url(true) : ctx.request.url()
+        return redirectTo(ctx, `${MFA_PATHS.reauthenticate}?${new URLSearchParams({ next: back })}`)
+      }
+      const page = await ctx.view.render('admin/mfa_required', {
+        setup: MFA_PATHS.index,
+        keyOnly: await hasSecondFactor(session.user.id),
+      })
+      return ctx.response.status(403).send(page)
     }
     return next()
   }

@@ -154,6 +154,16 @@ test.group('Admin console in Chromium', () => {
       await page.waitForURL(`${BASE_URL}/admin/keys/`)
       await look(assert, page, `admin-keys-${size}`)
 
+      /* the revocation above is an event of the person, naming the staff user */
+      await nav(page, 'Events').click()
+      await page.waitForURL(`${BASE_URL}/admin/events/`)
+      await page.getByLabel('User (username, email address or user id)').fill(person.email)
+      await page.getByRole('button', { name: 'Filter' }).click()
+      await page.waitForURL(`${BASE_URL}/admin/events/?**`)
+      const revocation = page.locator('#events tr', { hasText: 'admin.tokens_revoked' })
+      assert.include(await revocation.innerText(), `staff:${staff.user.id}`)
+      await look(assert, page, `admin-events-${size}`)
+
       /* deletion asks first */
       await page.goto(`/admin/clients/${encodeURIComponent(id)}/`)
       await page.getByRole('link', { name: 'Delete' }).click()

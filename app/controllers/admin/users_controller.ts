@@ -9,8 +9,17 @@ import { AccountInputError } from '#services/accounts/users'
 import { listConsents, revokeConsent } from '#services/oidc/authorize/consent_store'
 import { listLiveTokens, revokeTokenOf, revokeUserTokens } from '#services/oidc/tokens/token_store'
 import { NotFound } from '#services/oidc/protocol/errors'
-import { consentRows, sessionRows, shownTime, tokenRows, userLabel } from '#services/admin/display'
-import { userPath } from '#services/admin/paths'
+import {
+  consentRows,
+  factorRows,
+  sessionRows,
+  shownTime,
+  tokenRows,
+  userLabel,
+} from '#services/admin/display'
+import { resetMfaPath, userPath } from '#services/admin/paths'
+import { listAuthenticators } from '#services/mfa/authenticator_store'
+import { resetMfa } from '#services/mfa/reset'
 import {
   doneThen,
   formText,
@@ -67,8 +76,10 @@ export default class UsersController {
         joined: shownTime(user.createdAt),
         lastLogin: shownTime(user.lastLoginAt),
         path: userPath(user.id),
+        resetMfaPath: resetMfaPath(user.id),
         self: user.id === staff.id,
       },
+      factors: factorRows(await listAuthenticators(user.id)),
       emails: user.emailAddresses.map(({ email, verified, primary }) => ({
         email,
         verified,
@@ -78,6 +89,31 @@ export default class UsersController {
       consents: await consentRows(await listConsents(user.id)),
       tokens: await tokenRows(await listLiveTokens({ userId: user.id })),
     })
+  }
+
+  /** Reset Two-Factor asks first: the person will sign in with the password alone */
+  async confirmMfaReset(ctx: HttpContext) {
+    const user = await userOf(ctx)
+    return ctx.view.render('admin/user_mfa_reset', {
+      user: {
+        login: userLabel(user),
+        path: userPath(user.id),
+        resetMfaPath: resetMfaPath(user.id),
+      },
+      factors: factorRows(await listAuthenticators(user.id)),
+    })
+  }
+
+  /** As user:mfa-reset, with the same event */
+  async resetMfa(ctx: HttpContext) {
+    const user = await userOf(ctx)
+    const { removed } = await resetMfa(user.id)
+    await recordChange(ctx, 'admin.user_mfa_reset', { userId: user.id, data: { removed } })
+    return doneThen(
+      ctx,
+      `Reset two-factor authentication of ${userLabel(user)}.`,
+      userPath(user.id)
+    )
   }
 
   /** The show page's buttons, one action each */

@@ -1,13 +1,9 @@
 import type User from '#models/user'
 import type { AuditEventType } from '#services/audit/event_types'
-import { recordEvent } from '#services/audit/record_event'
+import { recordEvent, type AuditFields } from '#services/audit/record_event'
 
 /** What a change touched: the user and client it concerns, and non-secret details */
-export type ChangeFields = {
-  userId?: number | null
-  clientId?: string | null
-  data?: Record<string, string | number | boolean | null>
-}
+export type ChangeFields = Omit<AuditFields, 'actor' | 'ip'>
 
 /** The staff user as an event's actor */
 export const staffActor = (staff: User) => `staff:${staff.id}`

@@ -2,6 +2,8 @@
  * What the console's pages show, as plain values (the views only print
  * them): times in UTC to the minute, tokens without their values.
  */
+import type MfaAuthenticator from '#models/mfa_authenticator'
+import type { AuthenticatorType } from '#start/mfa_settings'
 import type { DateTime } from 'luxon'
 import type OidcToken from '#models/oidc_token'
 import type OidcConsent from '#models/oidc_consent'
@@ -75,5 +77,20 @@ export function sessionRows(sessions: UserSessionView[]) {
     userAgent: session.userAgent ?? '—',
     started: shownTime(session.createdAt),
     lastSeen: shownTime(session.lastSeenAt),
+  }))
+}
+
+const FACTOR_TYPES: Record<AuthenticatorType, string> = {
+  totp: 'Authenticator app (TOTP)',
+  recovery_codes: 'Recovery codes',
+  webauthn: 'Security key (WebAuthn)',
+}
+
+/** A user's second factors, without their secrets */
+export function factorRows(authenticators: MfaAuthenticator[]) {
+  return authenticators.map((authenticator) => ({
+    type: FACTOR_TYPES[authenticator.type] ?? authenticator.type,
+    created: shownTime(authenticator.createdAt),
+    lastUsed: authenticator.lastUsedAt ? shownTime(authenticator.lastUsedAt) : 'never',
   }))
 }

@@ -133,6 +133,14 @@ test.group('Boot errors (docs/settings.md)', (group) => {
       line: 'error: MFA_TOTP_DIGITS: expected a whole number from 6 to 8, got "4"',
     },
     {
+      env: { ADMIN_REQUIRE_MFA: 'sometimes' },
+      line: 'error: ADMIN_REQUIRE_MFA: expected true, false, 1 or 0, got "sometimes"',
+    },
+    {
+      env: { ADMIN_REQUIRES_MFA: 'false' },
+      line: 'error: ADMIN_REQUIRES_MFA: not a setting of this app; did you mean ADMIN_REQUIRE_MFA?',
+    },
+    {
       env: { ACCOUNT_EMAIL_VERIFICATON: 'mandatory' },
       line: 'error: ACCOUNT_EMAIL_VERIFICATON: not a setting of this app; did you mean ACCOUNT_EMAIL_VERIFICATION?',
     },
