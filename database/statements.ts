@@ -224,85 +224,148 @@ export async function insertIgnoringDuplicate(
   return (await insert(IGNORING_DUPLICATES[dialect], table, [row], client)) === 1
 }
 
+export type TableRows = { table: string; rows: Record<string, Binding>[] }
+
+/** Rows that ride along with others (audit events): their failure is reported, never the caller's */
+export type RowsAlongside = TableRows & { failed(error: unknown): void }
+
 type QueuedInsert = {
-  rows: Record<string, Binding>[]
+  required: TableRows
+  alongside?: RowsAlongside
   resolve: () => void
   reject: (error: unknown) => void
 }
 
 /* MySQL and PostgreSQL: rows per multi-row insert (PostgreSQL binds at most 65,535 values) */
 const MAX_BATCH_ROWS = 500
-const queued = new Map<string, QueuedInsert[]>()
+let queued: QueuedInsert[] = []
+
+function runRows(connection: SqliteConnection, { table, rows }: TableRows) {
+  for (const row of rows) {
+    const { sql, bindings } = insertStatement(PLAIN, table, [row])
+    connection.prepare(sql).run(...sqliteValues(bindings))
+  }
+}
 
 /**
- * SQLite: the batch in one transaction, one commit, each request's rows in a
- * savepoint of their own so that a bad row fails only its request. Each row
- * goes through the same prepared single-row statement.
+ * SQLite: the whole batch in one transaction, so one commit, each row
+ * through the same prepared single-row statement. Should a row fail, the
+ * transaction rolls back and each request's rows are written again in a
+ * transaction of their own, so that a bad row fails only its request (and a
+ * bad row alongside, nothing but itself).
  */
-async function flushOnSqlite(table: string, batch: QueuedInsert[]) {
-  const failures = await sqliteStatements((connection) => {
-    const found: unknown[] = []
-    connection.transaction(() => {
-      batch.forEach((entry, index) => {
+async function flushOnSqlite(batch: QueuedInsert[]) {
+  const outcomes = await sqliteStatements((connection) => {
+    try {
+      connection.transaction(() => {
+        for (const entry of batch) {
+          runRows(connection, entry.required)
+          if (entry.alongside) runRows(connection, entry.alongside)
+        }
+      })()
+      return null
+    } catch {
+      return batch.map((entry) => {
+        let alongsideError: unknown
         try {
           connection.transaction(() => {
-            for (const row of entry.rows) {
-              const { sql, bindings } = insertStatement(PLAIN, table, [row])
-              connection.prepare(sql).run(...sqliteValues(bindings))
+            runRows(connection, entry.required)
+            if (!entry.alongside) return
+            try {
+              connection.transaction(() => runRows(connection, entry.alongside!))()
+            } catch (error) {
+              alongsideError = error
             }
           })()
         } catch (error) {
-          found[index] = error
+          return { error }
         }
+        if (alongsideError) entry.alongside!.failed(alongsideError)
+        return null
       })
-    })()
-    return found
+    }
   })
-  batch.forEach((entry, index) =>
-    index in failures ? entry.reject(failures[index]) : entry.resolve()
-  )
+  batch.forEach((entry, index) => {
+    const failure = outcomes?.[index]
+    if (failure) entry.reject(failure.error)
+    else entry.resolve()
+  })
 }
 
-/** MySQL, PostgreSQL: one multi-row insert, so one commit, per 500 rows */
-async function flushOnServer(table: string, batch: QueuedInsert[]) {
-  for (let start = 0; start < batch.length; start += MAX_BATCH_ROWS) {
-    const part = batch.slice(start, start + MAX_BATCH_ROWS)
-    try {
-      await insertRows(
-        table,
-        part.flatMap((entry) => entry.rows)
-      )
-      for (const entry of part) entry.resolve()
-    } catch {
-      /* the statement wrote nothing; each insert again on its own, so that one bad row fails only its request */
-      for (const entry of part)
-        await insertRows(table, entry.rows).then(entry.resolve, entry.reject)
+/**
+ * MySQL, PostgreSQL: per table, one multi-row insert (so one commit) per 500
+ * rows; should one fail, the statement wrote nothing and each request's rows
+ * go again on their own. `settle` hears each entry's outcome.
+ */
+async function insertGrouped(
+  parts: { entry: QueuedInsert; write: TableRows }[],
+  settle: (entry: QueuedInsert, error?: unknown) => void
+) {
+  const byTable = Map.groupBy(parts, (part) => part.write.table)
+  for (const [table, group] of byTable) {
+    for (let start = 0; start < group.length; start += MAX_BATCH_ROWS) {
+      const slice = group.slice(start, start + MAX_BATCH_ROWS)
+      try {
+        await insertRows(
+          table,
+          slice.flatMap((part) => part.write.rows)
+        )
+        for (const part of slice) settle(part.entry)
+      } catch {
+        for (const part of slice)
+          await insertRows(table, part.write.rows).then(
+            () => settle(part.entry),
+            (error) => settle(part.entry, error)
+          )
+      }
     }
   }
 }
 
-function flush(table: string) {
-  const batch = queued.get(table)!
-  queued.delete(table)
+/** The rows each request must have come first, and are answered at once; the rows alongside follow */
+async function flushOnServer(batch: QueuedInsert[]) {
+  const written: QueuedInsert[] = []
+  await insertGrouped(
+    batch.map((entry) => ({ entry, write: entry.required })),
+    (entry, error) => {
+      if (error) return entry.reject(error)
+      entry.resolve()
+      written.push(entry)
+    }
+  )
+  await insertGrouped(
+    written.filter((entry) => entry.alongside).map((entry) => ({ entry, write: entry.alongside! })),
+    (entry, error) => error && entry.alongside!.failed(error)
+  )
+}
+
+function flush() {
+  const batch = queued
+  queued = []
   const write = isSqlite() ? flushOnSqlite : flushOnServer
-  write(table, batch).catch((error) => batch.forEach((entry) => entry.reject(error)))
+  write(batch).catch((error) =>
+    batch.forEach((entry) => {
+      entry.reject(error)
+      entry.alongside?.failed(error)
+    })
+  )
 }
 
 /**
- * An insert outside any transaction, committed together with the inserts
+ * Inserts outside any transaction, committed together with the inserts
  * other requests make in the same turn of the event loop (group commit): one
  * commit writes and syncs the log once for all of them, and an `oidc_tokens`
  * row changes seven pages (the table and its indexes), mostly the same ones
- * for every row. The promise settles once the rows are committed (or failed),
- * so nothing is answered before its rows are stored. Rows of one call share
- * their keys, in the same order.
+ * for every row. The promise settles once the `required` rows are committed
+ * (or failed), so nothing is answered before its rows are stored. Rows
+ * `alongside` go in the same commit where the database allows (SQLite),
+ * else right after; their failure goes to their own `failed`. Rows of one
+ * table share their keys, in the same order.
  */
-export function insertSoon(table: string, rows: Record<string, Binding>[]): Promise<void> {
+export function insertSoon(required: TableRows, alongside?: RowsAlongside): Promise<void> {
   return new Promise((resolve, reject) => {
-    const entries = queued.get(table)
-    if (entries) return entries.push({ rows, resolve, reject })
-    queued.set(table, [{ rows, resolve, reject }])
-    setImmediate(() => flush(table))
+    queued.push({ required, alongside, resolve, reject })
+    if (queued.length === 1) setImmediate(flush)
   })
 }
 

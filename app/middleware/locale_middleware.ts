@@ -11,6 +11,8 @@ import {
   translator,
 } from '#services/i18n/locale'
 
+let apiTranslator: I18n | undefined
+
 /** Gives the request its translator as `ctx.i18n`, and `t()` to its views */
 export function useLocale(ctx: HttpContext, locale: string) {
   ctx.i18n = translator(locale)
@@ -29,7 +31,9 @@ export default class LocaleMiddleware {
   handle(ctx: HttpContext, next: NextFn) {
     const { request } = ctx
     if (JSON_PATHS.test(request.url())) {
-      useLocale(ctx, defaultLocale())
+      /* no page is rendered here: the default language, whose translator all such requests share */
+      ctx.i18n = apiTranslator ??= translator(defaultLocale())
+      ctx.containerResolver.bindValue(I18n, ctx.i18n)
       return next()
     }
     const query = request.qs()

@@ -1,7 +1,7 @@
-import { randomBytes } from 'node:crypto'
 import type { HttpContext } from '@adonisjs/core/http'
 import type { NextFn } from '@adonisjs/core/types/http'
 import { JSON_PATHS } from '#services/oidc/protocol/paths'
+import { randomString } from '#services/oidc/protocol/random'
 
 /**
  * Headers every HTML page carries (docs/endpoints.md#html-pages, docs/security.md S10): no
@@ -21,7 +21,7 @@ export function pageSecurityHeaders(nonce: string): Record<string, string> {
 export default class PageSecurityMiddleware {
   async handle(ctx: HttpContext, next: NextFn) {
     if (JSON_PATHS.test(ctx.request.url())) return next()
-    const nonce = randomBytes(16).toString('base64')
+    const nonce = randomString(16, 'base64')
     ctx.view.share({ cspNonce: nonce })
     await next()
     const type = ctx.response.getHeader('content-type')

@@ -8,7 +8,7 @@ import logger from '@adonisjs/core/services/logger'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import AuditEvent from '#models/audit_event'
 import { sqlTime } from '#models/columns'
-import { deleteInBatches, insertRows, insertSoon } from '#database/statements'
+import { deleteInBatches, insertRows, insertSoon, type RowsAlongside } from '#database/statements'
 import { encodeRow, type Row } from '#database/rows'
 import { isStorableText } from '#database/storable_text'
 import type { AuditEventType } from '#services/audit/event_types'
@@ -41,16 +41,25 @@ export function eventRow(event: AuditRecord): Row {
   })
 }
 
+function reportUnstored(error: unknown, rows: Row[]) {
+  logger.error({ err: error, audit_types: rows.map((row) => row.type) }, 'audit event not stored')
+}
+
 /**
  * Writes event rows inside the caller's transaction, or else as soon as
- * possible (batched with other requests' on SQLite); never throws.
+ * possible (batched with other requests'); never throws.
  */
 export async function storeEvents(rows: Row[], trx?: TransactionClientContract) {
   try {
-    await (trx ? insertRows(EVENTS_TABLE, rows, trx) : insertSoon(EVENTS_TABLE, rows))
+    await (trx ? insertRows(EVENTS_TABLE, rows, trx) : insertSoon({ table: EVENTS_TABLE, rows }))
   } catch (error) {
-    logger.error({ err: error, audit_types: rows.map((row) => row.type) }, 'audit event not stored')
+    reportUnstored(error, rows)
   }
+}
+
+/** Event rows to write alongside others (insertSoon): a failure of theirs is logged only */
+export function eventsAlongside(rows: Row[]): RowsAlongside {
+  return { table: EVENTS_TABLE, rows, failed: (error) => reportUnstored(error, rows) }
 }
 
 export type EventFilter = {

@@ -34,7 +34,7 @@ test.group('Hot-path statements (app/services/db)', () => {
   test('inserts queued in one turn are all stored', async ({ assert }) => {
     const { id } = await createClient()
     const rows = [tokenRow(id), tokenRow(id), tokenRow(id)]
-    await Promise.all(rows.map((row) => insertSoon('oidc_tokens', [row])))
+    await Promise.all(rows.map((row) => insertSoon({ table: 'oidc_tokens', rows: [row] })))
     assert.deepEqual(
       await storedHashes(rows.map((row) => row.hash)),
       rows.map((row) => row.hash).sort()
@@ -46,9 +46,9 @@ test.group('Hot-path statements (app/services/db)', () => {
     const good = [tokenRow(id), tokenRow(id)]
     const bad = tokenRow('no-such-client')
     const results = await Promise.allSettled([
-      insertSoon('oidc_tokens', [good[0]]),
-      insertSoon('oidc_tokens', [bad]),
-      insertSoon('oidc_tokens', [good[1]]),
+      insertSoon({ table: 'oidc_tokens', rows: [good[0]] }),
+      insertSoon({ table: 'oidc_tokens', rows: [bad] }),
+      insertSoon({ table: 'oidc_tokens', rows: [good[1]] }),
     ])
     assert.deepEqual(
       results.map((result) => result.status),
@@ -58,6 +58,41 @@ test.group('Hot-path statements (app/services/db)', () => {
       await storedHashes([...good, bad].map((row) => row.hash)),
       good.map((row) => row.hash).sort()
     )
+  })
+
+  test('rows alongside are stored with the batch; a bad one fails only itself', async ({
+    assert,
+  }) => {
+    const { id } = await createClient()
+    const rows = [tokenRow(id), tokenRow(id)]
+    const marker = randomValue(12)
+    const event = { occurred_at: sqlTime(), type: 'tokens.issued', client_id: id, actor: marker }
+    const failures: unknown[] = []
+    const failed = (error: unknown) => failures.push(error)
+    const results = await Promise.allSettled([
+      insertSoon(
+        { table: 'oidc_tokens', rows: [rows[0]] },
+        { table: 'audit_events', rows: [event], failed }
+      ),
+      insertSoon(
+        { table: 'oidc_tokens', rows: [rows[1]] },
+        { table: 'audit_events', rows: [{ ...event, type: null }], failed }
+      ),
+    ])
+    assert.deepEqual(
+      results.map((result) => result.status),
+      ['fulfilled', 'fulfilled']
+    )
+    assert.deepEqual(
+      await storedHashes(rows.map((row) => row.hash)),
+      rows.map((row) => row.hash).sort()
+    )
+    /* the server databases write rows alongside just after answering */
+    for (let wait = 0; failures.length === 0 && wait < 50; wait++)
+      await new Promise((resolve) => setTimeout(resolve, 20))
+    assert.lengthOf(failures, 1)
+    const events = await db.from('audit_events').where('actor', marker).count('* as total')
+    assert.equal(Number(events[0].total), 1)
   })
 
   test('changeRows counts the changed rows; a duplicate is left out by insertIgnoringDuplicate', async ({

@@ -17,8 +17,8 @@ export const PATHS = {
   grants: '/accounts/grants/',
 } as const
 
-/** Paths answered in JSON, never with an HTML page */
-export const JSON_PATHS = /^\/(identity\/o\/api\/|\.well-known\/|api\/)/
+/** Paths answered in JSON, never with an HTML page (the health probes' too) */
+export const JSON_PATHS = /^\/(identity\/o\/api\/|\.well-known\/|api\/|health\/)/
 
 const IDP_PATHS = new Set<string>(Object.values(PATHS).filter((path) => !path.endsWith('/')))
 

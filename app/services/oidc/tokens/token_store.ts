@@ -16,7 +16,6 @@ import OidcToken, { type TokenType } from '#models/oidc_token'
 import OidcClient from '#models/oidc_client'
 import User from '#models/user'
 import { sqlTime } from '#models/columns'
-import db from '@adonisjs/lucid/services/db'
 import {
   changeRows,
   deleteInBatches,
@@ -30,7 +29,7 @@ import {
 } from '#database/statements'
 import { encodeRow, type Attributes, type Row } from '#database/rows'
 import { sharedModel } from '#database/shared_rows'
-import { EVENTS_TABLE, storeEvents } from '#services/audit/event_store'
+import { EVENTS_TABLE, eventsAlongside, storeEvents } from '#services/audit/event_store'
 
 const TABLE = 'oidc_tokens'
 
@@ -149,11 +148,12 @@ export async function findUsableAccessToken(hash: string): Promise<ResolvedToken
 
 /**
  * Writes token rows: inside the caller's transaction when one is given,
- * otherwise as soon as possible (SQLite commits the inserts of one event-loop
- * turn together). The audit events of the issue go with them at no extra
- * round trip where the database allows: on PostgreSQL in the same statement;
- * elsewhere in the same transaction, or, without one, batched like the
- * tokens and not awaited. Only the token write can fail the issue.
+ * otherwise as soon as possible, committed with the inserts of other
+ * requests in the same event-loop turn. The audit events of the issue go
+ * with them at no extra round trip where the database allows: on PostgreSQL
+ * in the same statement of the transaction; without a transaction in the
+ * same group commit (SQLite) or the batch right after it. Only the token
+ * write can fail the issue.
  */
 export async function insertTokens(
   rows: Row[],
@@ -161,12 +161,12 @@ export async function insertTokens(
   events: Row[] = []
 ) {
   if (!rows.length) return storeEvents(events, trx)
-  if (events.length && (trx ?? db.connection()).dialect.name === 'postgres')
+  if (!trx)
+    return insertSoon({ table: TABLE, rows }, events.length ? eventsAlongside(events) : undefined)
+  if (events.length && trx.dialect.name === 'postgres')
     return insertRowsTogether({ table: TABLE, rows }, { table: EVENTS_TABLE, rows: events }, trx)
-  await (trx ? insertRows(TABLE, rows, trx) : insertSoon(TABLE, rows))
-  if (!events.length) return
-  if (trx) await storeEvents(events, trx)
-  else void storeEvents(events)
+  await insertRows(TABLE, rows, trx)
+  if (events.length) await storeEvents(events, trx)
 }
 
 /** Marks a refresh token rotated; false when another refresh rotated it first */
