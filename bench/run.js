@@ -13,7 +13,7 @@
  *   npm run bench -- --port 3601        our port (the peers and the bare server take the next three); 3600-3695
  *   npm run bench -- --cluster 2        ours as 2 processes on one port (node:cluster); figures per process too
  *   npm run bench -- --wait-quiet 120   seconds to wait, before each measurement, for other processes to go quiet (0: never)
- *   npm run bench -- --profile          CPU profiles of our server: the floor, client_credentials (opaque, RS256, ES256), userinfo
+ *   npm run bench -- --profile          CPU profiles of our server: the floor, client_credentials (opaque, RS256, ES256), userinfo, refresh, sign-in
  *   npm run bench -- --count-queries    SQL statements per request of each flow
  *   npm run bench -- --only cc-opaque,userinfo   only these scenarios (names as in --json)
  */
@@ -91,6 +91,8 @@ const ATTEMPTS = 2
  * rate leaves room for the thread pool, times the attempts.
  */
 const POOL_HEADROOM = 2 * ATTEMPTS
+/* Refreshes per second our server cannot reach in a profile (one load, no second attempt) */
+const REFRESH_RATE_BOUND = 3000
 
 const CONFIGS = {
   opaque: { format: 'opaque', alg: 'RS256', label: 'opaque access tokens, RS256 ID tokens' },
@@ -524,23 +526,31 @@ async function benchmark() {
 
 /**
  * CPU profiles of our server under load: the token endpoint (client_credentials)
- * with opaque and with JWT RS256 access tokens, and userinfo, which writes
- * nothing. One profile per server; each load is read from its own window.
+ * with opaque and with JWT RS256 and ES256 access tokens, userinfo, which
+ * writes nothing, and refresh. One profile per server; each load is read from its own window.
  */
 async function profile() {
-  const { envFor, app } = await prepare()
+  const { database, envFor, app } = await prepare()
+  const refreshPool = await mintRefreshTokens(
+    database,
+    app,
+    Math.ceil(REFRESH_RATE_BOUND * (TIMING.warmup + TIMING.duration))
+  )
+  await database.close()
   const dir = path.join(
     APP_ROOT,
     'bench/results/profiles',
     new Date().toISOString().replace(/[:.]/g, '-')
   )
   const PROFILED = {
-    floor: 'floor (GET /health/live)',
-    cc: 'client_credentials',
-    userinfo: 'userinfo',
+    'floor': 'floor (GET /health/live)',
+    'cc': 'client_credentials',
+    'userinfo': 'userinfo',
+    'refresh': 'refresh_token (+ RS256 ID token)',
+    'sign-in': 'full sign-in (login, consent, code exchange)',
   }
   for (const [config, loads] of [
-    ['opaque', ['floor', 'cc', 'userinfo']],
+    ['opaque', ['floor', 'cc', 'userinfo', 'refresh', 'sign-in']],
     ['rs256', ['cc']],
     ['es256', ['cc']],
   ]) {
@@ -554,24 +564,13 @@ async function profile() {
       clientSecret: app.clientSecret,
     })
     if (loads.includes('userinfo')) side.accessToken = (await signIn(side)).access_token
+    side.refreshPool = refreshPool
     const runs = []
     for (const load of loads) {
       const title = `${PROFILED[load]}, ${CONFIGS[config].label}`
       log(`profiling ${title}`)
       await waitForQuietMachine(Number(options['wait-quiet']), BUSY_PCT)
-      const { requests } = LOADS[load](side)
-      runs.push({
-        title,
-        result: await loadTest({
-          url: side.origin,
-          pid: side.pid,
-          stackPids: side.stackPids,
-          requests,
-          connections: CONNECTIONS,
-          warmup: TIMING.warmup,
-          duration: TIMING.duration,
-        }),
-      })
+      runs.push({ title, result: await measureOnce(load, side) })
     }
     /*
      * A JWT-mode server stopped within a second of a load's end does not exit

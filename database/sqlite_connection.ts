@@ -18,6 +18,15 @@ export function tuneSqliteConnection(connection: SqliteConnection) {
    */
   connection.pragma('journal_mode = WAL')
   connection.pragma('synchronous = NORMAL')
+  /*
+   * A checkpoint copies the log back into the database file and syncs it,
+   * inside some request's commit. Every 10,000 pages (40 MB) instead of
+   * SQLite's 1,000, it runs a tenth as often and copies a page rewritten
+   * many times in between (the tables' and indexes' newest pages) once:
+   * a token row costs a third less. The log is cut back to 64 MB after.
+   */
+  connection.pragma('wal_autocheckpoint = 10000')
+  connection.pragma('journal_size_limit = 67108864')
 
   /*
    * knex prepares every query anew, which the profile of the token endpoint

@@ -14,16 +14,29 @@
  * taken from the pool for one synchronous call (sqliteStatements).
  */
 import db from '@adonisjs/lucid/services/db'
-import type { QueryClientContract } from '@adonisjs/lucid/types/database'
+import type { QueryClientContract, TransactionClientContract } from '@adonisjs/lucid/types/database'
 import type {
   DatabaseQueryBuilderContract,
   RawQueryBindings,
 } from '@adonisjs/lucid/types/querybuilder'
 
+import {
+  SqliteTransaction,
+  sqliteStatements,
+  type Binding,
+  type SqliteConnection,
+} from '#database/sqlite_pool'
+
+export type { Binding }
 type Row = Record<string, unknown>
-export type Binding = string | number | null
 /* Lucid's binding type leaves out null, which every driver binds as NULL */
 const asBindings = (values: Binding[]) => values as RawQueryBindings
+
+/** What the statements here run on: a Lucid client, or a transaction on the pool's SQLite connection */
+type StatementClient = QueryClientContract | SqliteTransaction
+
+/** A transaction the stores write in: Lucid's, or on SQLite one of inSqliteTransaction's */
+export type WriteTransaction = TransactionClientContract | SqliteTransaction
 
 /*
  * What each driver answers to a raw query: mysql2 `[rows or result header,
@@ -40,43 +53,13 @@ const answers: Record<
   'better-sqlite3': { rows: (result) => result, changed: (result) => result.changes },
 }
 
-type SqliteStatement = {
-  reader: boolean
-  all(...bindings: Binding[]): Row[]
-  run(...bindings: Binding[]): { changes: number }
-}
-/* better-sqlite3's Database: `prepare` is cached per connection (database/sqlite_connection.ts) */
-export type SqliteConnection = {
-  prepare(sql: string): SqliteStatement
-  transaction<F extends (...args: never[]) => unknown>(fn: F): F
-}
-type KnexClient = {
-  acquireConnection(): Promise<unknown>
-  releaseConnection(connection: unknown): Promise<unknown>
-}
-
 export function isSqlite() {
   return db.connection().dialect.name === 'better-sqlite3'
 }
 
-/** SQLite, and no transaction given: the statements may run on the pool's connection */
-function leanSqlite(client: QueryClientContract | undefined) {
-  return !client && isSqlite()
-}
-
-/**
- * Runs `use` with the SQLite connection of Lucid's pool, taken from the pool
- * for the time of the synchronous call: a transaction in progress holds the
- * connection, so a statement here never runs inside someone else's.
- */
-export async function sqliteStatements<T>(use: (connection: SqliteConnection) => T): Promise<T> {
-  const knex = db.connection().getWriteClient() as unknown as { client: KnexClient }
-  const connection = await knex.client.acquireConnection()
-  try {
-    return use(connection as SqliteConnection)
-  } finally {
-    await knex.client.releaseConnection(connection)
-  }
+/** SQLite, and no Lucid transaction given: the statements may run on the pool's connection */
+function leanSqlite(client: StatementClient | undefined) {
+  return (!client && isSqlite()) || client instanceof SqliteTransaction
 }
 
 /* As knex binds values for better-sqlite3, for a codec that hands over a boolean or a Date */
@@ -102,23 +85,29 @@ function withIdentifiers(sql: string, bindings: Binding[]): [string, Binding[]] 
   return [text, values]
 }
 
-/** One statement on the pool's SQLite connection: a select's rows, or what a write changed */
-function runOnSqlite(sql: string, bindings: Binding[]) {
+/**
+ * One statement on the pool's SQLite connection, or on the transaction's:
+ * a select's rows, or what a write changed
+ */
+async function runOnSqlite(sql: string, bindings: Binding[], client: StatementClient | undefined) {
   const [text, values] = withIdentifiers(sql, sqliteValues(bindings))
-  return sqliteStatements((connection) => {
+  const execute = (connection: SqliteConnection) => {
     const statement = connection.prepare(text)
     return statement.reader ? statement.all(...values) : statement.run(...values)
-  })
+  }
+  return client instanceof SqliteTransaction
+    ? execute(client.connection)
+    : sqliteStatements(execute)
 }
 
 /** The rows of a select */
 export async function selectRows<T extends Row = Row>(
   sql: string,
   bindings: Binding[],
-  client?: QueryClientContract
+  client?: StatementClient
 ): Promise<T[]> {
-  if (leanSqlite(client)) return (await runOnSqlite(sql, bindings)) as T[]
-  const queryClient = client ?? db.connection()
+  if (leanSqlite(client)) return (await runOnSqlite(sql, bindings, client)) as T[]
+  const queryClient = (client as QueryClientContract | undefined) ?? db.connection()
   const result = await queryClient.rawQuery(sql, asBindings(bindings))
   return answers[queryClient.dialect.name].rows(result) as T[]
 }
@@ -126,7 +115,7 @@ export async function selectRows<T extends Row = Row>(
 export async function selectRow<T extends Row = Row>(
   sql: string,
   bindings: Binding[],
-  client?: QueryClientContract
+  client?: StatementClient
 ): Promise<T | null> {
   const [row] = await selectRows<T>(sql, bindings, client)
   return row ?? null
@@ -141,10 +130,11 @@ function changedCount(client: QueryClientContract, result: RawResult): number {
 export async function changeRows(
   sql: string,
   bindings: Binding[],
-  client?: QueryClientContract
+  client?: StatementClient
 ): Promise<number> {
-  if (leanSqlite(client)) return ((await runOnSqlite(sql, bindings)) as { changes: number }).changes
-  const queryClient = client ?? db.connection()
+  if (leanSqlite(client))
+    return ((await runOnSqlite(sql, bindings, client)) as { changes: number }).changes
+  const queryClient = (client as QueryClientContract | undefined) ?? db.connection()
   return changedCount(queryClient, await queryClient.rawQuery(sql, asBindings(bindings)))
 }
 
@@ -180,11 +170,12 @@ async function insert(
   duplicates: { verb: string; suffix: string },
   table: string,
   rows: Record<string, Binding>[],
-  client?: QueryClientContract
+  client?: StatementClient
 ): Promise<number> {
   const { sql, bindings } = insertStatement(duplicates, table, rows)
-  if (leanSqlite(client)) return ((await runOnSqlite(sql, bindings)) as { changes: number }).changes
-  const queryClient = client ?? db.connection()
+  if (leanSqlite(client))
+    return ((await runOnSqlite(sql, bindings, client)) as { changes: number }).changes
+  const queryClient = (client as QueryClientContract | undefined) ?? db.connection()
   return changedCount(queryClient, await queryClient.rawQuery(sql, asBindings(bindings)))
 }
 
@@ -192,7 +183,7 @@ async function insert(
 export async function insertRows(
   table: string,
   rows: Record<string, Binding>[],
-  client?: QueryClientContract
+  client?: StatementClient
 ) {
   await insert(PLAIN, table, rows, client)
 }
@@ -218,7 +209,7 @@ export async function insertRowsTogether(
 export async function insertIgnoringDuplicate(
   table: string,
   row: Record<string, Binding>,
-  client?: QueryClientContract
+  client?: StatementClient
 ): Promise<boolean> {
   const dialect = (client ?? db.connection()).dialect.name
   return (await insert(IGNORING_DUPLICATES[dialect], table, [row], client)) === 1

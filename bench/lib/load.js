@@ -237,7 +237,9 @@ export async function closedLoop({
   let stopRss = null
   let stopCpu = null
   let stopServerCpu = null
+  let windowFrom = null
   const rssTimer = setTimeout(() => {
+    windowFrom = monotonicMicros()
     stopRss = rssSampler(pid)
     stopCpu = othersCpu([pid, ...stackPids])
     stopServerCpu = serverCpu([pid, ...stackPids])
@@ -257,6 +259,7 @@ export async function closedLoop({
     }
   }
   await Promise.all(Array.from({ length: workers }, worker))
+  const windowTo = monotonicMicros()
   clearTimeout(rssTimer)
   const rss = stopRss ? stopRss() : treeRss(pid)
   const othersCpuPct = stopCpu ? stopCpu() : NaN
@@ -274,5 +277,6 @@ export async function closedLoop({
     errors: failures,
     othersCpuPct,
     firstError: firstError ? String(firstError.message ?? firstError) : undefined,
+    window: { from: windowFrom ?? windowTo, to: windowTo },
   }
 }

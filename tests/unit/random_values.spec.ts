@@ -25,4 +25,14 @@ test.group('Random values (pooled from node:crypto)', () => {
   }) => {
     for (let i = 0; i < 100; i++) assert.lengthOf(randomString(1000, 'hex'), 2000)
   })
+
+  test('family ids start with the time, so ids made together share a prefix', ({ assert }) => {
+    const before = Date.now()
+    const id = randomFamilyId()
+    const after = Date.now()
+    const issued = Buffer.from(id, 'base64url').readUIntBE(0, 6)
+    assert.isAtLeast(issued, before)
+    assert.isAtMost(issued, after)
+    assert.notEqual(randomFamilyId(), randomFamilyId())
+  })
 })

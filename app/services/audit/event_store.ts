@@ -5,7 +5,7 @@
  */
 import type { DateTime } from 'luxon'
 import logger from '@adonisjs/core/services/logger'
-import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
+import type { WriteTransaction } from '#database/statements'
 import AuditEvent from '#models/audit_event'
 import { sqlTime } from '#models/columns'
 import { deleteInBatches, insertRows, insertSoon, type RowsAlongside } from '#database/statements'
@@ -49,7 +49,7 @@ function reportUnstored(error: unknown, rows: Row[]) {
  * Writes event rows inside the caller's transaction, or else as soon as
  * possible (batched with other requests'); never throws.
  */
-export async function storeEvents(rows: Row[], trx?: TransactionClientContract) {
+export async function storeEvents(rows: Row[], trx?: WriteTransaction) {
   try {
     await (trx ? insertRows(EVENTS_TABLE, rows, trx) : insertSoon({ table: EVENTS_TABLE, rows }))
   } catch (error) {

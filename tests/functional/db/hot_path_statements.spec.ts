@@ -2,7 +2,15 @@ import { test } from '@japa/runner'
 import db from '@adonisjs/lucid/services/db'
 import OidcClient from '#models/oidc_client'
 import { sqlTime } from '#models/columns'
-import { changeRows, insertIgnoringDuplicate, insertSoon, selectRows } from '#database/statements'
+import {
+  changeRows,
+  insertIgnoringDuplicate,
+  insertRows,
+  insertSoon,
+  isSqlite,
+  selectRows,
+} from '#database/statements'
+import { inSqliteTransaction } from '#database/sqlite_pool'
 import { updateClient } from '#services/oidc/clients/registration'
 import { randomValue, sha256Hex } from '#services/oidc/protocol/random'
 import { createClient, createUser } from '#tests/helpers/factories'
@@ -94,6 +102,31 @@ test.group('Hot-path statements (app/services/db)', () => {
     const events = await db.from('audit_events').where('actor', marker).count('* as total')
     assert.equal(Number(events[0].total), 1)
   })
+
+  test('SQLite transactions of one turn share a commit; one that throws is undone alone', async ({
+    assert,
+  }) => {
+    const { id } = await createClient()
+    const rows = [tokenRow(id), tokenRow(id), tokenRow(id)]
+    const committed: string[] = []
+    const results = await Promise.allSettled(
+      rows.map((row, index) =>
+        inSqliteTransaction(async (trx) => {
+          await insertRows('oidc_tokens', [row], trx)
+          trx.after('commit', () => committed.push(row.hash))
+          if (index === 1) throw new Error('the second one fails after its insert')
+          return index
+        })
+      )
+    )
+    assert.deepEqual(
+      results.map((result) => result.status),
+      ['fulfilled', 'rejected', 'fulfilled']
+    )
+    const kept = [rows[0].hash, rows[2].hash].sort()
+    assert.deepEqual(await storedHashes(rows.map((row) => row.hash)), kept)
+    assert.deepEqual(committed.sort(), kept)
+  }).skip(!isSqlite(), 'SQLite only: the server databases use Lucid transactions')
 
   test('changeRows counts the changed rows; a duplicate is left out by insertIgnoringDuplicate', async ({
     assert,

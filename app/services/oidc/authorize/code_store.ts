@@ -5,6 +5,7 @@
  */
 import { type DateTime } from 'luxon'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
+import type { WriteTransaction } from '#database/statements'
 import OidcAuthorizationCode from '#models/oidc_authorization_code'
 import { sqlTime } from '#models/columns'
 import { changeRows, deleteInBatches } from '#database/statements'
@@ -29,7 +30,7 @@ export function findAuthorizationCode(hash: string) {
 }
 
 /** false when the code was consumed already */
-export async function consumeAuthorizationCode(id: number, trx: TransactionClientContract) {
+export async function consumeAuthorizationCode(id: number, trx: WriteTransaction) {
   const sql = `update ${TABLE} set consumed_at = ? where id = ? and consumed_at is null`
   return (await changeRows(sql, [sqlTime(), id], trx)) === 1
 }

@@ -7,7 +7,7 @@
 import type { AuthenticationMethod } from '#services/mfa/authentication_methods'
 import { DateTime } from 'luxon'
 import db from '@adonisjs/lucid/services/db'
-import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
+import type { WriteTransaction } from '#database/statements'
 import type User from '#models/user'
 import type OidcClient from '#models/oidc_client'
 import OidcDeviceCode from '#models/oidc_device_code'
@@ -108,7 +108,7 @@ export async function recordPoll(code: OidcDeviceCode): Promise<boolean> {
 }
 
 /** Spends an approved code; false when it was redeemed already */
-export async function consumeDeviceCode(id: number, trx: TransactionClientContract) {
+export async function consumeDeviceCode(id: number, trx: WriteTransaction) {
   const sql = `update ${TABLE} set status = 'consumed' where id = ? and status = 'approved'`
   return (await changeRows(sql, [id], trx)) === 1
 }

@@ -10,14 +10,19 @@
  * 2. One transaction then spends the source with a conditional update
  *    (`consume`): of two concurrent redemptions exactly one wins.
  * 3. In the same transaction the winner writes what `prepare` made (`store`).
+ *
+ * On SQLite the transaction runs on the pool's connection without knex, and
+ * shares its commit with the redemptions of the same turn (inSqliteTransaction):
+ * knex's transaction cost most of a refresh.
  */
 import db from '@adonisjs/lucid/services/db'
-import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
+import { isSqlite, type WriteTransaction } from '#database/statements'
+import { inSqliteTransaction } from '#database/sqlite_pool'
 
 export type Redemption<Prepared> = {
   prepare(): Promise<Prepared>
-  consume(trx: TransactionClientContract): Promise<boolean>
-  store(prepared: Prepared, trx: TransactionClientContract): Promise<void>
+  consume(trx: WriteTransaction): Promise<boolean>
+  store(prepared: Prepared, trx: WriteTransaction): Promise<void>
 }
 
 /** What `prepare` made, once the source is spent and it is stored; null when the source was spent already */
@@ -25,9 +30,10 @@ export async function redeemOnce<Prepared>(
   redemption: Redemption<Prepared>
 ): Promise<{ prepared: Prepared } | null> {
   const prepared = await redemption.prepare()
-  return db.transaction(async (trx) => {
+  const redeem = async (trx: WriteTransaction) => {
     if (!(await redemption.consume(trx))) return null
     await redemption.store(prepared, trx)
     return { prepared }
-  })
+  }
+  return isSqlite() ? inSqliteTransaction(redeem) : db.transaction(redeem)
 }

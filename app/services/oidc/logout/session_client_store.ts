@@ -5,6 +5,7 @@
  */
 import { DateTime } from 'luxon'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
+import type { WriteTransaction } from '#database/statements'
 import OidcSessionClient from '#models/oidc_session_client'
 import { sqlTime } from '#models/columns'
 import { changeRows, deleteInBatches, insertIgnoringDuplicate } from '#database/statements'
@@ -15,7 +16,7 @@ const TABLE = 'oidc_session_clients'
 /** Records that the client got an ID token in the session; once per pair */
 export async function recordSessionClient(
   entry: { sid: string; clientId: string; userId: number },
-  trx?: TransactionClientContract
+  trx?: WriteTransaction
 ) {
   const row = encodeRow(OidcSessionClient, { ...entry, createdAt: DateTime.utc() })
   await insertIgnoringDuplicate(TABLE, row, trx)

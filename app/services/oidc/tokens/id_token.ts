@@ -4,7 +4,7 @@
  * one with a `sid` records the client for back-channel logout.
  */
 import { createHash } from 'node:crypto'
-import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
+import type { WriteTransaction } from '#database/statements'
 import type User from '#models/user'
 import type OidcClient from '#models/oidc_client'
 import oidcConfig from '#config/oidc'
@@ -79,7 +79,7 @@ export async function signIdToken(adapter: OidcAdapter, input: IdTokenInput): Pr
 /** An ID token carrying a `sid` records its client for back-channel logout */
 export async function recordIdTokenSession(
   input: Pick<IdTokenInput, 'client' | 'user' | 'sid'>,
-  trx?: TransactionClientContract
+  trx?: WriteTransaction
 ) {
   if (!input.sid) return
   await recordSessionClient(

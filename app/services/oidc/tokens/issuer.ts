@@ -4,7 +4,7 @@
  * jti) so that revocation is seen everywhere the row is checked.
  */
 import { DateTime } from 'luxon'
-import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
+import type { WriteTransaction } from '#database/statements'
 import type User from '#models/user'
 import type OidcClient from '#models/oidc_client'
 import oidcConfig from '#config/oidc'
@@ -198,7 +198,7 @@ export async function storeTokens(
   grant: TokenGrant,
   prepared: PreparedTokens | null,
   issue: IssueContext,
-  trx?: TransactionClientContract
+  trx?: WriteTransaction
 ) {
   const event = issuedEvent(grant, prepared, issue)
   await insertTokens(prepared?.rows ?? [], trx, [eventRow(event)])

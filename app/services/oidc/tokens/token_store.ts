@@ -25,8 +25,9 @@ import {
   isSqlite,
   selectRow,
   selectRows,
-  sqliteStatements,
+  type WriteTransaction,
 } from '#database/statements'
+import { sqliteStatements } from '#database/sqlite_pool'
 import { encodeRow, type Attributes, type Row } from '#database/rows'
 import { sharedModel } from '#database/shared_rows'
 import { EVENTS_TABLE, eventsAlongside, storeEvents } from '#services/audit/event_store'
@@ -155,22 +156,22 @@ export async function findUsableAccessToken(hash: string): Promise<ResolvedToken
  * same group commit (SQLite) or the batch right after it. Only the token
  * write can fail the issue.
  */
-export async function insertTokens(
-  rows: Row[],
-  trx?: TransactionClientContract,
-  events: Row[] = []
-) {
+export async function insertTokens(rows: Row[], trx?: WriteTransaction, events: Row[] = []) {
   if (!rows.length) return storeEvents(events, trx)
   if (!trx)
     return insertSoon({ table: TABLE, rows }, events.length ? eventsAlongside(events) : undefined)
   if (events.length && trx.dialect.name === 'postgres')
-    return insertRowsTogether({ table: TABLE, rows }, { table: EVENTS_TABLE, rows: events }, trx)
+    return insertRowsTogether(
+      { table: TABLE, rows },
+      { table: EVENTS_TABLE, rows: events },
+      trx as TransactionClientContract
+    )
   await insertRows(TABLE, rows, trx)
   if (events.length) await storeEvents(events, trx)
 }
 
 /** Marks a refresh token rotated; false when another refresh rotated it first */
-export async function markRotated(id: number, trx: TransactionClientContract) {
+export async function markRotated(id: number, trx: WriteTransaction) {
   const sql = `update ${TABLE} set rotated_at = ? where id = ? and rotated_at is null`
   return (await changeRows(sql, [sqlTime(), id], trx)) === 1
 }
