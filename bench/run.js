@@ -549,11 +549,22 @@ async function profile() {
     'refresh': 'refresh_token (+ RS256 ID token)',
     'sign-in': 'full sign-in (login, consent, code exchange)',
   }
-  for (const [config, loads] of [
+  /* each load by its scenario's name, for --only */
+  const NAMED = {
+    'floor': 'floor',
+    'userinfo': 'userinfo',
+    'refresh': 'refresh',
+    'sign-in': 'sign-in',
+  }
+  const scenarioName = (config, load) =>
+    load === 'cc' ? (config === 'opaque' ? 'cc-opaque' : `cc-jwt-${config}`) : NAMED[load]
+  for (const [config, all] of [
     ['opaque', ['floor', 'cc', 'userinfo', 'refresh', 'sign-in']],
     ['rs256', ['cc']],
     ['es256', ['cc']],
   ]) {
+    const loads = all.filter((load) => selected(scenarioName(config, load)))
+    if (!loads.length) continue
     const profileDir = path.join(dir, config)
     const ours = await startOurs(envFor(CONFIGS[config]), {
       nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`],
