@@ -8,10 +8,11 @@
  * answers, handled here.
  *
  * MySQL and PostgreSQL get the SQL through Lucid's raw queries. On SQLite,
- * outside a transaction, even a raw query costs about three times the
+ * outside a Lucid transaction, even a raw query costs about three times the
  * statement (knex's runner, formatter and pool round trip), so the statement
- * runs as a prepared statement on the very connection Lucid's pool manages,
- * taken from the pool for one synchronous call (sqliteStatements).
+ * runs as a prepared statement on the very connection Lucid's pool manages
+ * (database/sqlite_pool.ts): taken from the pool for one synchronous call,
+ * or held by a transaction of inSqliteTransaction.
  */
 import db from '@adonisjs/lucid/services/db'
 import type { QueryClientContract, TransactionClientContract } from '@adonisjs/lucid/types/database'
@@ -19,7 +20,6 @@ import type {
   DatabaseQueryBuilderContract,
   RawQueryBindings,
 } from '@adonisjs/lucid/types/querybuilder'
-
 import {
   SqliteTransaction,
   sqliteStatements,

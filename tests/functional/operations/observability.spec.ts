@@ -71,6 +71,21 @@ test.group('Health endpoints', (group) => {
     })
   })
 
+  test('the probes are JSON paths: no page headers, and their errors in JSON', async ({ assert }) => {
+    const live = await fetch(`${BASE_URL}/health/live`)
+    assert.isNull(live.headers.get('content-security-policy'))
+    const wrongMethod = await fetch(`${BASE_URL}/health/live`, { method: 'POST' })
+    assert.equal(wrongMethod.status, 405)
+    assert.equal(wrongMethod.headers.get('allow'), 'GET, HEAD')
+    assert.deepEqual(await wrongMethod.json(), {
+      error: 'invalid_request',
+      error_description: 'Method not allowed.',
+    })
+    const unknown = await fetch(`${BASE_URL}/health/unknown`)
+    assert.equal(unknown.status, 404)
+    assert.equal((await unknown.json()).error, 'not_found')
+  })
+
   test('with the rate limits in Redis, ready checks Redis: 200 while it answers', async ({
     assert,
     cleanup,
