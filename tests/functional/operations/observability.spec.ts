@@ -71,7 +71,9 @@ test.group('Health endpoints', (group) => {
     })
   })
 
-  test('the probes are JSON paths: no page headers, and their errors in JSON', async ({ assert }) => {
+  test('the probes are JSON paths: no page headers, and their errors in JSON', async ({
+    assert,
+  }) => {
     const live = await fetch(`${BASE_URL}/health/live`)
     assert.isNull(live.headers.get('content-security-policy'))
     const wrongMethod = await fetch(`${BASE_URL}/health/live`, { method: 'POST' })
