@@ -85,7 +85,7 @@ test.group('Health endpoints', (group) => {
     })
     const unknown = await fetch(`${BASE_URL}/health/unknown`)
     assert.equal(unknown.status, 404)
-    assert.equal((await unknown.json()).error, 'not_found')
+    assert.equal(((await unknown.json()) as { error: string }).error, 'not_found')
   })
 
   test('with the rate limits in Redis, ready checks Redis: 200 while it answers', async ({
