@@ -50,6 +50,17 @@ export const runnerHooks: Required<Pick<Config, 'setup' | 'teardown'>> = {
 export const configureSuite: Config['configureSuite'] = (suite) => {
   if (['browser', 'functional'].includes(suite.name)) {
     suite.setup(() => testUtils.httpServer().start(createHttpServer))
+    /*
+     * Every test starts with no rate-limit counts (the memory store of
+     * .env.test): the failed sign-ins of earlier tests, all from 127.0.0.1,
+     * must not lock a later one out when the suite runs fast.
+     */
+    const clearRateLimits = async () => {
+      const { default: limiter } = await import('@adonisjs/limiter/services/main')
+      await limiter.clear(['memory'])
+    }
+    suite.onGroup((group) => group.each.setup(clearRateLimits))
+    suite.onTest((test) => test.setup(clearRateLimits))
     /* this process serves pages too, so it delivers the outboxes like any app process */
     suite.setup(async () => {
       const { mailSink } = await import('#tests/helpers/mail_sink')
