@@ -527,15 +527,18 @@ async function benchmark() {
 /**
  * CPU profiles of our server under load: the token endpoint (client_credentials)
  * with opaque and with JWT RS256 and ES256 access tokens, userinfo, which
- * writes nothing, and refresh. One profile per server; each load is read from its own window.
+ * writes nothing, refresh and the full sign-in. One profile per server; each
+ * load is read from its own window.
  */
 async function profile() {
   const { database, envFor, app } = await prepare()
-  const refreshPool = await mintRefreshTokens(
-    database,
-    app,
-    Math.ceil(REFRESH_RATE_BOUND * (TIMING.warmup + TIMING.duration))
-  )
+  const refreshPool = selected('refresh')
+    ? await mintRefreshTokens(
+        database,
+        app,
+        Math.ceil(REFRESH_RATE_BOUND * (TIMING.warmup + TIMING.duration))
+      )
+    : []
   await database.close()
   const dir = path.join(
     APP_ROOT,
@@ -550,14 +553,8 @@ async function profile() {
     'sign-in': 'full sign-in (login, consent, code exchange)',
   }
   /* each load by its scenario's name, for --only */
-  const NAMED = {
-    'floor': 'floor',
-    'userinfo': 'userinfo',
-    'refresh': 'refresh',
-    'sign-in': 'sign-in',
-  }
   const scenarioName = (config, load) =>
-    load === 'cc' ? (config === 'opaque' ? 'cc-opaque' : `cc-jwt-${config}`) : NAMED[load]
+    load !== 'cc' ? load : config === 'opaque' ? 'cc-opaque' : `cc-jwt-${config}`
   for (const [config, all] of [
     ['opaque', ['floor', 'cc', 'userinfo', 'refresh', 'sign-in']],
     ['rs256', ['cc']],

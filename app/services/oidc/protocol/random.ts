@@ -12,15 +12,21 @@ import { createHash, randomFillSync, timingSafeEqual } from 'node:crypto'
 const pool = Buffer.alloc(4096)
 let used = pool.length
 
-/** `bytes` (at most 4,096) random bytes, as a string in `encoding` */
-export function randomString(bytes: number, encoding: 'base64url' | 'base64' | 'hex') {
+/** Where the next `bytes` (at most 4,096) unused bytes start in the pool */
+function draw(bytes: number) {
   if (used + bytes > pool.length) {
     randomFillSync(pool)
     used = 0
   }
   const start = used
   used += bytes
-  return pool.toString(encoding, start, used)
+  return start
+}
+
+/** `bytes` (at most 4,096) random bytes, as a string in `encoding` */
+export function randomString(bytes: number, encoding: 'base64url' | 'base64' | 'hex') {
+  const start = draw(bytes)
+  return pool.toString(encoding, start, start + bytes)
 }
 
 /** `bytes` random bytes as base64url */
@@ -43,7 +49,8 @@ export function randomJti() {
 export function randomFamilyId() {
   const id = Buffer.alloc(16)
   id.writeUIntBE(Date.now(), 0, 6)
-  id.write(randomString(10, 'hex'), 6, 'hex')
+  const start = draw(10)
+  pool.copy(id, 6, start, start + 10)
   return id.toString('base64url')
 }
 
